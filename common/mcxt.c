@@ -1,0 +1,209 @@
+/*
+ * mcxt.c - arena memory contexts (see include/sluice/mcxt.h).
+ *
+ * Each context holds a chain of blocks; small requests are carved from the
+ * newest block, requests larger than a quarter of the block size get a block
+ * of their own so they do not waste the tail of the current one.
+ */
+#include "sluice/mcxt.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SL_MCXT_BLOCK_MIN  (8 * 1024)
+#define SL_MCXT_BLOCK_MAX  (1024 * 1024)
+#define SL_MCXT_ALIGN      16
+
+typedef struct sl_mblock {
+    struct sl_mblock *next;
+    size_t size; /* usable bytes after the header */
+    size_t used;
+    max_align_t data[]; /* aligned start of the usable bytes */
+} sl_mblock;
+
+struct sl_mcxt {
+    const char *name;
+    sl_mcxt *parent;
+    sl_mcxt *first_child;
+    sl_mcxt *next_sibling;
+    sl_mcxt *prev_sibling;
+    sl_mblock *blocks; /* newest first */
+    size_t next_block_size;
+    size_t bytes;
+};
+
+static void *sl_mcxt_system_alloc(size_t size)
+{
+    void *p = malloc(size);
+    if (p == NULL) {
+        fprintf(stderr, "sluice: out of memory allocating %zu bytes\n", size);
+        abort();
+    }
+    return p;
+}
+
+sl_mcxt *sl_mcxt_create(sl_mcxt *parent, const char *name)
+{
+    sl_mcxt *cx = sl_mcxt_system_alloc(sizeof(*cx));
+
+    memset(cx, 0, sizeof(*cx));
+    cx->name = name;
+    cx->parent = parent;
+    cx->next_block_size = SL_MCXT_BLOCK_MIN;
+    if (parent != NULL) {
+        cx->next_sibling = parent->first_child;
+        if (parent->first_child != NULL)
+            parent->first_child->prev_sibling = cx;
+        parent->first_child = cx;
+    }
+    return cx;
+}
+
+static void sl_mcxt_free_blocks(sl_mcxt *cx)
+{
+    sl_mblock *b = cx->blocks;
+
+    while (b != NULL) {
+        sl_mblock *next = b->next;
+        free(b);
+        b = next;
+    }
+    cx->blocks = NULL;
+    cx->bytes = 0;
+    cx->next_block_size = SL_MCXT_BLOCK_MIN;
+}
+
+void sl_mcxt_reset(sl_mcxt *cx)
+{
+    while (cx->first_child != NULL)
+        sl_mcxt_delete(cx->first_child);
+    sl_mcxt_free_blocks(cx);
+}
+
+void sl_mcxt_delete(sl_mcxt *cx)
+{
+    if (cx == NULL)
+        return;
+    sl_mcxt_reset(cx);
+    if (cx->parent != NULL) {
+        if (cx->prev_sibling != NULL)
+            cx->prev_sibling->next_sibling = cx->next_sibling;
+        else
+            cx->parent->first_child = cx->next_sibling;
+        if (cx->next_sibling != NULL)
+            cx->next_sibling->prev_sibling = cx->prev_sibling;
+    }
+    free(cx);
+}
+
+size_t sl_mcxt_bytes(const sl_mcxt *cx)
+{
+    return cx->bytes;
+}
+
+static sl_mblock *sl_mcxt_new_block(sl_mcxt *cx, size_t size)
+{
+    sl_mblock *b = sl_mcxt_system_alloc(sizeof(sl_mblock) + size);
+
+    b->size = size;
+    b->used = 0;
+    cx->bytes += size;
+    return b;
+}
+
+void *sl_palloc(sl_mcxt *cx, size_t size)
+{
+    sl_mblock *b = cx->blocks;
+
+    if (size == 0)
+        size = 1;
+    size = (size + SL_MCXT_ALIGN - 1) & ~(size_t)(SL_MCXT_ALIGN - 1);
+    if (b != NULL && b->size - b->used >= size) {
+        void *p = (char *)b->data + b->used;
+        b->used += size;
+        return p;
+    }
+    if (size > cx->next_block_size / 4) {
+        /* A dedicated block, kept behind the current one so its free tail stays usable. */
+        sl_mblock *big = sl_mcxt_new_block(cx, size);
+        big->used = size;
+        if (b != NULL) {
+            big->next = b->next;
+            b->next = big;
+        } else {
+            big->next = NULL;
+            cx->blocks = big;
+        }
+        return big->data;
+    }
+    b = sl_mcxt_new_block(cx, cx->next_block_size);
+    if (cx->next_block_size < SL_MCXT_BLOCK_MAX)
+        cx->next_block_size *= 2;
+    b->next = cx->blocks;
+    cx->blocks = b;
+    b->used = size;
+    return b->data;
+}
+
+void *sl_pzalloc(sl_mcxt *cx, size_t size)
+{
+    void *p = sl_palloc(cx, size);
+    memset(p, 0, size);
+    return p;
+}
+
+char *sl_pstrndup(sl_mcxt *cx, const char *s, size_t n)
+{
+    char *p = sl_palloc(cx, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *sl_pstrdup(sl_mcxt *cx, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    return sl_pstrndup(cx, s, strlen(s));
+}
+
+char *sl_pvsprintf(sl_mcxt *cx, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    int n;
+    char *p;
+
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    p = sl_palloc(cx, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *sl_psprintf(sl_mcxt *cx, const char *fmt, ...)
+{
+    va_list ap;
+    char *p;
+
+    va_start(ap, fmt);
+    p = sl_pvsprintf(cx, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void *sl_prealloc(sl_mcxt *cx, void *ptr, size_t old_size, size_t new_size)
+{
+    void *p;
+
+    if (new_size <= old_size)
+        return ptr;
+    p = sl_palloc(cx, new_size);
+    if (ptr != NULL && old_size > 0)
+        memcpy(p, ptr, old_size);
+    return p;
+}

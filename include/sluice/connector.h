@@ -1,0 +1,223 @@
+/*
+ * connector.h - the public interface of sources and sinks.
+ *
+ * A connector kind (a sink such as INFLUXDB, a source such as KAFKA) is a
+ * versioned struct of callbacks plus a table of the options it accepts,
+ * in the spirit of PostgreSQL's FDW API and Fluent Bit's config maps.  The
+ * option table is the one truth about a kind's options: CREATE SOURCE/SINK
+ * validates against it, SHOW masks its secrets, and docs/options.md is
+ * generated from it (sluiced --describe-options).
+ *
+ * Built-in kinds register through sl_sink_kind_register() and
+ * sl_source_kind_register() exactly as an extension does from its entry
+ * point, so this header is all an out-of-tree connector compiles against.
+ *
+ * Entry points: sl_sink_kind_register, sl_source_kind_register,
+ * sl_sink_kind_find, sl_source_kind_find, sl_options_get and its typed
+ * variants, sl_option_parse.
+ */
+#ifndef SLUICE_CONNECTOR_H
+#define SLUICE_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sluice/error.h"
+#include "sluice/mcxt.h"
+
+/* Bumped whenever a struct below changes incompatibly; a kind built for
+ * another version is refused at registration. */
+#define SL_SINK_API_VERSION   1
+#define SL_SOURCE_API_VERSION 1
+
+/* ---- declared options ---- */
+
+typedef enum sl_option_type {
+    SL_OPT_STRING,   /* any text */
+    SL_OPT_INT,      /* a whole number: 42 */
+    SL_OPT_NUMBER,   /* a decimal number: 0.01, 100 */
+    SL_OPT_BOOL,     /* true/false, on/off, yes/no, 1/0 */
+    SL_OPT_INTERVAL, /* a duration with a unit: '5 seconds', 30s, INTERVAL '1 minute' */
+    SL_OPT_SIZE,     /* bytes with an optional unit: '64MB', '512kB', 1024 */
+    SL_OPT_ENUM,     /* one of .choices, case-insensitive */
+} sl_option_type;
+
+/*
+ * One option a kind accepts.  A table of them ends with an entry whose
+ * name is NULL.  default_value is the option's default as it would be
+ * written in SQL (NULL = no default).  For INT, NUMBER, SIZE (bytes) and
+ * INTERVAL (microseconds) values, min < max limits the value to [min, max];
+ * when min == max == 0 INT and SIZE values must not be negative and
+ * INTERVAL values must be positive.
+ */
+typedef struct sl_option_decl {
+    const char *name;
+    sl_option_type type;
+    bool required;
+    const char *default_value;
+    bool secret;                /* shown as ******** and never logged */
+    const char *help;           /* one line, for docs and errors */
+    const char *const *choices; /* SL_OPT_ENUM: NULL-terminated */
+    double min, max;
+} sl_option_decl;
+
+/* Declares the choices of an enum option in place: SL_CHOICES("json", "csv"). */
+#define SL_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The mask that replaces a secret's value everywhere it is shown. */
+#define SL_SECRET_MASK "********"
+
+/*
+ * The validated options of one source or sink: the values given in SQL,
+ * normalised (see sl_option_parse), plus the kind's declarations so that
+ * defaults resolve.
+ */
+typedef struct sl_option_value {
+    const char *name;
+    const char *value;
+} sl_option_value;
+
+typedef struct sl_options {
+    const sl_option_decl *const *decls; /* NULL-terminated tables searched in order */
+    int count;
+    sl_option_value *values; /* the given options, in the order given */
+} sl_options;
+
+/* The given value or else the declared default; NULL when neither exists. */
+const char *sl_options_get(const sl_options *opts, const char *name);
+/* True when the option was given (not defaulted). */
+bool sl_options_given(const sl_options *opts, const char *name);
+/* Typed reads of sl_options_get; return dflt when the option has no value. */
+int64_t sl_options_get_int(const sl_options *opts, const char *name, int64_t dflt);
+double sl_options_get_number(const sl_options *opts, const char *name, double dflt);
+bool sl_options_get_bool(const sl_options *opts, const char *name, bool dflt);
+int64_t sl_options_get_interval_us(const sl_options *opts, const char *name, int64_t dflt);
+int64_t sl_options_get_size(const sl_options *opts, const char *name, int64_t dflt);
+
+/*
+ * Checks text against decl and writes its normalised spelling, allocated in
+ * cx, to *out: ints and numbers in shortest decimal form, booleans as
+ * true/false, intervals as '<n> <unit>' in the largest exact unit, sizes as
+ * '<n><unit>' (B, kB, MB, GB, TB: multiples of 1024), enums as the declared
+ * choice.  On a bad value returns SL_ERROR with 22023 and a message naming
+ * the option and what it accepts.
+ */
+sl_status sl_option_parse(const sl_option_decl *decl, const char *text, sl_mcxt *cx, const char **out,
+                          sl_error *err);
+
+/* Parses a size ('64MB', '1024', '2 GB') into bytes; false when not one. */
+bool sl_size_parse(const char *text, int64_t *bytes);
+/* The normalised spelling of an interval ("5 seconds", "1 minute", "250 milliseconds"), in cx. */
+char *sl_interval_format(sl_mcxt *cx, int64_t us);
+
+/* ---- sinks ---- */
+
+/* Defined by the engine; connectors see them only through pointers. */
+typedef struct sl_batch sl_batch;
+typedef struct sl_schema sl_schema;
+
+/* What a sink's open() gets. */
+typedef struct sl_sink_open_args {
+    const char *sink_name;
+    const char *query_name; /* the query writing into it */
+    const sl_options *options;
+    const sl_schema *schema; /* the query's output columns */
+    const char *datadir;     /* relative paths resolve against it */
+    sl_mcxt *cx;             /* lives as long as the opened sink */
+} sl_sink_open_args;
+
+typedef struct sl_sink_kind {
+    int api_version;               /* SL_SINK_API_VERSION */
+    const char *name;              /* lower case: "influxdb" */
+    const char *description;       /* one line, for docs */
+    const sl_option_decl *options; /* the kind's own; the framework's are added */
+    /* Optional: checks that concern several options at once. */
+    sl_status (*validate)(const sl_options *opts, sl_error *err);
+    /* Callbacks; NULL until the engine provides the runtime.  write and
+     * flush return SL_OK, SL_RETRY (transient: the framework backs off and
+     * retries) or SL_ERROR. */
+    sl_status (*open)(const sl_sink_open_args *args, void **state, sl_error *err);
+    sl_status (*write)(void *state, const sl_batch *batch, sl_error *err);
+    sl_status (*flush)(void *state, sl_error *err);
+    void (*close)(void *state);
+} sl_sink_kind;
+
+/* Options every sink has (batching and retries, handled by the framework). */
+extern const sl_option_decl sl_sink_framework_options[];
+
+/* ---- sources ---- */
+
+typedef struct sl_source_open_args {
+    const char *source_name;
+    const char *query_name;
+    const sl_options *options;
+    const sl_schema *schema; /* the declared columns, or NULL */
+    const char *datadir;
+    sl_mcxt *cx;
+} sl_source_open_args;
+
+/* Options every source has (event-time bounds, handled by the engine). */
+extern const sl_option_decl sl_source_framework_options[];
+
+typedef struct sl_source_kind {
+    int api_version; /* SL_SOURCE_API_VERSION */
+    const char *name;
+    const char *description;
+    const sl_option_decl *options;
+    sl_status (*validate)(const sl_options *opts, sl_error *err);
+    sl_status (*open)(const sl_source_open_args *args, void **state, sl_error *err);
+    /* Fills batch; SL_OK with an empty batch means no data yet, *eof marks
+     * the end of a finite source. */
+    sl_status (*read)(void *state, sl_batch *batch, bool *eof, sl_error *err);
+    void (*close)(void *state);
+} sl_source_kind;
+
+/* ---- registration ---- */
+
+/*
+ * Makes a kind known by its name.  The struct must outlive the process (a
+ * static const).  Refuses a wrong api_version, a malformed option table or
+ * a name already taken by another kind; registering the same struct again
+ * is a no-op.  Safe from any thread.
+ */
+sl_status sl_sink_kind_register(const sl_sink_kind *kind, sl_error *err);
+sl_status sl_source_kind_register(const sl_source_kind *kind, sl_error *err);
+
+/* The registered kind of that (case-insensitive) name, or NULL. */
+const sl_sink_kind *sl_sink_kind_find(const char *name);
+const sl_source_kind *sl_source_kind_find(const char *name);
+
+/* ---- for the server (not for extensions) ---- */
+
+/* Registers every built-in source and sink kind through the functions above. */
+void sl_connectors_register_builtin(void);
+void sl_sources_register_builtin(void); /* server/sources.c */
+void sl_sinks_register_builtin(void);   /* sinks/builtin.c */
+
+/*
+ * Checks n given options (names[i] = texts[i], texts already plain text)
+ * against decls (a NULL-terminated list of option tables searched in order;
+ * the first declaration of a name wins) and fills *out, allocated in cx,
+ * with normalised values.  what names the kind in messages ("sink kind
+ * influxdb").  Errors: unknown option (22023, hint listing the valid ones),
+ * an option given twice (42601), a bad value (22023); with check_required,
+ * a missing required option (22023).  *bad is the index of the offending
+ * option, or -1 when the error is not about one of them; *bad_value tells
+ * whether its value (rather than its name) is at fault.
+ */
+sl_status sl_options_build(const sl_option_decl *const *decls, const char *what, int n,
+                           const char *const *names, const char *const *texts, bool check_required,
+                           sl_mcxt *cx, sl_options *out, int *bad, bool *bad_value, sl_error *err);
+
+/* The declaration of name in decls, or NULL. */
+const sl_option_decl *sl_options_find_decl(const sl_option_decl *const *decls, const char *name);
+
+/* The registered kinds' names, sorted, comma-separated ("avro, file, kafka"), in cx. */
+char *sl_source_kind_names(sl_mcxt *cx);
+char *sl_sink_kind_names(sl_mcxt *cx);
+
+/* Writes docs/options.md: per kind, a markdown table of its options. */
+void sl_connector_write_docs(FILE *out);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * parse.h - the parser's entry points.
+ *
+ * sl_parse() turns a query string (one or more statements separated by
+ * semicolons) into a list of statement nodes; sl_print_node() turns a tree
+ * back into canonical SQL (for EXPLAIN, error messages and tests).
+ */
+#ifndef SLUICE_PARSE_H
+#define SLUICE_PARSE_H
+
+#include "ast.h"
+#include "sluice/error.h"
+
+/* Limits that keep hostile input from exhausting the stack or memory. */
+#define SL_PARSE_MAX_DEPTH  1000          /* nested parentheses/expressions */
+#define SL_PARSE_MAX_LENGTH (1024 * 1024) /* bytes in one query string */
+
+typedef struct sl_raw_stmt {
+    sl_node *stmt;
+    int location; /* byte offset of the statement's first token */
+    int length;   /* bytes up to and excluding the terminating ';' */
+} sl_raw_stmt;
+
+/*
+ * Parses sql (NUL-terminated) into *out, a list of sl_raw_stmt * allocated
+ * in cx (empty statements between semicolons are skipped, so an all-blank
+ * string gives NULL).  On a syntax error returns SL_ERROR with err set to
+ * SQLSTATE 42601, a message naming the unexpected token ("syntax error at or
+ * near \"FROM\"", or "syntax error at end of input") and err->position the
+ * 1-based *character* position of that token in sql.
+ */
+sl_status sl_parse(const char *sql, sl_mcxt *cx, sl_list **out, sl_error *err);
+
+/* Canonical SQL for a statement or expression, allocated in cx. */
+char *sl_print_node(sl_mcxt *cx, const sl_node *node);
+
+/* Microseconds in an interval unit name ("ms", "second", "minutes", "h", ...), or -1. */
+int64_t sl_interval_unit_us(const char *unit);
+
+/*
+ * Parses interval text as INTERVAL '...' takes it: items of a signed number
+ * and a unit ('1 minute 30 seconds', '500 ms', '1h30m', '-2 days'), a bare
+ * number of seconds ('30'), or a clock 'hh:mm[:ss[.frac]]'.  Sets *us to
+ * the total in microseconds; false on bad text or overflow.
+ */
+bool sl_interval_parse(const char *text, int64_t *us);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * print.c - canonical SQL for a parse tree (see parse.h: sl_print_node).
+ *
+ * Keywords come out in upper case, identifiers in lower case and quoted only
+ * when they must be (upper case, odd characters, keywords), strings with
+ * their quotes doubled, intervals as INTERVAL '5 minutes', and every binary
+ * or unary expression in parentheses, so printing never has to know
+ * operator precedence and reparsing the output gives the same tree.
+ * EXPLAIN, error messages and the parser's tests use it.
+ *
+ * The printer recurses once per tree level; sl_parse() rejects trees deeper
+ * than SL_PARSE_MAX_DEPTH, which bounds the recursion.
+ */
+#include "parse.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "grammar.h"
+#include "lexer.h"
+
+typedef struct sl_sbuf {
+    sl_mcxt *cx;
+    char *data;
+    size_t len, cap;
+} sl_sbuf;
+
+static void sb_putn(sl_sbuf *sb, const char *s, size_t n)
+{
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap;
+        while (sb->len + n + 1 > cap)
+            cap *= 2;
+        sb->data = sl_prealloc(sb->cx, sb->data, sb->cap, cap);
+        sb->cap = cap;
+    }
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+static void sb_puts(sl_sbuf *sb, const char *s)
+{
+    sb_putn(sb, s, strlen(s));
+}
+
+static void sb_printf(sl_sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sl_sbuf *sb, const char *fmt, ...)
+{
+    char buf[128];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    /* only short numbers and words are printed this way */
+    sb_putn(sb, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+}
+
+/* ---- words and literals ---- */
+
+/*
+ * True when name reads back as itself without quotes: lower case, plain
+ * characters, not a keyword.  Unit words (m, s, minutes) need no quotes: the
+ * grammar reads them as names except right after a number, and the printer
+ * never puts a name there (aliases follow AS).
+ */
+static bool ident_is_plain(const char *name)
+{
+    if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+            return false;
+    int tok = sl_lexer_word_token(name);
+    return tok == TK_ID || tok == TK_UNIT;
+}
+
+static void print_ident(sl_sbuf *sb, const char *name)
+{
+    if (name == NULL) {
+        sb_puts(sb, "\"?\"");
+        return;
+    }
+    if (ident_is_plain(name)) {
+        sb_puts(sb, name);
+        return;
+    }
+    sb_putn(sb, "\"", 1);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_putn(sb, "\"", 1);
+        sb_putn(sb, p, 1);
+    }
+    sb_putn(sb, "\"", 1);
+}
+
+/* a.b.c as a dotted name (options, settings); one quoted name when a part is empty */
+static void print_dotted(sl_sbuf *sb, const char *name)
+{
+    if (name == NULL || name[0] == '\0' || name[0] == '.' || name[strlen(name) - 1] == '.' ||
+        strstr(name, "..") != NULL) {
+        print_ident(sb, name);
+        return;
+    }
+    const char *p = name;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
+        print_ident(sb, sl_pstrndup(sb->cx, p, n));
+        if (dot == NULL)
+            break;
+        sb_putn(sb, ".", 1);
+        p = dot + 1;
+    }
+}
+
+static void print_string(sl_sbuf *sb, const char *s)
+{
+    sb_putn(sb, "'", 1);
+    for (const char *p = s != NULL ? s : ""; *p; p++) {
+        if (*p == '\'')
+            sb_putn(sb, "'", 1);
+        sb_putn(sb, p, 1);
+    }
+    sb_putn(sb, "'", 1);
+}
+
+static void print_interval(sl_sbuf *sb, int64_t us)
+{
+    static const struct {
+        int64_t us;
+        const char *name;
+    } units[] = {
+        {INT64_C(86400000000), "day"}, {INT64_C(3600000000), "hour"}, {INT64_C(60000000), "minute"},
+        {INT64_C(1000000), "second"},  {1000, "millisecond"},         {1, "microsecond"},
+    };
+
+    if (us == 0) {
+        sb_puts(sb, "INTERVAL '0 seconds'");
+        return;
+    }
+    /* the largest unit that divides the value exactly: '90 seconds', '1 day' */
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (us % units[i].us == 0) {
+            int64_t n = us / units[i].us;
+            sb_printf(sb, "INTERVAL '%" PRId64 " %s%s'", n, units[i].name, n == 1 || n == -1 ? "" : "s");
+            return;
+        }
+    }
+}
+
+static void print_const(sl_sbuf *sb, const sl_Const *c)
+{
+    switch (c->kind) {
+    case SL_CONST_NULL:
+        sb_puts(sb, "NULL");
+        break;
+    case SL_CONST_BOOL:
+        sb_puts(sb, c->bval ? "TRUE" : "FALSE");
+        break;
+    case SL_CONST_INT:
+        sb_printf(sb, "%" PRId64, c->ival);
+        break;
+    case SL_CONST_NUMERIC:
+        if (c->text != NULL)
+            sb_puts(sb, c->text);
+        else
+            sb_printf(sb, "%.17g", c->dval);
+        break;
+    case SL_CONST_STRING:
+        print_string(sb, c->text);
+        break;
+    case SL_CONST_INTERVAL:
+        print_interval(sb, c->ival);
+        break;
+    }
+}
+
+/* Type names in upper case when they read back the same (BIGINT, DOUBLE PRECISION), else quoted. */
+static void print_type(sl_sbuf *sb, const sl_TypeName *t)
+{
+    const char *name = t->name != NULL ? t->name : "?";
+    int tok = sl_lexer_word_token(name);
+    bool plain = strcmp(name, "double precision") == 0 || tok == TK_ID || tok == TK_UNIT ||
+                 tok == TK_DOUBLE || tok == TK_TIMESTAMP || tok == TK_INTERVAL;
+
+    for (const char *p = name; plain && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == ' '))
+            plain = false;
+    if (!plain || !(name[0] >= 'a' && name[0] <= 'z')) {
+        print_ident(sb, name);
+        return;
+    }
+    for (const char *p = name; *p; p++) {
+        char u = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+        sb_putn(sb, &u, 1);
+    }
+}
+
+/* ---- expressions ---- */
+
+static void print_node(sl_sbuf *sb, const sl_node *node);
+
+static void print_list(sl_sbuf *sb, const sl_list *list, const char *sep)
+{
+    for (int i = 0; i < sl_list_length(list); i++) {
+        if (i > 0)
+            sb_puts(sb, sep);
+        print_node(sb, sl_list_nth(list, i));
+    }
+}
+
+static const char *op_text(sl_op op)
+{
+    switch (op) {
+    case SL_OP_ADD:
+    case SL_OP_PLUS:
+        return "+";
+    case SL_OP_SUB:
+    case SL_OP_NEG:
+        return "-";
+    case SL_OP_MUL:
+        return "*";
+    case SL_OP_DIV:
+        return "/";
+    case SL_OP_MOD:
+        return "%";
+    case SL_OP_POW:
+        return "^";
+    case SL_OP_EQ:
+        return "=";
+    case SL_OP_NE:
+        return "<>";
+    case SL_OP_LT:
+        return "<";
+    case SL_OP_LE:
+        return "<=";
+    case SL_OP_GT:
+        return ">";
+    case SL_OP_GE:
+        return ">=";
+    case SL_OP_CONCAT:
+        return "||";
+    }
+    return "?";
+}
+
+/* A constant whose text starts with '-': after a unary '-' it needs a blank, or "--" starts a comment. */
+static bool starts_with_minus(const sl_node *n)
+{
+    const sl_Const *c = (const sl_Const *)n;
+
+    if (!SL_IS(n, Const))
+        return false;
+    return (c->kind == SL_CONST_INT && c->ival < 0) ||
+           (c->kind == SL_CONST_NUMERIC && c->text != NULL && c->text[0] == '-');
+}
+
+static void print_op(sl_sbuf *sb, const sl_OpExpr *e)
+{
+    sb_putn(sb, "(", 1);
+    if (e->left == NULL) {
+        sb_puts(sb, op_text(e->op));
+        if (starts_with_minus(e->right))
+            sb_putn(sb, " ", 1);
+    } else {
+        print_node(sb, e->left);
+        sb_printf(sb, " %s ", op_text(e->op));
+    }
+    print_node(sb, e->right);
+    sb_putn(sb, ")", 1);
+}
+
+static void print_bool(sl_sbuf *sb, const sl_BoolExpr *e)
+{
+    sb_putn(sb, "(", 1);
+    if (e->op == SL_BOOL_NOT) {
+        sb_puts(sb, "NOT ");
+        print_list(sb, e->args, " ");
+    } else {
+        print_list(sb, e->args, e->op == SL_BOOL_AND ? " AND " : " OR ");
+    }
+    sb_putn(sb, ")", 1);
+}
+
+static void print_case(sl_sbuf *sb, const sl_CaseExpr *e)
+{
+    sb_puts(sb, "CASE");
+    if (e->arg != NULL) {
+        sb_putn(sb, " ", 1);
+        print_node(sb, e->arg);
+    }
+    for (int i = 0; i < sl_list_length(e->whens); i++) {
+        sb_putn(sb, " ", 1);
+        print_node(sb, sl_list_nth(e->whens, i));
+    }
+    if (e->else_result != NULL) {
+        sb_puts(sb, " ELSE ");
+        print_node(sb, e->else_result);
+    }
+    sb_puts(sb, " END");
+}
+
+static void print_func(sl_sbuf *sb, const sl_FuncCall *f)
+{
+    print_ident(sb, f->name);
+    sb_putn(sb, "(", 1);
+    if (f->star) {
+        sb_putn(sb, "*", 1);
+    } else {
+        if (f->distinct)
+            sb_puts(sb, "DISTINCT ");
+        print_list(sb, f->args, ", ");
+    }
+    sb_putn(sb, ")", 1);
+}
+
+/* ---- statements ---- */
+
+static void print_options(sl_sbuf *sb, const sl_list *options)
+{
+    sb_putn(sb, "(", 1);
+    print_list(sb, options, ", ");
+    sb_putn(sb, ")", 1);
+}
+
+static const char *object_text(sl_object_kind k)
+{
+    switch (k) {
+    case SL_OBJ_SOURCE:
+        return "SOURCE";
+    case SL_OBJ_SINK:
+        return "SINK";
+    case SL_OBJ_QUERY:
+        return "QUERY";
+    }
+    return "?";
+}
+
+static void print_window(sl_sbuf *sb, const sl_WindowClause *w)
+{
+    switch (w->kind) {
+    case SL_WINDOW_TUMBLING:
+        sb_puts(sb, "WINDOW TUMBLING (");
+        break;
+    case SL_WINDOW_HOPPING:
+        sb_puts(sb, "WINDOW HOPPING (");
+        break;
+    case SL_WINDOW_SESSION:
+        sb_puts(sb, "WINDOW SESSION (");
+        break;
+    }
+    print_interval(sb, w->size_us);
+    if (w->kind == SL_WINDOW_HOPPING) {
+        sb_puts(sb, ", ");
+        print_interval(sb, w->slide_us);
+    }
+    sb_putn(sb, ")", 1);
+}
+
+static void print_select(sl_sbuf *sb, const sl_SelectStmt *s)
+{
+    sb_puts(sb, "SELECT ");
+    print_list(sb, s->targets, ", ");
+    if (s->from != NULL) {
+        sb_puts(sb, " FROM ");
+        print_ident(sb, s->from);
+    }
+    if (s->where != NULL) {
+        sb_puts(sb, " WHERE ");
+        print_node(sb, s->where);
+    }
+    if (s->window != NULL) {
+        sb_putn(sb, " ", 1);
+        print_window(sb, s->window);
+    }
+    if (s->group_by != NULL) {
+        sb_puts(sb, " GROUP BY ");
+        print_list(sb, s->group_by, ", ");
+    }
+    if (s->having != NULL) {
+        sb_puts(sb, " HAVING ");
+        print_node(sb, s->having);
+    }
+    if (s->into != NULL) {
+        sb_puts(sb, " INTO ");
+        print_ident(sb, s->into);
+    }
+    if (s->limit >= 0)
+        sb_printf(sb, " LIMIT %" PRId64, s->limit);
+}
+
+static void print_create_source(sl_sbuf *sb, const sl_CreateSourceStmt *s)
+{
+    sb_puts(sb, "CREATE SOURCE ");
+    print_ident(sb, s->name);
+    if (s->columns != NULL) {
+        sb_puts(sb, " (");
+        print_list(sb, s->columns, ", ");
+        sb_putn(sb, ")", 1);
+    }
+    sb_puts(sb, " FROM ");
+    print_ident(sb, s->kind);
+    if (s->options != NULL) {
+        sb_puts(sb, " WITH ");
+        print_options(sb, s->options);
+    }
+    if (s->event_time != NULL) {
+        sb_puts(sb, " EVENT TIME ");
+        print_ident(sb, s->event_time);
+    }
+    if (s->has_watermark) {
+        sb_puts(sb, " WATERMARK ");
+        print_interval(sb, s->watermark_us);
+    }
+}
+
+static void print_show(sl_sbuf *sb, const sl_ShowStmt *s)
+{
+    switch (s->what) {
+    case SL_SHOW_SOURCES:
+        sb_puts(sb, "SHOW SOURCES");
+        break;
+    case SL_SHOW_SINKS:
+        sb_puts(sb, "SHOW SINKS");
+        break;
+    case SL_SHOW_QUERIES:
+        sb_puts(sb, "SHOW QUERIES");
+        break;
+    case SL_SHOW_SETTING:
+        sb_puts(sb, "SHOW ");
+        if (s->name != NULL && strcmp(s->name, "all") == 0)
+            sb_puts(sb, "ALL");
+        else
+            print_dotted(sb, s->name);
+        break;
+    }
+}
+
+static void print_node(sl_sbuf *sb, const sl_node *node)
+{
+    if (node == NULL) {
+        sb_puts(sb, "NULL");
+        return;
+    }
+    switch (node->tag) {
+    case SL_T_CreateSourceStmt:
+        print_create_source(sb, (const sl_CreateSourceStmt *)node);
+        break;
+    case SL_T_CreateSinkStmt: {
+        const sl_CreateSinkStmt *s = (const void *)node;
+        sb_puts(sb, "CREATE SINK ");
+        print_ident(sb, s->name);
+        sb_puts(sb, " TO ");
+        print_ident(sb, s->kind);
+        if (s->options != NULL) {
+            sb_puts(sb, " WITH ");
+            print_options(sb, s->options);
+        }
+        break;
+    }
+    case SL_T_AlterStmt: {
+        const sl_AlterStmt *s = (const void *)node;
+        sb_printf(sb, "ALTER %s ", object_text(s->object));
+        print_ident(sb, s->name);
+        sb_puts(sb, " SET ");
+        print_options(sb, s->options);
+        break;
+    }
+    case SL_T_DropStmt: {
+        const sl_DropStmt *s = (const void *)node;
+        sb_printf(sb, "DROP %s %s", object_text(s->object), s->if_exists ? "IF EXISTS " : "");
+        print_ident(sb, s->name);
+        break;
+    }
+    case SL_T_ShowStmt:
+        print_show(sb, (const sl_ShowStmt *)node);
+        break;
+    case SL_T_SetStmt: {
+        const sl_SetStmt *s = (const void *)node;
+        sb_puts(sb, "SET ");
+        print_dotted(sb, s->name);
+        if (s->value == NULL) {
+            sb_puts(sb, " TO DEFAULT");
+        } else {
+            sb_puts(sb, " = ");
+            print_string(sb, s->value);
+        }
+        break;
+    }
+    case SL_T_DescribeStmt:
+        sb_puts(sb, "DESCRIBE ");
+        print_ident(sb, ((const sl_DescribeStmt *)node)->name);
+        break;
+    case SL_T_SelectStmt:
+        print_select(sb, (const sl_SelectStmt *)node);
+        break;
+    case SL_T_CreateQueryStmt: {
+        const sl_CreateQueryStmt *s = (const void *)node;
+        sb_puts(sb, "CREATE QUERY ");
+        print_ident(sb, s->name);
+        sb_puts(sb, " AS ");
+        print_node(sb, (const sl_node *)s->select);
+        break;
+    }
+    case SL_T_QueryControlStmt: {
+        const sl_QueryControlStmt *s = (const void *)node;
+        sb_puts(sb, s->action == SL_QUERY_PAUSE ? "PAUSE QUERY " : "RESUME QUERY ");
+        print_ident(sb, s->name);
+        break;
+    }
+    case SL_T_ExplainStmt:
+        sb_puts(sb, "EXPLAIN ");
+        print_node(sb, ((const sl_ExplainStmt *)node)->stmt);
+        break;
+    case SL_T_TransactionStmt: {
+        sl_txn_kind k = ((const sl_TransactionStmt *)node)->kind;
+        sb_puts(sb, k == SL_TXN_BEGIN ? "BEGIN" : k == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
+        break;
+    }
+    case SL_T_ColumnDef:
+        print_ident(sb, ((const sl_ColumnDef *)node)->name);
+        sb_putn(sb, " ", 1);
+        print_node(sb, (const sl_node *)((const sl_ColumnDef *)node)->type);
+        break;
+    case SL_T_Option:
+        print_dotted(sb, ((const sl_Option *)node)->name);
+        sb_puts(sb, " = ");
+        print_node(sb, (const sl_node *)((const sl_Option *)node)->value);
+        break;
+    case SL_T_ResTarget: {
+        const sl_ResTarget *t = (const void *)node;
+        print_node(sb, t->expr);
+        if (t->alias != NULL) {
+            sb_puts(sb, " AS ");
+            print_ident(sb, t->alias);
+        }
+        break;
+    }
+    case SL_T_WindowClause:
+        print_window(sb, (const sl_WindowClause *)node);
+        break;
+    case SL_T_TypeName:
+        print_type(sb, (const sl_TypeName *)node);
+        break;
+    case SL_T_Const:
+        print_const(sb, (const sl_Const *)node);
+        break;
+    case SL_T_ColumnRef: {
+        const sl_list *names = ((const sl_ColumnRef *)node)->names;
+        for (int i = 0; i < sl_list_length(names); i++) {
+            if (i > 0)
+                sb_putn(sb, ".", 1);
+            print_ident(sb, sl_list_nth(names, i));
+        }
+        break;
+    }
+    case SL_T_Star:
+        sb_putn(sb, "*", 1);
+        break;
+    case SL_T_OpExpr:
+        print_op(sb, (const sl_OpExpr *)node);
+        break;
+    case SL_T_BoolExpr:
+        print_bool(sb, (const sl_BoolExpr *)node);
+        break;
+    case SL_T_NullTest: {
+        const sl_NullTest *e = (const void *)node;
+        sb_putn(sb, "(", 1);
+        print_node(sb, e->arg);
+        sb_puts(sb, e->is_not ? " IS NOT NULL)" : " IS NULL)");
+        break;
+    }
+    case SL_T_BetweenExpr: {
+        const sl_BetweenExpr *e = (const void *)node;
+        sb_putn(sb, "(", 1);
+        print_node(sb, e->arg);
+        sb_puts(sb, e->is_not ? " NOT BETWEEN " : " BETWEEN ");
+        print_node(sb, e->low);
+        sb_puts(sb, " AND ");
+        print_node(sb, e->high);
+        sb_putn(sb, ")", 1);
+        break;
+    }
+    case SL_T_InExpr: {
+        const sl_InExpr *e = (const void *)node;
+        sb_putn(sb, "(", 1);
+        print_node(sb, e->arg);
+        sb_puts(sb, e->is_not ? " NOT IN (" : " IN (");
+        print_list(sb, e->values, ", ");
+        sb_puts(sb, "))");
+        break;
+    }
+    case SL_T_LikeExpr: {
+        const sl_LikeExpr *e = (const void *)node;
+        sb_putn(sb, "(", 1);
+        print_node(sb, e->arg);
+        sb_puts(sb, e->is_not ? " NOT" : "");
+        sb_puts(sb, e->case_insensitive ? " ILIKE " : " LIKE ");
+        print_node(sb, e->pattern);
+        sb_putn(sb, ")", 1);
+        break;
+    }
+    case SL_T_CaseExpr:
+        print_case(sb, (const sl_CaseExpr *)node);
+        break;
+    case SL_T_CaseWhen:
+        sb_puts(sb, "WHEN ");
+        print_node(sb, ((const sl_CaseWhen *)node)->cond);
+        sb_puts(sb, " THEN ");
+        print_node(sb, ((const sl_CaseWhen *)node)->result);
+        break;
+    case SL_T_CastExpr: {
+        const sl_CastExpr *e = (const void *)node;
+        sb_puts(sb, "CAST(");
+        print_node(sb, e->arg);
+        sb_puts(sb, " AS ");
+        print_node(sb, (const sl_node *)e->type);
+        sb_putn(sb, ")", 1);
+        break;
+    }
+    case SL_T_FuncCall:
+        print_func(sb, (const sl_FuncCall *)node);
+        break;
+    default:
+        sb_printf(sb, "<%s>", sl_node_tag_name(node->tag));
+        break;
+    }
+}
+
+char *sl_print_node(sl_mcxt *cx, const sl_node *node)
+{
+    sl_sbuf sb;
+
+    sb.cx = cx;
+    sb.cap = 128;
+    sb.len = 0;
+    sb.data = sl_palloc(cx, sb.cap);
+    sb.data[0] = '\0';
+    print_node(&sb, node);
+    return sb.data;
+}

@@ -1,0 +1,21 @@
+-- settings: SHOW, SET and the settings PostgreSQL drivers send
+SHOW server_version;
+SHOW server_encoding;
+SHOW client_encoding;
+SHOW max_connections;
+SHOW checkpoint_interval;
+SET application_name = 'regress';
+SHOW application_name;
+SET extra_float_digits = 3;
+SET DateStyle = 'ISO';
+SET client_encoding TO 'UTF8';
+SET client_encoding = 'LATIN1';
+SET TIME ZONE 'UTC';
+SHOW timezone;
+SHOW nosuch_setting;
+SET nosuch_setting = 1;
+SET max_connections = 5;
+BEGIN;
+SHOW transaction_isolation;
+COMMIT;
+SELECT version();

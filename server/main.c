@@ -1,0 +1,206 @@
+/*
+ * main.c - sluiced: command line, data directory, start and stop.
+ *
+ *   sluiced -D DATADIR [-p PORT] [-k SOCKETDIR] [-c name=value ...]
+ *   sluiced --describe-options | --version | --help
+ *
+ * Start: create the data directory if needed (with a documented
+ * sluiced.conf), lock it, load the settings, open the catalog, register the
+ * connectors, listen, serve.  SIGTERM/SIGINT end it cleanly with status 0;
+ * anything that stops the start is logged as FATAL with status 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "sluice/version.h"
+#include "lockfile.h"
+#include "log.h"
+#include "postmaster.h"
+#include "sluice/connector.h"
+
+
+#define SL_MAX_OVERRIDES 256
+
+static void usage(FILE *out)
+{
+    fprintf(out, "sluiced is the sluice streaming SQL server.\n\n"
+                 "Usage:\n"
+                 "  sluiced -D DATADIR [OPTION]...\n\n"
+                 "Options:\n"
+                 "  -D DATADIR          data directory (default: $SLUICE_DATA); created if missing\n"
+                 "  -p PORT             TCP port and Unix socket name (default 5477)\n"
+                 "  -k SOCKETDIR        directory of the Unix socket (default /tmp)\n"
+                 "  -c NAME=VALUE       set a setting, overriding sluiced.conf\n"
+                 "  --describe-options  print every source and sink option as markdown, then exit\n"
+                 "  -V, --version       print the version, then exit\n"
+                 "  -h, --help          show this help, then exit\n\n"
+                 "Connect with: psql -h 127.0.0.1 -p PORT, or psql -h SOCKETDIR -p PORT\n");
+}
+
+static int fatal(const sl_error *err)
+{
+    sl_log_error(SL_LOG_FATAL, err);
+    return 1;
+}
+
+/* mkdir -p path, mode 0700 for what it creates. */
+static sl_status make_dirs(const char *path, sl_error *err)
+{
+    char buf[PATH_MAX];
+    struct stat st;
+
+    if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "data directory path is too long");
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not create directory \"%s\": %s", buf,
+                                strerror(errno));
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "data directory \"%s\" is not a directory", path);
+    return SL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"describe-options", no_argument, NULL, 'O'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *datadir = getenv("SLUICE_DATA");
+    char *names[SL_MAX_OVERRIDES], *values[SL_MAX_OVERRIDES];
+    int noverrides = 0, opt, rc = 0;
+    bool describe = false;
+    char path[PATH_MAX];
+    sl_error err;
+
+    while ((opt = getopt_long(argc, argv, "D:p:k:c:hV", long_options, NULL)) != -1) {
+        const char *name = NULL;
+        char *value = optarg;
+
+        switch (opt) {
+        case 'D':
+            datadir = optarg;
+            continue;
+        case 'p':
+            name = "port";
+            break;
+        case 'k':
+            name = "unix_socket_directories";
+            break;
+        case 'c': {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL || eq == optarg) {
+                fprintf(stderr, "sluiced: -c %s: expected name=value\n", optarg);
+                return 1;
+            }
+            *eq = '\0';
+            name = optarg;
+            value = eq + 1;
+            break;
+        }
+        case 'O':
+            describe = true;
+            continue;
+        case 'V':
+            printf("sluiced (sluice) %s\n", SL_VERSION);
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "Try \"sluiced --help\" for more information.\n");
+            return 1;
+        }
+        if (noverrides == SL_MAX_OVERRIDES) {
+            fprintf(stderr, "sluiced: too many -c options\n");
+            return 1;
+        }
+        names[noverrides] = (char *)name;
+        values[noverrides] = value;
+        noverrides++;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sluiced: unexpected argument \"%s\"\nTry \"sluiced --help\" for more information.\n",
+                argv[optind]);
+        return 1;
+    }
+    if (describe) {
+        sl_connectors_register_builtin();
+        sl_connector_write_docs(stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    if (datadir == NULL || datadir[0] == '\0') {
+        fprintf(stderr, "sluiced: no data directory specified\n"
+                        "Use -D DATADIR or set SLUICE_DATA.  Try \"sluiced --help\" for more information.\n");
+        return 1;
+    }
+
+    /* Overrides first: a bad -c fails before anything is touched. */
+    for (int i = 0; i < noverrides; i++)
+        if (sl_config_override(names[i], values[i], &err) != SL_OK)
+            return fatal(&err);
+    if (sl_postmaster_init(&err) != SL_OK)
+        return fatal(&err);
+    if (make_dirs(datadir, &err) != SL_OK)
+        return fatal(&err);
+    if (sl_lockfile_acquire(datadir, &err) != SL_OK) {
+        sl_config_shutdown();
+        return fatal(&err);
+    }
+    snprintf(path, sizeof(path), "%s/sluiced.conf", datadir);
+    if (access(path, F_OK) != 0) {
+        if (sl_config_write_default(path, &err) != SL_OK) {
+            rc = fatal(&err);
+            goto out_lock;
+        }
+        sl_log(SL_LOG_LOG, "initialized data directory \"%s\"", datadir);
+    }
+    if (sl_config_init(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_lock;
+    }
+    if (sl_catalog_open(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_lock;
+    }
+    sl_connectors_register_builtin();
+    if (sl_postmaster_listen(&err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_catalog;
+    }
+    if (sl_lockfile_set_info((int)sl_config_int("port"), sl_postmaster_first_socket_dir(),
+                             sl_postmaster_first_listen_addr(), &err) != SL_OK)
+        sl_log_error(SL_LOG_WARNING, &err);
+
+    if (sl_postmaster_run(&err) != SL_OK) {
+        sl_log_error(SL_LOG_FATAL, &err);
+        rc = 1;
+    }
+    sl_postmaster_close();
+out_catalog:
+    sl_catalog_close();
+out_lock:
+    sl_lockfile_release();
+    if (rc == 0)
+        sl_log(SL_LOG_LOG, "database system is shut down");
+    sl_config_shutdown();
+    return rc;
+}
