@@ -184,6 +184,10 @@ static int clip_utf8(const char *s, int start, int end, int max)
 static sl_status lex_error(const sl_lexer *lx, sl_error *err, const char *sqlstate, const char *what,
                            int start, int end)
 {
+    /* An unterminated token runs to the end of input: leave out the final newline and blanks. */
+    bool to_end = end == lx->len;
+    while (to_end && end > start + 1 && is_space((unsigned char)lx->sql[end - 1]))
+        end--;
     int clipped = clip_utf8(lx->sql, start, end, SL_LEX_ERROR_TEXT_MAX);
 
     sl_error_set(err, sqlstate, "%s at or near \"%.*s\"", what, clipped - start, lx->sql + start);

@@ -18,7 +18,7 @@
 typedef struct sl_raw_stmt {
     sl_node *stmt;
     int location; /* byte offset of the statement's first token */
-    int length;   /* bytes up to and excluding the terminating ';' */
+    int length;   /* bytes up to the end of its last token (the ';', blanks and comments after it excluded) */
 } sl_raw_stmt;
 
 /*
@@ -27,7 +27,11 @@ typedef struct sl_raw_stmt {
  * string gives NULL).  On a syntax error returns SL_ERROR with err set to
  * SQLSTATE 42601, a message naming the unexpected token ("syntax error at or
  * near \"FROM\"", or "syntax error at end of input") and err->position the
- * 1-based *character* position of that token in sql.
+ * 1-based *character* position of that token in sql.  Other errors:
+ * 42601 for unterminated strings, quoted identifiers and comments; 54000
+ * "statement is too long" above SL_PARSE_MAX_LENGTH bytes; 54001 "statement
+ * is too complex" for nesting deeper than SL_PARSE_MAX_DEPTH (so walkers of
+ * the tree may recurse); 22007/22003 for bad or out-of-range intervals.
  */
 sl_status sl_parse(const char *sql, sl_mcxt *cx, sl_list **out, sl_error *err);
 

@@ -20,7 +20,7 @@ regress_unit_test_protocol_LDADD = $(SL_UNIT_LDADD)
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
 SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh \
-	regress/scripts/docs.sh
+	regress/scripts/docs.sh regress/scripts/client.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md
 
@@ -30,3 +30,8 @@ AM_TESTS_ENVIRONMENT = \
 	SLUICE=$(abs_top_builddir)/sluice; export SLUICE; \
 	SL_SRCDIR=$(abs_top_srcdir); export SL_SRCDIR; \
 	SL_BUILDDIR=$(abs_top_builddir); export SL_BUILDDIR;
+
+clean-local: clean-regress
+clean-regress:
+	-rm -rf regress/results
+.PHONY: clean-regress

@@ -122,6 +122,8 @@ static const lex_error_case lex_error_cases[] = {
     {"lex-8.13 lone bar", "a | b", "42601", "syntax error at or near \"|\"", 3},
     {"lex-8.14 interval shorthand out of range", "99999999999999999999h", "22003",
      "interval out of range at or near \"99999999999999999999h\"", 1},
+    {"lex-8.15 unterminated string: trailing newline not shown", "SELECT 'abc \n", "42601",
+     "unterminated quoted string at or near \"'abc\"", 8},
 };
 
 /* Renders the tokens of input as in lex_case.tokens, or "ERROR <message>". */
