@@ -12,11 +12,8 @@
 #include "parse.h"
 
 #include <ctype.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "grammar.h"
 #include "lexer.h"
