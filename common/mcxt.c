@@ -175,8 +175,11 @@ char *sl_pvsprintf(sl_mcxt *cx, const char *fmt, va_list ap)
     int n;
     char *p;
 
+    /* Measure into a one-byte buffer rather than NULL: gcc -O1 mistakes the
+     * NULL destination for a NULL format (-Wformat-truncation). */
+    char probe[1];
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
+    n = vsnprintf(probe, sizeof(probe), fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;

@@ -71,7 +71,7 @@
  * read as an identifier, so a source may be called "source" and a column
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
-%fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN HOPPING IF
+%fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN EXTRACT HOPPING IF
        INTERVAL ISOLATION LEVEL LOCAL PAUSE PRECISION QUERIES QUERY RESUME ROLLBACK
        SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
        TUMBLING UNIT WATERMARK WINDOW WITHOUT WORK ZONE.
@@ -407,6 +407,9 @@ func_call(A) ::= ID(N) LP STAR(S) RP.
     { A = (sl_node *)sl_make_func_call(CX, N.str, sl_list_append(CX, NULL, sl_make_star(CX, S.offset)), true, false, N.offset); }
 func_call(A) ::= ID(N) LP expr_list(L) RP. { A = (sl_node *)sl_make_func_call(CX, N.str, L, false, false, N.offset); }
 func_call(A) ::= ID(N) LP DISTINCT expr_list(L) RP. { A = (sl_node *)sl_make_func_call(CX, N.str, L, false, true, N.offset); }
+/* EXTRACT(field FROM x) is date_part('field', x), as in PostgreSQL. */
+func_call(A) ::= EXTRACT(E) LP ID(F) FROM a_expr(X) RP.
+    { A = (sl_node *)sl_make_func_call(CX, "date_part", sl_list_append(CX, sl_list_append(CX, NULL, sl_make_const_string(CX, F.str, F.offset)), X), false, false, E.offset); }
 
 %type expr_list {sl_list *}
 expr_list(A) ::= a_expr(E).             { A = sl_list_append(CX, NULL, E); }

@@ -50,6 +50,7 @@ static const sl_keyword sl_keywords[] = {
     {"event", TK_EVENT},
     {"exists", TK_EXISTS},
     {"explain", TK_EXPLAIN},
+    {"extract", TK_EXTRACT},
     {"false", TK_FALSE},
     {"from", TK_FROM},
     {"group", TK_GROUP},

@@ -17,12 +17,38 @@ regress_unit_test_protocol_SOURCES = regress/unit/test_protocol.c
 regress_unit_test_protocol_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_protocol_LDADD = $(SL_UNIT_LDADD)
 
+# The query engine's unit tests (issue 3).
+check_PROGRAMS += regress/unit/test_types regress/unit/test_expr regress/unit/test_analyze regress/unit/test_window regress/unit/test_formats regress/unit/test_sources regress/unit/test_xlsx
+regress_unit_test_types_SOURCES = regress/unit/test_types.c
+regress_unit_test_types_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_types_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_expr_SOURCES = regress/unit/test_expr.c
+regress_unit_test_expr_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_expr_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_analyze_SOURCES = regress/unit/test_analyze.c
+regress_unit_test_analyze_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_analyze_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_window_SOURCES = regress/unit/test_window.c
+regress_unit_test_window_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_window_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_formats_SOURCES = regress/unit/test_formats.c
+regress_unit_test_formats_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_formats_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_sources_SOURCES = regress/unit/test_sources.c
+regress_unit_test_sources_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_sources_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_xlsx_SOURCES = regress/unit/test_xlsx.c
+regress_unit_test_xlsx_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_xlsx_LDADD = $(SL_UNIT_LDADD)
+
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
 SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh \
-	regress/scripts/docs.sh regress/scripts/client.sh
-dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh
-EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md
+	regress/scripts/docs.sh regress/scripts/client.sh \
+	regress/scripts/cancel.sh regress/scripts/query_state.sh \
+	regress/scripts/oracle.sh
+dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/oracle/window_oracle.py
+EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures
 
 TESTS += $(check_PROGRAMS) $(SL_SCRIPT_TESTS)
 AM_TESTS_ENVIRONMENT = \

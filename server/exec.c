@@ -2,10 +2,10 @@
  * exec.c - runs one parsed statement: dispatch by node tag.
  *
  * Owns sl_exec_statement (exec.h), the statements that need no catalog
- * (BEGIN/COMMIT/ROLLBACK), the answers for query statements that arrive
- * with the engine, and the helpers the handlers share (error positions,
- * notices, option text).  The handlers live in exec_ddl.c (CREATE, ALTER,
- * DROP) and exec_show.c (SHOW, SET, DESCRIBE, SELECT version()).
+ * (BEGIN/COMMIT/ROLLBACK), and the helpers the handlers share (error
+ * positions, notices, option text).  The handlers live in exec_ddl.c
+ * (CREATE, ALTER, DROP), exec_show.c (SHOW, SET, DESCRIBE, SELECT
+ * version()) and exec_query.c (SELECT, CREATE QUERY, PAUSE/RESUME, EXPLAIN).
  *
  * Entry point: sl_exec_statement.
  */
@@ -115,51 +115,6 @@ static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
     return SL_OK;
 }
 
-static sl_status not_yet(sl_error *err, const char *what)
-{
-    sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "%s are not supported yet", what);
-    sl_error_hint(err, "This build keeps sources and sinks in its catalog; running queries arrives with the "
-                       "query engine.");
-    return SL_ERROR;
-}
-
-static sl_status exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
-                             sl_error *err)
-{
-    sl_status st = sl_exec_select_constant(ctx, raw, dest, tag, err);
-
-    if (st != SL_RETRY)
-        return st;
-    return not_yet(err, "continuous queries");
-}
-
-/* PAUSE/RESUME QUERY: a missing query is 42704 already; an existing one
- * (the engine's) cannot be controlled by this build. */
-static sl_status exec_query_control(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
-                                    char tag[SL_TAG_MAX], sl_error *err)
-{
-    const sl_QueryControlStmt *q = (const sl_QueryControlStmt *)raw->stmt;
-    sl_cat_query *query;
-
-    if (sl_catalog_get_query(ctx->stmt_cx, q->name, &query, err) != SL_OK)
-        return SL_ERROR;
-    if (query == NULL)
-        return sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "query \"%s\" does not exist", q->name);
-    return not_yet(err, q->action == SL_QUERY_PAUSE ? "PAUSE QUERY statements" : "RESUME QUERY statements");
-}
-
-static sl_status exec_create_query(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
-                                   char tag[SL_TAG_MAX], sl_error *err)
-{
-    return not_yet(err, "continuous queries");
-}
-
-static sl_status exec_explain(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
-                              sl_error *err)
-{
-    return not_yet(err, "EXPLAIN statements");
-}
-
 /* The handler of each statement tag; NULL = not a statement. */
 static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_CreateSourceStmt] = sl_exec_create_source,
@@ -169,10 +124,10 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_ShowStmt] = sl_exec_show,
     [SL_T_SetStmt] = sl_exec_set,
     [SL_T_DescribeStmt] = sl_exec_describe,
-    [SL_T_SelectStmt] = exec_select,
-    [SL_T_CreateQueryStmt] = exec_create_query,
-    [SL_T_QueryControlStmt] = exec_query_control,
-    [SL_T_ExplainStmt] = exec_explain,
+    [SL_T_SelectStmt] = sl_exec_select,
+    [SL_T_CreateQueryStmt] = sl_exec_create_query,
+    [SL_T_QueryControlStmt] = sl_exec_query_control,
+    [SL_T_ExplainStmt] = sl_exec_explain,
     [SL_T_TransactionStmt] = exec_transaction,
 };
 

@@ -372,9 +372,9 @@ sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
         break;
     case SL_OBJ_QUERY:
     default:
-        /* The engine will stop the query first; until it exists, no query runs. */
+        /* The worker stops (and is joined) before the catalog row goes. */
         what = "query";
-        st = sl_catalog_drop_query(ds->name, &dropped, err);
+        st = sl_exec_drop_query(ctx, ds->name, &dropped, err);
         break;
     }
     if (st != SL_OK)

@@ -36,6 +36,21 @@ sl_status sl_exec_describe(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *de
 sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
                                   char tag[SL_TAG_MAX], sl_error *err);
 
+/* exec_query.c: SELECT (continuous, push, wait_query()), CREATE QUERY,
+ * PAUSE/RESUME QUERY, EXPLAIN, and the query parts of DROP and SHOW. */
+sl_status sl_exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                         sl_error *err);
+sl_status sl_exec_create_query(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                               sl_error *err);
+sl_status sl_exec_query_control(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                                sl_error *err);
+sl_status sl_exec_explain(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                          sl_error *err);
+/* Stops the query's worker and removes it from the catalog. */
+sl_status sl_exec_drop_query(sl_exec_ctx *ctx, const char *name, bool *dropped, sl_error *err);
+/* SHOW QUERIES' rows (start included). */
+sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
+
 /* exec.c helpers. */
 
 /* 1-based character position of byte offset loc in the query text (node

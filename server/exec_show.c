@@ -116,31 +116,6 @@ static sl_status show_sinks(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
     return SL_OK;
 }
 
-/* Queries from the catalog; the counters belong to the engine, which does
- * not run queries yet, so they are zero and started is NULL. */
-static sl_status show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
-{
-    static const sl_column_desc cols[] = {
-        {"name", SL_OID_TEXT},      {"state", SL_OID_TEXT},   {"source", SL_OID_TEXT},
-        {"sink", SL_OID_TEXT},      {"rows_in", SL_OID_INT8}, {"rows_out", SL_OID_INT8},
-        {"late_rows", SL_OID_INT8}, {"errors", SL_OID_INT8},  {"started", SL_OID_TIMESTAMP},
-        {"sql", SL_OID_TEXT},
-    };
-    sl_list *list;
-    sl_cat_query *q;
-
-    if (sl_catalog_list_queries(ctx->stmt_cx, &list, err) != SL_OK ||
-        dest->start(dest, 10, cols, err) != SL_OK)
-        return SL_ERROR;
-    sl_list_foreach(q, list)
-    {
-        const char *values[10] = {q->name, q->state, q->source, q->sink, "0", "0", "0", "0", NULL, q->sql};
-        if (dest->row(dest, values, err) != SL_OK)
-            return SL_ERROR;
-    }
-    return SL_OK;
-}
-
 typedef struct sl_setting_row {
     const char *name, *value, *description;
 } sl_setting_row;
@@ -194,7 +169,7 @@ sl_status sl_exec_show(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
         st = show_sinks(ctx, dest, err);
         break;
     case SL_SHOW_QUERIES:
-        st = show_queries(ctx, dest, err);
+        st = sl_exec_show_queries(ctx, dest, err); /* exec_query.c */
         break;
     case SL_SHOW_SETTING:
     default:

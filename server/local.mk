@@ -14,10 +14,23 @@ libslserver_a_SOURCES = \
 	server/connector.c server/sources.c \
 	include/sluice/connector.h
 
-SL_SERVER_LIBS = libslserver.a libslsinks.a libslparser.a libslcommon.a
+# libslserver.a twice: the sinks use the server's format encoders.
+SL_SERVER_LIBS = libslserver.a libslsinks.a libslserver.a libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
 	$(CURL_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c
 sluiced_LDADD = $(SL_SERVER_LDADD)
+
+# The query engine (issue 3): expressions, analysis, aggregates and windows,
+# sources and formats, the runtime of continuous and push queries.
+libslserver_a_SOURCES += \
+	server/expr.h server/expr_int.h server/expr.c server/expr_bind.c server/expr_eval.c server/functions.c \
+	server/analyze.h server/analyze.c \
+	server/agg.h server/agg.c server/window.h server/window.c \
+	server/format.h server/format_json.c server/format_csv.c \
+	server/source_generator.c server/source_file.c \
+	server/xlsx_reader.h server/xlsx_reader.c server/source_xlsx.c \
+	server/query.h server/query.c server/runtime.h server/runtime.c \
+	server/exec_query.c server/explain.c

@@ -6,7 +6,8 @@
  *
  * Start: create the data directory if needed (with a documented
  * sluiced.conf), lock it, load the settings, open the catalog, register the
- * connectors, listen, serve.  SIGTERM/SIGINT end it cleanly with status 0;
+ * connectors, listen, start the catalog's queries, serve.  SIGTERM/SIGINT
+ * stop the queries and end it cleanly with status 0;
  * anything that stops the start is logged as FATAL with status 1.
  */
 #include <errno.h>
@@ -24,8 +25,8 @@
 #include "lockfile.h"
 #include "log.h"
 #include "postmaster.h"
+#include "query.h"
 #include "sluice/connector.h"
-
 
 #define SL_MAX_OVERRIDES 256
 
@@ -190,11 +191,16 @@ int main(int argc, char **argv)
                              sl_postmaster_first_listen_addr(), &err) != SL_OK)
         sl_log_error(SL_LOG_WARNING, &err);
 
+    /* The catalog's queries run again; they stop (workers joined, sinks
+     * flushed and closed) after the sessions and before the catalog closes,
+     * keeping their catalog state so that they start again next time. */
+    sl_query_start_all();
     if (sl_postmaster_run(&err) != SL_OK) {
         sl_log_error(SL_LOG_FATAL, &err);
         rc = 1;
     }
     sl_postmaster_close();
+    sl_query_stop_all();
 out_catalog:
     sl_catalog_close();
 out_lock:

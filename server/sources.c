@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "format.h" /* the generator and file readers */
 #include "sluice/connector.h"
+#include "xlsx_reader.h"
 
 /* Event-time bounds every source has: see docs/sql.md "Event time". */
 const sl_option_decl sl_source_framework_options[] = {
@@ -145,7 +147,7 @@ static const sl_option_decl generator_source_options[] = {
      .help = "random seed: the same seed gives the same rows"},
     {.name = "start_time",
      .type = SL_OPT_STRING,
-     .help = "event time of the first row, ISO-8601 ('2024-01-01 00:00:00'); default: now"},
+     .help = "event time of the first row, ISO-8601 ('2024-01-01 00:00:00'); default: 2026-01-01 00:00:00 UTC, so runs repeat exactly"},
     {.name = "late_fraction",
      .type = SL_OPT_NUMBER,
      .default_value = "0",
@@ -196,6 +198,9 @@ static const sl_source_kind xlsx_source = {
     .name = "xlsx",
     .description = "rows of an Excel sheet, streamed (finite unless loop)",
     .options = xlsx_source_options,
+    .open = sl_xlsx_source_open,
+    .read = sl_xlsx_source_read,
+    .close = sl_xlsx_source_close,
 };
 
 static const sl_source_kind avro_source = {
@@ -211,6 +216,9 @@ static const sl_source_kind generator_source = {
     .description = "synthetic water-quality readings (ts, station, ph, turbidity, temperature, "
                    "dissolved_oxygen, conductivity), deterministic for a seed",
     .options = generator_source_options,
+    .open = sl_generator_source_open,
+    .read = sl_generator_source_read,
+    .close = sl_generator_source_close,
 };
 
 static const sl_source_kind file_source = {
@@ -218,6 +226,9 @@ static const sl_source_kind file_source = {
     .name = "file",
     .description = "JSON lines or CSV files",
     .options = file_source_options,
+    .open = sl_file_source_open,
+    .read = sl_file_source_read,
+    .close = sl_file_source_close,
 };
 
 void sl_sources_register_builtin(void)

@@ -155,6 +155,11 @@ typedef struct sl_source_open_args {
     const sl_schema *schema; /* the declared columns, or NULL */
     const char *datadir;
     sl_mcxt *cx;
+    /* Filled by open(): the columns read() produces (the declared ones, or
+     * inferred from the data, or the kind's fixed columns), allocated in cx,
+     * and whether the source ends by itself (a file read once) or not. */
+    const sl_schema **schema_out;
+    bool *bounded_out;
 } sl_source_open_args;
 
 /* Options every source has (event-time bounds, handled by the engine). */
@@ -167,9 +172,13 @@ typedef struct sl_source_kind {
     const sl_option_decl *options;
     sl_status (*validate)(const sl_options *opts, sl_error *err);
     sl_status (*open)(const sl_source_open_args *args, void **state, sl_error *err);
-    /* Fills batch; SL_OK with an empty batch means no data yet, *eof marks
-     * the end of a finite source. */
-    sl_status (*read)(void *state, sl_batch *batch, bool *eof, sl_error *err);
+    /* Appends up to batch->capacity - batch->nrows rows to batch (its schema
+     * is *schema_out); SL_OK with no rows added means no data yet, *eof marks
+     * the end of a finite source.  A source with its own notion of time (the
+     * Kafka message timestamp) fills batch->event_time and sets
+     * batch->has_event_time; otherwise the engine fills it.  A row that does
+     * not decode is not added: the source counts it in *decode_errors. */
+    sl_status (*read)(void *state, sl_batch *batch, bool *eof, int64_t *decode_errors, sl_error *err);
     void (*close)(void *state);
 } sl_source_kind;
 

@@ -712,8 +712,8 @@ static void test_drop_alter(void **state)
     assert_string_equal(err.message, "cannot drop sink \"out\" because query \"q1\" uses it");
     assert_error(run(drop(SL_OBJ_SOURCE, "gen", true)), "2BP01");
     assert_ok(run(show(SL_SHOW_QUERIES, NULL)));
-    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql\n"
-                                "q1|running|gen|out|0|0|0|0|<null>|SELECT * FROM gen INTO out\n");
+    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n"
+                                "q1|running|gen|out|0|0|0|0|<null>|SELECT * FROM gen INTO out|<null>\n");
     assert_ok(run(drop(SL_OBJ_QUERY, "q1", false)));
     assert_ok(run(drop(SL_OBJ_SINK, "out", false)));
     assert_string_equal(tag, "DROP SINK");
@@ -788,19 +788,20 @@ static void test_misc_statements(void **state)
         assert_ok(run(sel));
         assert_string_equal(td.out, "one\n1\n");
     }
-    /* 7.2 queries are not supported yet */
+    /* 7.2 a query over a source that does not exist is refused before it starts */
     sel->from = "readings";
-    assert_error(run(sel), "0A000");
-    assert_string_equal(err.message, "continuous queries are not supported yet");
+    assert_error(run(sel), "42P01");
+    assert_string_equal(err.message, "source \"readings\" does not exist");
     cq->name = "q";
     cq->select = sel;
-    assert_error(run(cq), "0A000");
+    assert_error(run(cq), "42601");
+    assert_string_equal(err.message, "CREATE QUERY needs INTO sink");
     ex->stmt = (sl_node *)sel;
-    assert_error(run(ex), "0A000");
+    assert_error(run(ex), "42P01");
     pause->name = "nosuch";
     assert_error(run(pause), "42704");
     assert_ok(run(show(SL_SHOW_QUERIES, NULL)));
-    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql\n");
+    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n");
 
     /* 7.3 transactions are accepted */
     in_txn = false;

@@ -1,0 +1,65 @@
+/*
+ * types.h - sluice's SQL types and their in-memory representation.
+ *
+ *   BOOLEAN    bool
+ *   BIGINT     int64_t
+ *   DOUBLE     double
+ *   TEXT       sl_text (pointer + length, not NUL-terminated)
+ *   TIMESTAMP  int64_t microseconds since 1970-01-01 00:00:00 UTC
+ *   INTERVAL   int64_t microseconds
+ *
+ * SL_TYPE_UNKNOWN is the type of a bare NULL literal before the binder
+ * gives it the type its context needs.
+ */
+#ifndef SLUICE_TYPES_H
+#define SLUICE_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sluice/error.h"
+#include "sluice/mcxt.h"
+
+typedef enum sl_type {
+    SL_TYPE_UNKNOWN = 0,
+    SL_TYPE_BOOL,
+    SL_TYPE_BIGINT,
+    SL_TYPE_DOUBLE,
+    SL_TYPE_TEXT,
+    SL_TYPE_TIMESTAMP,
+    SL_TYPE_INTERVAL,
+} sl_type;
+
+typedef struct sl_text {
+    const char *ptr;
+    int32_t len;
+} sl_text;
+
+/* "boolean", "bigint", "double", "text", "timestamp", "interval" (catalog spelling). */
+const char *sl_type_name(sl_type type);
+/* Parses a catalog type name or an alias (int, integer, int8, float8, double precision,
+ * varchar, string, bool, timestamptz...); false when unknown. */
+bool sl_type_parse(const char *name, sl_type *out);
+/* PostgreSQL OID reported in RowDescription. */
+uint32_t sl_type_oid(sl_type type);
+
+/* Text forms, as PostgreSQL prints them (timestamps ISO 8601 "2026-11-25 10:00:00.5",
+ * doubles shortest round-trip, intervals "00:01:00" / "1 day 02:00:00").
+ * Each writes into buf (at least SL_VALUE_TEXT_MAX bytes) and returns the length. */
+#define SL_VALUE_TEXT_MAX 64
+int sl_format_bool(bool v, char *buf);
+int sl_format_bigint(int64_t v, char *buf);
+int sl_format_double(double v, char *buf);
+int sl_format_timestamp(int64_t us, char *buf);
+int sl_format_interval(int64_t us, char *buf);
+
+/* Parses text to a value of the type (CAST from TEXT, decoders).  ISO-8601
+ * timestamps with 'T' or ' ', optional fraction and zone (Z, +01:00);
+ * returns SL_ERROR with 22P02 / 22007 / 22003 and a message naming the text. */
+sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err);
+sl_status sl_parse_bigint(const char *s, int32_t len, int64_t *out, sl_error *err);
+sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err);
+sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error *err);
+sl_status sl_parse_interval(const char *s, int32_t len, int64_t *out, sl_error *err);
+
+#endif

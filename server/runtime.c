@@ -1,0 +1,751 @@
+/*
+ * runtime.c - the operator pipeline of one query: plan it, run it.
+ *
+ * A run is one loop on one thread (a query's worker, or the session thread
+ * of a push query):
+ *
+ *   read a batch -> fill event times -> WHERE (compact) ->
+ *     plain:      evaluate outputs -> sink write / DataRows
+ *     aggregated: evaluate keys and agg args -> window op push
+ *                 (its emit callback: HAVING, outputs -> sink / DataRows)
+ *
+ * Memory: everything planned lives in the runtime's context; the input
+ * batch's own context holds the source's text, and a "scratch" context
+ * holds expression results; both are reset every batch, so the loop does
+ * not allocate per row.  The sink is flushed when the source is idle (at
+ * most every 100 ms), before a pause, at the end, and at least every
+ * flush_interval.
+ *
+ * Entry points: see runtime.h.
+ */
+#include "runtime.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "sluice/batch.h"
+#include "sluice/connector.h"
+#include "sluice/errcodes.h"
+#include "window.h"
+
+/* Sleep of an idle loop: short enough for prompt DROP/cancel, long enough
+ * not to spin. */
+#define SL_RUNTIME_IDLE_MS 20
+/* A sink flush makes data durable (fdatasync for a file): when a source
+ * trickles, idle flushes are spaced at least this far apart. */
+#define SL_RUNTIME_IDLE_FLUSH_US 100000
+/* Longest single sleep between write retries, so a stop is noticed. */
+#define SL_RUNTIME_MAX_BACKOFF_US (30 * INT64_C(1000000))
+
+struct sl_runtime {
+    sl_mcxt *cx;
+    const char *query_name;
+    const char *query_text;
+    sl_cat_source *src;
+    sl_cat_sink *sink; /* NULL for a push query */
+    const sl_source_kind *skind;
+    const sl_sink_kind *kkind;
+    const sl_option_decl *src_decls[3];
+    const sl_option_decl *sink_decls[3];
+    sl_options src_opts, sink_opts;
+    void *src_state, *sink_state;
+    bool src_open, sink_open;
+    const sl_schema *input;
+    bool bounded;
+    sl_query_desc *q;
+
+    /* run state */
+    sl_window_op *wop;
+    sl_batch *in;     /* source rows */
+    sl_batch *out;    /* output rows */
+    sl_mcxt *scratch; /* expression results of one batch */
+    sl_vector where_vec;
+    bool *keep;
+    int keep_cap;
+    sl_vector *keys, *args;
+    sl_dest *dest;
+    const char **row_values; /* one DataRow */
+    bool limit_reached;
+    bool dirty; /* written to the sink since the last flush */
+    int64_t last_flush_us;
+    int64_t flush_interval_us;
+    int64_t max_retries, retry_backoff_us;
+    const sl_runtime_control *ctl;
+
+    _Atomic int64_t rows_in, rows_out, late_rows, future_rows, errors;
+};
+
+/* ---- clocks ---- */
+
+static int64_t now_realtime_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_us(int64_t us)
+{
+    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- planning ---- */
+
+static void set_position(sl_error *err, const char *text, int loc)
+{
+    int pos = 1;
+
+    if (text == NULL || loc < 0)
+        return;
+    for (int i = 0; i < loc && text[i] != '\0'; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            pos++;
+    err->position = pos;
+}
+
+/* The declared columns of a source as a schema, or NULL when none are declared. */
+static sl_status declared_schema(sl_mcxt *cx, const sl_cat_source *src, const sl_schema **out, sl_error *err)
+{
+    const char **names;
+    sl_type *types;
+
+    *out = NULL;
+    if (src->ncolumns == 0)
+        return SL_OK;
+    names = sl_palloc(cx, sizeof(char *) * (size_t)src->ncolumns);
+    types = sl_palloc(cx, sizeof(sl_type) * (size_t)src->ncolumns);
+    for (int i = 0; i < src->ncolumns; i++) {
+        names[i] = src->columns[i].name;
+        if (!sl_type_parse(src->columns[i].type, &types[i]))
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR,
+                                "column \"%s\" of source \"%s\" has unknown type %s", src->columns[i].name,
+                                src->name, src->columns[i].type);
+    }
+    *out = sl_schema_new(cx, src->ncolumns, names, types);
+    return SL_OK;
+}
+
+static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
+{
+    const sl_SelectStmt *sel = args->select;
+    const sl_schema *declared;
+    int n = 0;
+
+    if (sl_catalog_get_source(rt->cx, sel->from, &rt->src, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->src == NULL) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "source \"%s\" does not exist", sel->from);
+        set_position(err, args->query_text, sel->from_location);
+        return SL_ERROR;
+    }
+    rt->skind = sl_source_kind_find(rt->src->kind);
+    if (rt->skind == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not loaded",
+                            rt->src->kind);
+    if (rt->skind->options != NULL)
+        rt->src_decls[n++] = rt->skind->options;
+    rt->src_decls[n++] = sl_source_framework_options;
+    rt->src_decls[n] = NULL;
+    rt->src_opts.decls = rt->src_decls;
+    rt->src_opts.count = rt->src->noptions;
+    rt->src_opts.values = rt->src->options;
+    if (declared_schema(rt->cx, rt->src, &declared, err) != SL_OK)
+        return SL_ERROR;
+
+    if (rt->skind->open == NULL || rt->skind->read == NULL) {
+        if (!args->open_source && declared != NULL) {
+            /* EXPLAIN of a query on a kind that cannot run yet: the declared
+             * columns are enough to show the plan. */
+            rt->input = declared;
+            rt->bounded = false;
+            return SL_OK;
+        }
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
+                            rt->src->kind);
+    }
+    {
+        const sl_schema *schema = NULL;
+        bool bounded = false;
+        sl_source_open_args oa = {
+            .source_name = rt->src->name,
+            .query_name = args->query_name,
+            .options = &rt->src_opts,
+            .schema = declared,
+            .datadir = sl_config_datadir(),
+            .cx = rt->cx,
+            .schema_out = &schema,
+            .bounded_out = &bounded,
+        };
+        sl_error_clear(err);
+        if (rt->skind->open(&oa, &rt->src_state, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "source \"%s\" could not be opened",
+                             rt->src->name);
+            return SL_ERROR;
+        }
+        rt->src_open = true;
+        rt->input = schema != NULL ? schema : declared;
+        rt->bounded = bounded;
+        if (rt->input == NULL)
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "source \"%s\" reported no columns",
+                                rt->src->name);
+    }
+    return SL_OK;
+}
+
+static sl_status plan_sink(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
+{
+    const sl_SelectStmt *sel = args->select;
+    int n = 0;
+
+    if (sl_catalog_get_sink(rt->cx, sel->into, &rt->sink, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->sink == NULL) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", sel->into);
+        set_position(err, args->query_text, sel->into_location);
+        return SL_ERROR;
+    }
+    rt->kkind = sl_sink_kind_find(rt->sink->kind);
+    if (rt->kkind == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not loaded",
+                            rt->sink->kind);
+    if (rt->kkind->options != NULL)
+        rt->sink_decls[n++] = rt->kkind->options;
+    rt->sink_decls[n++] = sl_sink_framework_options;
+    rt->sink_decls[n] = NULL;
+    rt->sink_opts.decls = rt->sink_decls;
+    rt->sink_opts.count = rt->sink->noptions;
+    rt->sink_opts.values = rt->sink->options;
+    rt->flush_interval_us = sl_options_get_interval_us(&rt->sink_opts, "flush_interval", 1000000);
+    rt->max_retries = sl_options_get_int(&rt->sink_opts, "max_retries", 10);
+    rt->retry_backoff_us = sl_options_get_interval_us(&rt->sink_opts, "retry_backoff", 100000);
+    if (args->open_sink && (rt->kkind->open == NULL || rt->kkind->write == NULL || rt->kkind->close == NULL))
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not supported yet",
+                            rt->sink->kind);
+    return SL_OK;
+}
+
+static sl_status open_sink(sl_runtime *rt, sl_error *err)
+{
+    sl_sink_open_args oa = {
+        .sink_name = rt->sink->name,
+        .query_name = rt->query_name,
+        .options = &rt->sink_opts,
+        .schema = rt->q->output,
+        .datadir = sl_config_datadir(),
+        .cx = rt->cx,
+    };
+
+    sl_error_clear(err);
+    if (rt->kkind->open(&oa, &rt->sink_state, err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "sink \"%s\" could not be opened", rt->sink->name);
+        return SL_ERROR;
+    }
+    rt->sink_open = true;
+    return SL_OK;
+}
+
+sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_error *err)
+{
+    sl_runtime *rt = sl_pnew(args->cx, sl_runtime);
+    const sl_SelectStmt *sel = args->select;
+
+    *out = NULL;
+    rt->cx = args->cx;
+    rt->query_name = sl_pstrdup(rt->cx, args->query_name);
+    rt->query_text = args->query_text;
+    if (sel->from == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "a query needs FROM source");
+    /* Sink first: a missing sink is reported without opening the source. */
+    if (sel->into != NULL && plan_sink(rt, args, err) != SL_OK)
+        return SL_ERROR;
+    if (plan_source(rt, args, err) != SL_OK)
+        goto fail;
+    {
+        sl_analyze_args aa = {
+            .cx = rt->cx,
+            .select = sel,
+            .input = rt->input,
+            .event_time = rt->src->event_time,
+            .watermark_us = rt->src->has_watermark ? rt->src->watermark_us : 0,
+            .source_bounded = rt->bounded,
+            .query_text = args->query_text,
+        };
+        sl_error_clear(err);
+        if (sl_analyze_select(&aa, &rt->q, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query analysis failed");
+            goto fail;
+        }
+    }
+    if (rt->sink != NULL && args->open_sink && open_sink(rt, err) != SL_OK)
+        goto fail;
+    *out = rt;
+    return SL_OK;
+fail:
+    sl_runtime_close(rt);
+    return SL_ERROR;
+}
+
+const sl_query_desc *sl_runtime_desc(const sl_runtime *rt)
+{
+    return rt->q;
+}
+
+const char *sl_runtime_source_kind(const sl_runtime *rt)
+{
+    return rt->src->kind;
+}
+
+const char *sl_runtime_sink_kind(const sl_runtime *rt)
+{
+    return rt->sink != NULL ? rt->sink->kind : NULL;
+}
+
+void sl_runtime_close(sl_runtime *rt)
+{
+    if (rt == NULL)
+        return;
+    if (rt->src_open && rt->skind->close != NULL)
+        rt->skind->close(rt->src_state);
+    rt->src_open = false;
+    if (rt->sink_open && rt->kkind->close != NULL)
+        rt->kkind->close(rt->sink_state);
+    rt->sink_open = false;
+}
+
+void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
+{
+    sl_runtime *r = (sl_runtime *)rt; /* atomic loads take a non-const pointer */
+
+    out->rows_in = atomic_load_explicit(&r->rows_in, memory_order_relaxed);
+    out->rows_out = atomic_load_explicit(&r->rows_out, memory_order_relaxed);
+    out->late_rows = atomic_load_explicit(&r->late_rows, memory_order_relaxed);
+    out->future_rows = atomic_load_explicit(&r->future_rows, memory_order_relaxed);
+    out->errors = atomic_load_explicit(&r->errors, memory_order_relaxed);
+}
+
+/* ---- running ---- */
+
+static bool should_stop(sl_runtime *rt)
+{
+    return rt->ctl != NULL && rt->ctl->check != NULL && rt->ctl->check(rt->ctl->arg);
+}
+
+/* Sleeps us in short slices, so DROP and shutdown are noticed; true when
+ * the run must stop. */
+static bool sleep_checked(sl_runtime *rt, int64_t us)
+{
+    while (us > 0) {
+        int64_t slice = us < SL_RUNTIME_IDLE_MS * 1000 ? us : SL_RUNTIME_IDLE_MS * 1000;
+        sleep_us(slice);
+        us -= slice;
+        if (should_stop(rt))
+            return true;
+    }
+    return false;
+}
+
+static void count_eval_errors(sl_runtime *rt, sl_eval_ctx *ectx)
+{
+    if (ectx->row_errors > 0)
+        atomic_fetch_add_explicit(&rt->errors, ectx->row_errors, memory_order_relaxed);
+    ectx->row_errors = 0;
+}
+
+static sl_status eval(sl_runtime *rt, const sl_expr *e, const sl_batch *in, sl_vector *out, sl_eval_ctx *ectx,
+                      sl_error *err)
+{
+    sl_error_clear(err);
+    if (sl_expr_eval(e, in, out, ectx, err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "expression evaluation failed");
+        return SL_ERROR;
+    }
+    count_eval_errors(rt, ectx);
+    return SL_OK;
+}
+
+/* keep[i] = the predicate is true (NULL and false drop the row). */
+static bool *predicate_mask(sl_runtime *rt, const sl_vector *v, int nrows)
+{
+    if (nrows > rt->keep_cap) {
+        rt->keep = sl_palloc(rt->cx, sizeof(bool) * (size_t)nrows);
+        rt->keep_cap = nrows;
+    }
+    for (int i = 0; i < nrows; i++)
+        rt->keep[i] = !v->nulls[i] && v->v.b[i];
+    return rt->keep;
+}
+
+/* An output batch with room for n rows (grown when an emit is bigger). */
+static sl_batch *output_batch(sl_runtime *rt, int n)
+{
+    if (rt->out == NULL || rt->out->capacity < n)
+        rt->out = sl_batch_new(rt->cx, rt->q->output, n > SL_BATCH_ROWS ? n : SL_BATCH_ROWS);
+    return rt->out;
+}
+
+static sl_status sink_flush(sl_runtime *rt, sl_error *err)
+{
+    rt->last_flush_us = now_mono_us();
+    if (!rt->dirty || rt->kkind == NULL || rt->kkind->flush == NULL)
+        return SL_OK;
+    for (int64_t attempt = 0;; attempt++) {
+        sl_status st;
+
+        sl_error_clear(err);
+        st = rt->kkind->flush(rt->sink_state, err);
+        if (st == SL_OK)
+            break;
+        if (st != SL_RETRY || attempt >= rt->max_retries) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not flush", rt->sink->name);
+            return SL_ERROR;
+        }
+        if (sleep_checked(rt, rt->retry_backoff_us << (attempt < 8 ? attempt : 8)))
+            return SL_OK;
+    }
+    rt->dirty = false;
+    return SL_OK;
+}
+
+static sl_status sink_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
+{
+    int64_t backoff = rt->retry_backoff_us;
+
+    for (int64_t attempt = 0;; attempt++) {
+        sl_status st;
+
+        sl_error_clear(err);
+        st = rt->kkind->write(rt->sink_state, b, err);
+        if (st == SL_OK)
+            break;
+        if (st != SL_RETRY || attempt >= rt->max_retries) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not write", rt->sink->name);
+            return SL_ERROR;
+        }
+        /* A slow sink slows the query down; it never drops rows. */
+        if (sleep_checked(rt, backoff))
+            return SL_OK;
+        backoff = backoff * 2 > SL_RUNTIME_MAX_BACKOFF_US ? SL_RUNTIME_MAX_BACKOFF_US : backoff * 2;
+    }
+    rt->dirty = true;
+    if (now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
+        return sink_flush(rt, err);
+    return SL_OK;
+}
+
+/* Sends the rows of b to the client as text. */
+static sl_status dest_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
+{
+    int ncols = b->schema->ncols;
+
+    for (int r = 0; r < b->nrows; r++) {
+        for (int c = 0; c < ncols; c++) {
+            const sl_vector *v = &b->cols[c];
+            char buf[SL_VALUE_TEXT_MAX];
+            int n = 0;
+
+            if (v->nulls[r]) {
+                rt->row_values[c] = NULL;
+                continue;
+            }
+            switch (v->type) {
+            case SL_TYPE_BOOL:
+                n = sl_format_bool(v->v.b[r], buf);
+                break;
+            case SL_TYPE_BIGINT:
+                n = sl_format_bigint(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_DOUBLE:
+                n = sl_format_double(v->v.f64[r], buf);
+                break;
+            case SL_TYPE_TIMESTAMP:
+                n = sl_format_timestamp(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_INTERVAL:
+                n = sl_format_interval(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_TEXT:
+                rt->row_values[c] = sl_pstrndup(rt->scratch, v->v.text[r].ptr, (size_t)v->v.text[r].len);
+                continue;
+            case SL_TYPE_UNKNOWN:
+            default:
+                rt->row_values[c] = NULL;
+                continue;
+            }
+            rt->row_values[c] = sl_pstrndup(rt->scratch, buf, (size_t)n);
+        }
+        if (rt->dest->row(rt->dest, rt->row_values, err) != SL_OK)
+            return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+/* Writes out (the query's output rows) to the sink or the client, honouring LIMIT. */
+static sl_status emit_output(sl_runtime *rt, sl_batch *out, sl_error *err)
+{
+    int64_t done = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
+
+    if (rt->q->limit >= 0 && done + out->nrows >= rt->q->limit) {
+        out->nrows = (int)(rt->q->limit - done);
+        rt->limit_reached = true;
+    }
+    if (out->nrows > 0) {
+        if (rt->dest != NULL ? dest_write(rt, out, err) != SL_OK : sink_write(rt, out, err) != SL_OK)
+            return SL_ERROR;
+        atomic_fetch_add_explicit(&rt->rows_out, out->nrows, memory_order_relaxed);
+    }
+    return SL_OK;
+}
+
+/* Evaluates the outputs over in (rows kept by keep, or all) and emits them. */
+static sl_status project(sl_runtime *rt, const sl_batch *in, const bool *keep, sl_error *err)
+{
+    sl_eval_ctx ectx = {.cx = rt->scratch};
+    sl_batch *out;
+
+    if (in->nrows == 0 || rt->limit_reached)
+        return SL_OK;
+    out = output_batch(rt, in->nrows);
+    sl_batch_reset(out);
+    sl_error_clear(&ectx.first_error);
+    for (int i = 0; i < rt->q->nout; i++)
+        if (eval(rt, rt->q->outputs[i], in, &out->cols[i], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    out->nrows = in->nrows;
+    memcpy(out->event_time, in->event_time, sizeof(int64_t) * (size_t)in->nrows);
+    out->has_event_time = true;
+    if (keep != NULL)
+        sl_batch_compact(out, keep);
+    return emit_output(rt, out, err);
+}
+
+/* sl_window_emit_fn: closed windows -> HAVING -> outputs. */
+static sl_status on_emit(void *arg, sl_batch *batch, sl_error *err)
+{
+    sl_runtime *rt = arg;
+    const bool *keep = NULL;
+
+    if (batch->nrows == 0 || rt->limit_reached)
+        return SL_OK;
+    if (rt->q->having != NULL) {
+        sl_eval_ctx ectx = {.cx = rt->scratch};
+        sl_vector hv;
+
+        sl_vector_init(&hv, rt->scratch, SL_TYPE_BOOL, batch->nrows);
+        if (eval(rt, rt->q->having, batch, &hv, &ectx, err) != SL_OK)
+            return SL_ERROR;
+        keep = predicate_mask(rt, &hv, batch->nrows);
+    }
+    return project(rt, batch, keep, err);
+}
+
+static void window_stats(sl_runtime *rt)
+{
+    sl_window_stats ws;
+
+    sl_window_op_stats(rt->wop, &ws);
+    atomic_store_explicit(&rt->late_rows, ws.late_rows, memory_order_relaxed);
+    atomic_store_explicit(&rt->future_rows, ws.future_rows, memory_order_relaxed);
+}
+
+static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err)
+{
+    sl_batch *in = rt->in;
+    const sl_query_desc *q = rt->q;
+    sl_eval_ctx ectx = {.cx = rt->scratch};
+
+    /* Event time: the EVENT TIME column, else the source's own, else arrival. */
+    if (q->event_time_col >= 0) {
+        const sl_vector *et = &in->cols[q->event_time_col];
+        for (int i = 0; i < in->nrows; i++)
+            in->event_time[i] = et->nulls[i] ? arrival_us : et->v.i64[i];
+    } else if (!in->has_event_time) {
+        for (int i = 0; i < in->nrows; i++)
+            in->event_time[i] = arrival_us;
+    }
+    if (q->where != NULL) {
+        if (eval(rt, q->where, in, &rt->where_vec, &ectx, err) != SL_OK)
+            return SL_ERROR;
+        sl_batch_compact(in, predicate_mask(rt, &rt->where_vec, in->nrows));
+        if (in->nrows == 0)
+            return SL_OK;
+    }
+    if (!q->aggregated)
+        return project(rt, in, NULL, err);
+
+    for (int k = 0; k < q->nkeys; k++)
+        if (eval(rt, q->keys[k], in, &rt->keys[k], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    for (int a = 0; a < q->naggs; a++)
+        if (q->aggs[a].arg != NULL && eval(rt, q->aggs[a].arg, in, &rt->args[a], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    sl_error_clear(err);
+    if (sl_window_op_push(rt->wop, in->nrows, in->event_time, arrival_us, rt->keys, rt->args, on_emit, rt,
+                          err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+        return SL_ERROR;
+    }
+    window_stats(rt);
+    return SL_OK;
+}
+
+static sl_status run_setup(sl_runtime *rt, sl_error *err)
+{
+    const sl_query_desc *q = rt->q;
+
+    rt->in = sl_batch_new(rt->cx, rt->input, SL_BATCH_ROWS);
+    rt->scratch = sl_mcxt_create(rt->cx, "batch scratch");
+    sl_vector_init(&rt->where_vec, rt->cx, SL_TYPE_BOOL, SL_BATCH_ROWS);
+    rt->keep = sl_palloc(rt->cx, sizeof(bool) * SL_BATCH_ROWS);
+    rt->keep_cap = SL_BATCH_ROWS;
+    if (q->aggregated) {
+        sl_window_config wc = {
+            .max_future_us = sl_options_get_interval_us(&rt->src_opts, "max_future", INT64_C(3600000000)),
+            .idle_timeout_us = sl_options_get_interval_us(&rt->src_opts, "idle_timeout", INT64_C(10000000)),
+            .max_groups = sl_config_int("max_groups_per_query"),
+        };
+        rt->keys = sl_palloc(rt->cx, sizeof(sl_vector) * (size_t)(q->nkeys > 0 ? q->nkeys : 1));
+        rt->args = sl_pzalloc(rt->cx, sizeof(sl_vector) * (size_t)(q->naggs > 0 ? q->naggs : 1));
+        for (int k = 0; k < q->nkeys; k++)
+            sl_vector_init(&rt->keys[k], rt->cx, sl_expr_type(q->keys[k]), SL_BATCH_ROWS);
+        for (int a = 0; a < q->naggs; a++)
+            if (q->aggs[a].arg != NULL)
+                sl_vector_init(&rt->args[a], rt->cx, sl_expr_type(q->aggs[a].arg), SL_BATCH_ROWS);
+        rt->wop = sl_window_op_new(rt->cx, q, &wc);
+        if (rt->wop == NULL)
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not create the window operator");
+    }
+    if (rt->dest != NULL) {
+        sl_column_desc *cols = sl_palloc(rt->cx, sizeof(sl_column_desc) * (size_t)(q->output->ncols + 1));
+
+        for (int i = 0; i < q->output->ncols; i++) {
+            cols[i].name = q->output->names[i];
+            cols[i].type_oid = sl_type_oid(q->output->types[i]);
+        }
+        rt->row_values = sl_palloc(rt->cx, sizeof(char *) * (size_t)(q->output->ncols + 1));
+        if (rt->dest->start(rt->dest, q->output->ncols, cols, err) != SL_OK)
+            return SL_ERROR;
+    }
+    rt->last_flush_us = now_mono_us();
+    return SL_OK;
+}
+
+/* The source ended (or LIMIT was reached): emit what is open, flush. */
+static sl_status finish(sl_runtime *rt, sl_error *err)
+{
+    if (rt->wop != NULL && !rt->limit_reached) {
+        sl_error_clear(err);
+        if (sl_window_op_flush(rt->wop, on_emit, rt, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+            return SL_ERROR;
+        }
+        window_stats(rt);
+    }
+    return sink_flush(rt, err);
+}
+
+sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runtime_end *end, sl_error *err)
+{
+    *end = SL_RUNTIME_STOPPED;
+    rt->ctl = ctl;
+    rt->dest = ctl != NULL ? ctl->dest : NULL;
+    if (!rt->src_open)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
+                            rt->src->kind);
+    if (rt->dest == NULL && !rt->sink_open)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query \"%s\" has no open sink", rt->query_name);
+    if (run_setup(rt, err) != SL_OK)
+        return SL_ERROR;
+
+    for (;;) {
+        bool eof = false;
+        int64_t decode_errors = 0;
+        int got;
+        sl_status st;
+
+        /* A query about to wait in pause first writes out what it holds. */
+        if (rt->ctl != NULL && rt->ctl->paused != NULL && rt->ctl->paused(rt->ctl->arg) && rt->sink_open &&
+            sink_flush(rt, err) != SL_OK)
+            return SL_ERROR;
+        if (should_stop(rt))
+            break;
+        sl_batch_reset(rt->in);
+        sl_mcxt_reset(rt->scratch);
+        sl_error_clear(err);
+        st = rt->skind->read(rt->src_state, rt->in, &eof, &decode_errors, err);
+        if (decode_errors > 0)
+            atomic_fetch_add_explicit(&rt->errors, decode_errors, memory_order_relaxed);
+        if (st != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);
+            return SL_ERROR;
+        }
+        got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
+        if (got > 0) {
+            atomic_fetch_add_explicit(&rt->rows_in, got, memory_order_relaxed);
+            if (process_batch(rt, now_realtime_us(), err) != SL_OK)
+                return SL_ERROR;
+            if (rt->limit_reached) {
+                eof = true;
+            } else if (rt->sink_open && rt->dirty &&
+                       now_mono_us() - rt->last_flush_us >= rt->flush_interval_us &&
+                       sink_flush(rt, err) != SL_OK) {
+                return SL_ERROR;
+            }
+        }
+        if (eof) {
+            sl_mcxt_reset(rt->scratch);
+            if (finish(rt, err) != SL_OK)
+                return SL_ERROR;
+            *end = SL_RUNTIME_FINISHED;
+            return SL_OK;
+        }
+        if (got == 0) {
+            /* Idle: write out what is buffered, let processing time close
+             * windows of a quiet source, and wait a little. */
+            if (rt->sink_open && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
+                sink_flush(rt, err) != SL_OK)
+                return SL_ERROR;
+            if (rt->wop != NULL) {
+                sl_mcxt_reset(rt->scratch);
+                sl_error_clear(err);
+                if (sl_window_op_tick(rt->wop, now_realtime_us(), on_emit, rt, err) != SL_OK) {
+                    if (!sl_error_is_set(err))
+                        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+                    return SL_ERROR;
+                }
+                window_stats(rt);
+                if (rt->limit_reached) {
+                    if (sink_flush(rt, err) != SL_OK)
+                        return SL_ERROR;
+                    *end = SL_RUNTIME_FINISHED;
+                    return SL_OK;
+                }
+            }
+            sleep_us(SL_RUNTIME_IDLE_MS * 1000);
+        }
+    }
+    /* Stopped from outside: keep what was written. */
+    if (rt->sink_open && sink_flush(rt, err) != SL_OK)
+        return SL_ERROR;
+    return SL_OK;
+}

@@ -1,0 +1,65 @@
+/*
+ * window.h - the window aggregate operator and event time.
+ *
+ * The operator owns everything about event time for a windowed query: it
+ * receives rows (their event times, arrival time, group key vectors and
+ * aggregate argument vectors), keeps per window and group the aggregate
+ * states, tracks the watermark (max event time seen - lateness), drops and
+ * counts late rows (event time < watermark) and rows too far in the future
+ * (event time > arrival + max_future: counted, never moving the watermark),
+ * and emits each window exactly once, when the watermark passes its end.
+ * State is bounded by open windows x groups, never by rows seen.
+ */
+#ifndef SLUICE_WINDOW_H
+#define SLUICE_WINDOW_H
+
+#include "analyze.h"
+
+typedef struct sl_window_op sl_window_op;
+
+/* Receives emitted rows: a batch over q->agg_schema (window_start, window_end,
+ * keys..., aggs...), ordered by window_end, window_start, then group keys.
+ * The batch (and its text) belongs to the operator and is valid only during
+ * the call; batch->event_time[i] is the row's window_end (0 without WINDOW,
+ * where window_start and window_end are NULL). */
+typedef sl_status (*sl_window_emit_fn)(void *arg, sl_batch *batch, sl_error *err);
+
+typedef struct sl_window_config {
+    int64_t max_future_us;   /* source option max_future; < 0: no limit */
+    int64_t idle_timeout_us; /* source option idle_timeout; < 0: never advance by the clock */
+    int64_t max_groups;      /* max_groups_per_query: over it the query fails (54000); <= 0: no limit */
+} sl_window_config;
+
+sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_window_config *cfg);
+
+/* Adds nrows rows; keys[q->nkeys] and args[q->naggs] (args[i] unused for count(*))
+ * are vectors over the same rows. May emit windows the batch closes. */
+sl_status sl_window_op_push(sl_window_op *w, int nrows, const int64_t *event_time, int64_t arrival_us,
+                            const sl_vector *keys, const sl_vector *args, sl_window_emit_fn emit,
+                            void *emit_arg, sl_error *err);
+
+/* Processing time passes with no rows: after idle_timeout the watermark
+ * advances with the clock, so the last windows of a quiet source close. */
+sl_status sl_window_op_tick(sl_window_op *w, int64_t now_us, sl_window_emit_fn emit, void *emit_arg,
+                            sl_error *err);
+
+/* A finite source ended: emits every open window. */
+sl_status sl_window_op_flush(sl_window_op *w, sl_window_emit_fn emit, void *emit_arg, sl_error *err);
+
+typedef struct sl_window_stats {
+    int64_t late_rows;
+    int64_t future_rows;
+    int64_t open_windows;
+    int64_t groups;       /* open (window, group) states */
+    int64_t watermark_us; /* INT64_MIN before the first row */
+    int64_t agg_errors;   /* rows whose sum(bigint) overflowed (that sum is then NULL) */
+    int64_t state_bytes;  /* memory the operator holds for its state */
+} sl_window_stats;
+
+void sl_window_op_stats(const sl_window_op *w, sl_window_stats *out);
+
+/* Frees the operator and all its state (it lives in a child context of the
+ * cx given to sl_window_op_new, so deleting that context frees it too). */
+void sl_window_op_free(sl_window_op *w);
+
+#endif
