@@ -385,6 +385,9 @@ c_expr(A) ::= constant(C).              { A = (sl_node *)C; }
 c_expr(A) ::= LP a_expr(E) RP.          { A = E; }
 c_expr(A) ::= func_call(F).             { A = F; }
 c_expr(A) ::= CAST(K) LP a_expr(E) AS typename(T) RP. { A = (sl_node *)sl_make_cast(CX, E, T, K.offset); }
+/* TIMESTAMP 'text' is a cast of the literal, as in PostgreSQL. */
+c_expr(A) ::= TIMESTAMP(K) STRING(S).
+    { A = (sl_node *)sl_make_cast(CX, (sl_node *)sl_make_const_string(CX, S.str, S.offset), sl_make_type_name(CX, "timestamp", K.offset), K.offset); }
 c_expr(A) ::= CASE(K) case_arg(G) when_list(W) case_else(E) END.
     { A = (sl_node *)sl_make_case(CX, G, W, E, K.offset); }
 

@@ -48,7 +48,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
 	regress/scripts/oracle.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/oracle/window_oracle.py
-EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures
+EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 
 TESTS += $(check_PROGRAMS) $(SL_SCRIPT_TESTS)
 AM_TESTS_ENVIRONMENT = \

@@ -7,7 +7,8 @@
 # `sluice -a -q -f`, and compares the output with regress/expected/NAME.out.
 # A line `-- @restart` in a test stops the server cleanly (SIGTERM) and starts
 # it again on the same data dir before the rest of the file runs, so a test
-# can check what survives a restart.  A failing test prints its diff and
+# can check what survives a restart.  The files of regress/data are copied
+# into the data dir first, so tests read them by relative path.  A failing test prints its diff and
 # leaves its output in regress/results/ (under the build dir).
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
@@ -37,6 +38,8 @@ for t in $tests; do
     if ! sl_server_start; then
         echo "not ok - $t (server did not start)"; fail=$((fail + 1)); SL_DATADIR=; continue
     fi
+    # Small input files (regress/data) sit in the data dir, where relative paths resolve.
+    cp "$SL_SRCDIR"/regress/data/* "$SL_DATADIR"/
     # Split the file at -- @restart lines; each part runs against one server life.
     rm -f "$SL_TMP"/part.*
     awk -v dir="$SL_TMP" 'BEGIN{n=0; f=dir "/part." n} /^-- @restart[[:space:]]*$/{n++; f=dir "/part." n} {print > f}' "$sql"

@@ -156,7 +156,7 @@ sl_status sl_exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest
             st = wait_query(ctx, sel, dest, tag, err);
         if (st == SL_RETRY)
             return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
-                                "SELECT without FROM takes only constants");
+                                "wait_query() must be the only item of its SELECT");
         return st;
     }
     if (sel->into == NULL)

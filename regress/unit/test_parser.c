@@ -135,6 +135,8 @@ static const parse_case parse_cases[] = {
     {"parse-3.4 comparisons", "SELECT a = 1 AND b <> 2 OR c != 3, a < b, a <= b, a > b, a >= b",
      "SELECT (((a = 1) AND (b <> 2)) OR (c <> 3)), (a < b), (a <= b), (a > b), (a >= b)"},
     {"parse-3.5 not binds looser than comparison", "SELECT NOT a = b", "SELECT (NOT (a = b))"},
+    {"parse-3.5b typed timestamp literal", "SELECT TIMESTAMP '2026-01-01 00:00:00' + INTERVAL '1 minute'",
+     "SELECT (CAST('2026-01-01 00:00:00' AS TIMESTAMP) + INTERVAL '1 minute')"},
     {"parse-3.5a extract is date_part", "SELECT EXTRACT(minute FROM ts), extract(EPOCH from ts) FROM r",
      "SELECT date_part('minute', ts), date_part('epoch', ts) FROM r"},
     {"parse-3.6 is null", "SELECT a IS NULL, a IS NOT NULL, NOT a IS NULL, a + 1 IS NULL",
