@@ -27,7 +27,7 @@ int sl_schema_find(const sl_schema *schema, const char *name)
     return -1;
 }
 
-static size_t sl_type_width(sl_type type)
+size_t sl_type_width(sl_type type)
 {
     switch (type) {
     case SL_TYPE_BOOL:

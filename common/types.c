@@ -235,7 +235,7 @@ int sl_format_double(double v, char *buf)
 }
 
 /* Days since 1970-01-01 -> proleptic Gregorian date (era-based arithmetic). */
-static void sl_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void sl_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -248,7 +248,7 @@ static void sl_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int64_t sl_days_from_civil(int64_t y, int m, int d)
+int64_t sl_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;

@@ -77,24 +77,10 @@ static void broadcast(const sl_expr *e, int n, sl_vector *out)
     }
 }
 
-static size_t type_width(sl_type t)
-{
-    switch (t) {
-    case SL_TYPE_BOOL:
-        return sizeof(bool);
-    case SL_TYPE_DOUBLE:
-        return sizeof(double);
-    case SL_TYPE_TEXT:
-        return sizeof(sl_text);
-    default:
-        return sizeof(int64_t);
-    }
-}
-
 /* out[i] = src[i] for rows with take[i]. */
 static void copy_rows(sl_vector *out, const sl_vector *src, const uint8_t *take, int n)
 {
-    size_t w = type_width(out->type);
+    size_t w = sl_type_width(out->type);
     char *o = (char *)out->v.i64;
     const char *s = (const char *)src->v.i64;
 
@@ -509,7 +495,7 @@ static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t
     case SL_EXPR_COLUMN: {
         const sl_vector *c = &in->cols[e->column];
         memcpy(out->nulls, c->nulls, (size_t)n);
-        memcpy(out->v.i64, c->v.i64, (size_t)n * type_width(e->type));
+        memcpy(out->v.i64, c->v.i64, (size_t)n * sl_type_width(e->type));
         return SL_OK;
     }
     case SL_EXPR_BINARY:

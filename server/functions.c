@@ -373,28 +373,6 @@ sl_status sl_func_resolve(sl_mcxt *cx, const char *query_text, const char *name,
 
 /* ---------- evaluation ---------- */
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -411,18 +389,18 @@ static int64_t trunc_ts(int64_t ts, int unit)
     int m, d;
     if (unit == U_WEEK) /* ISO weeks start on Monday; 1970-01-01 was a Thursday */
         return (days - ((days + 3) % 7 + 7) % 7) * US_PER_DAY;
-    civil_from_days(days, &y, &m, &d);
+    sl_civil_from_days(days, &y, &m, &d);
     switch (unit) {
     case U_MONTH:
-        return days_from_civil(y, m, 1) * US_PER_DAY;
+        return sl_days_from_civil(y, m, 1) * US_PER_DAY;
     case U_QUARTER:
-        return days_from_civil(y, (m - 1) / 3 * 3 + 1, 1) * US_PER_DAY;
+        return sl_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1) * US_PER_DAY;
     case U_YEAR:
-        return days_from_civil(y, 1, 1) * US_PER_DAY;
+        return sl_days_from_civil(y, 1, 1) * US_PER_DAY;
     case U_DECADE:
-        return days_from_civil(y - ((y % 10) + 10) % 10, 1, 1) * US_PER_DAY;
+        return sl_days_from_civil(y - ((y % 10) + 10) % 10, 1, 1) * US_PER_DAY;
     default: /* century: 2001-01-01 starts the 21st */
-        return days_from_civil(((y - 1) / 100) * 100 + 1, 1, 1) * US_PER_DAY;
+        return sl_days_from_civil(((y - 1) / 100) * 100 + 1, 1, 1) * US_PER_DAY;
     }
 }
 
@@ -432,7 +410,7 @@ static double part_ts(int64_t ts, int unit)
     int64_t tod = ts - days * US_PER_DAY;
     int m, d;
 
-    civil_from_days(days, &y, &m, &d);
+    sl_civil_from_days(days, &y, &m, &d);
     switch (unit) {
     case U_MICRO:
         return (double)(tod % (60 * US_PER_SEC));
@@ -463,14 +441,14 @@ static double part_ts(int64_t ts, int unit)
         return (double)(w == 0 ? 7 : w);
     }
     case U_DOY:
-        return (double)(days - days_from_civil(y, 1, 1) + 1);
+        return (double)(days - sl_days_from_civil(y, 1, 1) + 1);
     case U_WEEK: {
         /* ISO week: the week with the year's first Thursday is week 1 */
         int64_t thursday = days - ((days + 3) % 7 + 7) % 7 + 3;
         int64_t ty;
         int tm, td;
-        civil_from_days(thursday, &ty, &tm, &td);
-        return (double)((thursday - days_from_civil(ty, 1, 1)) / 7 + 1);
+        sl_civil_from_days(thursday, &ty, &tm, &td);
+        return (double)((thursday - sl_days_from_civil(ty, 1, 1)) / 7 + 1);
     }
     default: /* epoch */
         return (double)ts / 1e6;

@@ -12,6 +12,7 @@
 #define SLUICE_BATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sluice/mcxt.h"
@@ -61,6 +62,8 @@ void sl_batch_reset(sl_batch *batch);
 sl_text sl_batch_text(sl_batch *batch, const char *s, int32_t len);
 /* Keeps only the rows whose keep[i] is true, in order (used by filters). */
 void sl_batch_compact(sl_batch *batch, const bool *keep);
+/* Bytes of one value of type in a vector (TEXT: an sl_text). */
+size_t sl_type_width(sl_type type);
 /* A vector of capacity rows of type in cx. */
 void sl_vector_init(sl_vector *vec, sl_mcxt *cx, sl_type type, int capacity);
 

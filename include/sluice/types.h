@@ -62,4 +62,9 @@ sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err
 sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error *err);
 sl_status sl_parse_interval(const char *s, int32_t len, int64_t *out, sl_error *err);
 
+/* Calendar arithmetic on the proleptic Gregorian calendar: days since
+ * 1970-01-01 to (year, month 1-12, day 1-31) and back. */
+void sl_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+int64_t sl_days_from_civil(int64_t year, int month, int day);
+
 #endif
