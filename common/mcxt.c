@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SL_MCXT_BLOCK_MIN  (8 * 1024)
-#define SL_MCXT_BLOCK_MAX  (1024 * 1024)
-#define SL_MCXT_ALIGN      16
+#define SL_MCXT_BLOCK_MIN (8 * 1024)
+#define SL_MCXT_BLOCK_MAX (1024 * 1024)
+#define SL_MCXT_ALIGN     16
 
 typedef struct sl_mblock {
     struct sl_mblock *next;

@@ -19,10 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define US_PER_SEC INT64_C(1000000)
-#define US_PER_MIN (60 * US_PER_SEC)
+#define US_PER_SEC  INT64_C(1000000)
+#define US_PER_MIN  (60 * US_PER_SEC)
 #define US_PER_HOUR (60 * US_PER_MIN)
-#define US_PER_DAY (24 * US_PER_HOUR)
+#define US_PER_DAY  (24 * US_PER_HOUR)
 
 const char *sl_type_name(sl_type type)
 {
@@ -345,7 +345,7 @@ sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err)
     static const struct {
         const char *word;
         bool value;
-    } words[] = {{"true", true}, {"t", true},   {"yes", true}, {"y", true},    {"on", true}, {"1", true},
+    } words[] = {{"true", true},   {"t", true},  {"yes", true}, {"y", true},  {"on", true},   {"1", true},
                  {"false", false}, {"f", false}, {"no", false}, {"n", false}, {"off", false}, {"0", false}};
     const char *orig = s;
     int32_t orig_len = len;
@@ -389,8 +389,9 @@ sl_status sl_parse_bigint(const char *s, int32_t len, int64_t *out, sl_error *er
     *out = acc;
     return SL_OK;
 overflow:
-    return sl_error_set(err, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "value \"%.*s\" is out of range for type bigint",
-                        orig_len > 200 ? 200 : orig_len, orig);
+    return sl_error_set(err, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                        "value \"%.*s\" is out of range for type bigint", orig_len > 200 ? 200 : orig_len,
+                        orig);
 }
 
 sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err)
@@ -417,7 +418,8 @@ sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err
     }
     for (const char *p = w; *p; p++)
         if (!isdigit((unsigned char)*p) && *p != '.' && *p != 'e' && *p != 'E' && *p != '-' && *p != '+')
-            return sl_bad_input(err, SL_ERRCODE_INVALID_TEXT_REPRESENTATION, "double precision", orig, orig_len);
+            return sl_bad_input(err, SL_ERRCODE_INVALID_TEXT_REPRESENTATION, "double precision", orig,
+                                orig_len);
     errno = 0;
     double v = strtod(buf, &end);
     if (end == buf || *end != '\0')
@@ -526,27 +528,52 @@ sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error 
         second > 60 || (hour == 24 && (minute != 0 || second != 0 || frac != 0)))
         goto range;
     /* PostgreSQL accepts a leap second by rolling it into the next minute. */
-    *out = sl_days_from_civil(year, (int)month, (int)day) * US_PER_DAY + hour * US_PER_HOUR + minute * US_PER_MIN +
-           second * US_PER_SEC + frac - zone_us;
+    *out = sl_days_from_civil(year, (int)month, (int)day) * US_PER_DAY + hour * US_PER_HOUR +
+           minute * US_PER_MIN + second * US_PER_SEC + frac - zone_us;
     return SL_OK;
 bad:
     return sl_bad_input(err, SL_ERRCODE_INVALID_DATETIME_FORMAT, "timestamp", orig, orig_len);
 range:
-    return sl_error_set(err, SL_ERRCODE_INVALID_DATETIME_FORMAT, "date/time field value out of range: \"%.*s\"",
-                        orig_len > 200 ? 200 : orig_len, orig);
+    return sl_error_set(err, SL_ERRCODE_INVALID_DATETIME_FORMAT,
+                        "date/time field value out of range: \"%.*s\"", orig_len > 200 ? 200 : orig_len,
+                        orig);
 }
 
 static const struct {
     const char *name;
     int64_t us;
 } sl_interval_units[] = {
-    {"microseconds", 1}, {"microsecond", 1}, {"usecs", 1}, {"usec", 1}, {"us", 1},
-    {"milliseconds", 1000}, {"millisecond", 1000}, {"msecs", 1000}, {"msec", 1000}, {"ms", 1000},
-    {"seconds", US_PER_SEC}, {"second", US_PER_SEC}, {"secs", US_PER_SEC}, {"sec", US_PER_SEC}, {"s", US_PER_SEC},
-    {"minutes", US_PER_MIN}, {"minute", US_PER_MIN}, {"mins", US_PER_MIN}, {"min", US_PER_MIN}, {"m", US_PER_MIN},
-    {"hours", US_PER_HOUR}, {"hour", US_PER_HOUR}, {"hrs", US_PER_HOUR}, {"hr", US_PER_HOUR}, {"h", US_PER_HOUR},
-    {"days", US_PER_DAY}, {"day", US_PER_DAY}, {"d", US_PER_DAY},
-    {"weeks", 7 * US_PER_DAY}, {"week", 7 * US_PER_DAY}, {"w", 7 * US_PER_DAY},
+    {"microseconds", 1},
+    {"microsecond", 1},
+    {"usecs", 1},
+    {"usec", 1},
+    {"us", 1},
+    {"milliseconds", 1000},
+    {"millisecond", 1000},
+    {"msecs", 1000},
+    {"msec", 1000},
+    {"ms", 1000},
+    {"seconds", US_PER_SEC},
+    {"second", US_PER_SEC},
+    {"secs", US_PER_SEC},
+    {"sec", US_PER_SEC},
+    {"s", US_PER_SEC},
+    {"minutes", US_PER_MIN},
+    {"minute", US_PER_MIN},
+    {"mins", US_PER_MIN},
+    {"min", US_PER_MIN},
+    {"m", US_PER_MIN},
+    {"hours", US_PER_HOUR},
+    {"hour", US_PER_HOUR},
+    {"hrs", US_PER_HOUR},
+    {"hr", US_PER_HOUR},
+    {"h", US_PER_HOUR},
+    {"days", US_PER_DAY},
+    {"day", US_PER_DAY},
+    {"d", US_PER_DAY},
+    {"weeks", 7 * US_PER_DAY},
+    {"week", 7 * US_PER_DAY},
+    {"w", 7 * US_PER_DAY},
 };
 
 /* Adds a*b to *acc; false on overflow. */
@@ -578,7 +605,8 @@ sl_status sl_parse_interval(const char *s, int32_t len, int64_t *out, sl_error *
             break;
         if (ago)
             goto bad;
-        if (len - i >= 3 && strncasecmp(s + i, "ago", 3) == 0 && (len - i == 3 || isspace((unsigned char)s[i + 3]))) {
+        if (len - i >= 3 && strncasecmp(s + i, "ago", 3) == 0 &&
+            (len - i == 3 || isspace((unsigned char)s[i + 3]))) {
             ago = true;
             i += 3;
             continue;

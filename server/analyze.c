@@ -42,10 +42,18 @@ static const struct {
     const char *name;
     sl_agg_func func;
 } sl_agg_names[] = {
-    {"count", SL_AGG_COUNT},         {"sum", SL_AGG_SUM},           {"avg", SL_AGG_AVG},
-    {"min", SL_AGG_MIN},             {"max", SL_AGG_MAX},           {"stddev", SL_AGG_STDDEV_SAMP},
-    {"stddev_samp", SL_AGG_STDDEV_SAMP}, {"stddev_pop", SL_AGG_STDDEV_POP}, {"variance", SL_AGG_VAR_SAMP},
-    {"var_samp", SL_AGG_VAR_SAMP},   {"var_pop", SL_AGG_VAR_POP},   {"first", SL_AGG_FIRST},
+    {"count", SL_AGG_COUNT},
+    {"sum", SL_AGG_SUM},
+    {"avg", SL_AGG_AVG},
+    {"min", SL_AGG_MIN},
+    {"max", SL_AGG_MAX},
+    {"stddev", SL_AGG_STDDEV_SAMP},
+    {"stddev_samp", SL_AGG_STDDEV_SAMP},
+    {"stddev_pop", SL_AGG_STDDEV_POP},
+    {"variance", SL_AGG_VAR_SAMP},
+    {"var_samp", SL_AGG_VAR_SAMP},
+    {"var_pop", SL_AGG_VAR_POP},
+    {"first", SL_AGG_FIRST},
     {"last", SL_AGG_LAST},
 };
 
@@ -96,8 +104,8 @@ static sl_status add_aggregate(sl_analyze_state *st, const sl_FuncCall *f, int *
         call.result_type = SL_TYPE_BIGINT;
     } else {
         if (nargs != 1) {
-            sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s with %d arguments does not exist", f->name,
-                         nargs);
+            sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s with %d arguments does not exist",
+                         f->name, nargs);
             return at(st, f->hdr.location, err);
         }
         const sl_node *argn = sl_list_nth(f->args, 0);
@@ -111,7 +119,8 @@ static sl_status add_aggregate(sl_analyze_state *st, const sl_FuncCall *f, int *
             return SL_ERROR;
         sl_type t = call.arg->type;
         if (t == SL_TYPE_UNKNOWN || call.arg->literal) {
-            if (sl_expr_coerce(st->cx, st->args->query_text, call.arg, SL_TYPE_TEXT, false, &call.arg, err) != SL_OK)
+            if (sl_expr_coerce(st->cx, st->args->query_text, call.arg, SL_TYPE_TEXT, false, &call.arg, err) !=
+                SL_OK)
                 return SL_ERROR;
             t = SL_TYPE_TEXT;
         }
@@ -162,8 +171,9 @@ static sl_status add_aggregate(sl_analyze_state *st, const sl_FuncCall *f, int *
 bad_type:
     sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s(%s) does not exist", f->name,
                  sl_type_name(call.arg->type));
-    sl_error_hint(err, "No function matches the given name and argument types. You might need to add explicit "
-                       "type casts.");
+    sl_error_hint(err,
+                  "No function matches the given name and argument types. You might need to add explicit "
+                  "type casts.");
     return at(st, f->hdr.location, err);
 }
 
@@ -239,9 +249,10 @@ static sl_status agg_hook(void *arg, const sl_node *n, sl_expr **out, sl_error *
             }
         }
         if (SL_IS(n, ColumnRef)) {
-            sl_error_set(err, SL_ERRCODE_GROUPING_ERROR,
-                         "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
-                         trial->name);
+            sl_error_set(
+                err, SL_ERRCODE_GROUPING_ERROR,
+                "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                trial->name);
             return SL_ERROR;
         }
     } else if (SL_IS(n, ColumnRef)) {
@@ -271,13 +282,14 @@ static const char *column_name(const sl_node *n)
     return "?column?";
 }
 
-static sl_status require_bool(const sl_analyze_state *st, sl_expr **e, const char *what, int loc, sl_error *err)
+static sl_status require_bool(const sl_analyze_state *st, sl_expr **e, const char *what, int loc,
+                              sl_error *err)
 {
     if ((*e)->kind == SL_EXPR_CONST && ((*e)->type == SL_TYPE_UNKNOWN || (*e)->literal))
         return sl_expr_coerce(st->cx, st->args->query_text, *e, SL_TYPE_BOOL, false, e, err);
     if ((*e)->type != SL_TYPE_BOOL) {
-        sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "argument of %s must be type boolean, not type %s", what,
-                     sl_type_name((*e)->type));
+        sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "argument of %s must be type boolean, not type %s",
+                     what, sl_type_name((*e)->type));
         return at(st, loc, err);
     }
     return SL_OK;
@@ -315,8 +327,9 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
             goto done;
         }
         if (args->input->types[q->event_time_col] != SL_TYPE_TIMESTAMP) {
-            sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "event time column \"%s\" must be type timestamp, not type %s",
-                         args->event_time, sl_type_name(args->input->types[q->event_time_col]));
+            sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH,
+                         "event time column \"%s\" must be type timestamp, not type %s", args->event_time,
+                         sl_type_name(args->input->types[q->event_time_col]));
             goto done;
         }
     }
@@ -363,15 +376,17 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
     q->aggregated = has_agg || sl_list_length(sel->group_by) > 0 || sel->having != NULL;
     if (sel->window != NULL && !q->aggregated) {
         sl_error_set(err, SL_ERRCODE_GROUPING_ERROR, "a query with WINDOW must aggregate");
-        sl_error_hint(err, "Add an aggregate function such as count(*) or a GROUP BY clause, or remove the WINDOW "
-                           "clause.");
+        sl_error_hint(err,
+                      "Add an aggregate function such as count(*) or a GROUP BY clause, or remove the WINDOW "
+                      "clause.");
         at(&st, sel->window->hdr.location, err);
         goto done;
     }
     if (q->aggregated && sel->window == NULL && !args->source_bounded) {
         sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
                      "aggregates over the unbounded source \"%s\" need a WINDOW", sel->from ? sel->from : "");
-        sl_error_hint(err, "Add a window, for example WINDOW 1m (tumbling) or WINDOW HOPPING (5 MINUTES, 1 MINUTE).");
+        sl_error_hint(
+            err, "Add a window, for example WINDOW 1m (tumbling) or WINDOW HOPPING (5 MINUTES, 1 MINUTE).");
         goto done;
     }
     q->window = sel->window;
@@ -384,7 +399,8 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
         if (SL_IS(t->expr, Star)) {
             for (int c = 0; c < args->input->ncols; c++) {
                 sl_ColumnRef *ref = sl_make_column_ref(cx, args->input->names[c], t->hdr.location);
-                exprs = sl_list_append(cx, exprs, sl_make_res_target(cx, (sl_node *)ref, NULL, t->hdr.location));
+                exprs =
+                    sl_list_append(cx, exprs, sl_make_res_target(cx, (sl_node *)ref, NULL, t->hdr.location));
             }
         } else {
             exprs = sl_list_append(cx, exprs, t);
@@ -406,8 +422,8 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
             bc.agg_context = "GROUP BY";
             if (sl_expr_bind(&bc, sl_list_nth(sel->group_by, k), &st.keys[k], err) != SL_OK)
                 goto done;
-            if (st.keys[k]->literal &&
-                sl_expr_coerce(cx, args->query_text, st.keys[k], SL_TYPE_TEXT, false, &st.keys[k], err) != SL_OK)
+            if (st.keys[k]->literal && sl_expr_coerce(cx, args->query_text, st.keys[k], SL_TYPE_TEXT, false,
+                                                      &st.keys[k], err) != SL_OK)
                 goto done;
             st.key_text[k] = sl_expr_print(cx, st.keys[k]);
         }
@@ -449,8 +465,8 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
             goto done;
         if (q->outputs[i]->type == SL_TYPE_UNKNOWN || q->outputs[i]->literal) {
             /* SELECT 'abc' / SELECT NULL: text, as PostgreSQL resolves unknown outputs */
-            if (sl_expr_coerce(cx, args->query_text, q->outputs[i], SL_TYPE_TEXT, false, &q->outputs[i], err) !=
-                SL_OK)
+            if (sl_expr_coerce(cx, args->query_text, q->outputs[i], SL_TYPE_TEXT, false, &q->outputs[i],
+                               err) != SL_OK)
                 goto done;
         }
         names[i] = t->alias != NULL ? t->alias : column_name(t->expr);

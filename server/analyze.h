@@ -28,9 +28,9 @@ typedef enum sl_agg_func {
     SL_AGG_MAX,
     SL_AGG_STDDEV_SAMP, /* stddev, stddev_samp */
     SL_AGG_STDDEV_POP,
-    SL_AGG_VAR_SAMP,    /* variance, var_samp */
+    SL_AGG_VAR_SAMP, /* variance, var_samp */
     SL_AGG_VAR_POP,
-    SL_AGG_FIRST,       /* by event time */
+    SL_AGG_FIRST, /* by event time */
     SL_AGG_LAST,
 } sl_agg_func;
 
@@ -42,36 +42,36 @@ typedef struct sl_agg_call {
 } sl_agg_call;
 
 typedef struct sl_query_desc {
-    const char *source;       /* source name */
-    const char *sink;         /* INTO sink, NULL for a push query */
-    int64_t limit;            /* -1 = none */
-    const sl_schema *input;   /* the source's columns */
-    int event_time_col;       /* EVENT TIME column in input, -1 = source time / arrival time */
-    int64_t watermark_us;     /* allowed lateness */
+    const char *source;     /* source name */
+    const char *sink;       /* INTO sink, NULL for a push query */
+    int64_t limit;          /* -1 = none */
+    const sl_schema *input; /* the source's columns */
+    int event_time_col;     /* EVENT TIME column in input, -1 = source time / arrival time */
+    int64_t watermark_us;   /* allowed lateness */
 
-    sl_expr *where;           /* over input; NULL = all rows */
+    sl_expr *where; /* over input; NULL = all rows */
 
-    bool aggregated;          /* GROUP BY, aggregates or WINDOW present */
-    sl_WindowClause *window;  /* NULL: one window over a finite source */
+    bool aggregated;         /* GROUP BY, aggregates or WINDOW present */
+    sl_WindowClause *window; /* NULL: one window over a finite source */
     int nkeys;
-    sl_expr **keys;           /* GROUP BY, over input */
+    sl_expr **keys; /* GROUP BY, over input */
     int naggs;
     sl_agg_call *aggs;
     const sl_schema *agg_schema; /* window_start, window_end, keys..., aggs... */
-    sl_expr *having;          /* over agg_schema; NULL = all groups */
+    sl_expr *having;             /* over agg_schema; NULL = all groups */
 
     int nout;
-    sl_expr **outputs;        /* over agg_schema when aggregated, else over input */
-    const sl_schema *output;  /* names (aliases, or PostgreSQL-style defaults) and types */
+    sl_expr **outputs;       /* over agg_schema when aggregated, else over input */
+    const sl_schema *output; /* names (aliases, or PostgreSQL-style defaults) and types */
 } sl_query_desc;
 
 typedef struct sl_analyze_args {
-    sl_mcxt *cx;                  /* owns the description */
+    sl_mcxt *cx; /* owns the description */
     const sl_SelectStmt *select;
-    const sl_schema *input;       /* the source's columns (declared, inferred or fixed) */
-    const char *event_time;       /* the source's EVENT TIME column, NULL if none */
+    const sl_schema *input; /* the source's columns (declared, inferred or fixed) */
+    const char *event_time; /* the source's EVENT TIME column, NULL if none */
     int64_t watermark_us;
-    bool source_bounded;          /* a finite source: aggregates without WINDOW allowed */
+    bool source_bounded; /* a finite source: aggregates without WINDOW allowed */
     const char *query_text;
 } sl_analyze_args;
 

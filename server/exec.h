@@ -19,11 +19,11 @@
 typedef struct sl_settings sl_settings;
 
 typedef struct sl_exec_ctx {
-    sl_mcxt *stmt_cx;          /* freed after the statement */
-    sl_settings *settings;     /* the session's view of the settings (SET/SHOW) */
-    volatile int *cancel;      /* becomes non-zero when a CancelRequest matches the session */
-    const char *query_text;    /* the whole query string, for error positions */
-    bool in_transaction;       /* BEGIN seen: ReadyForQuery reports 'T' */
+    sl_mcxt *stmt_cx;       /* freed after the statement */
+    sl_settings *settings;  /* the session's view of the settings (SET/SHOW) */
+    volatile int *cancel;   /* becomes non-zero when a CancelRequest matches the session */
+    const char *query_text; /* the whole query string, for error positions */
+    bool in_transaction;    /* BEGIN seen: ReadyForQuery reports 'T' */
 } sl_exec_ctx;
 
 #define SL_TAG_MAX 64
@@ -32,7 +32,7 @@ typedef struct sl_exec_ctx {
  * Runs stmt.  Returns SL_OK with tag filled, or SL_ERROR with err set (the
  * position, when set, is relative to the whole query string).
  */
-sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest,
-                            char tag[SL_TAG_MAX], sl_error *err);
+sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err);
 
 #endif

@@ -47,9 +47,9 @@ sl_type sl_expr_type(const sl_expr *expr)
 
 bool sl_is_aggregate_name(const char *name)
 {
-    static const char *const names[] = {"count",    "sum",         "avg",     "min",     "max",
-                                        "stddev",   "stddev_pop",  "stddev_samp", "variance", "var_pop",
-                                        "var_samp", "first",       "last"};
+    static const char *const names[] = {"count",    "sum",        "avg",         "min",      "max",
+                                        "stddev",   "stddev_pop", "stddev_samp", "variance", "var_pop",
+                                        "var_samp", "first",      "last"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return true;

@@ -24,10 +24,10 @@ typedef struct sl_expr sl_expr;
 
 /* How names and aggregates are resolved while binding. */
 typedef struct sl_bind_ctx {
-    sl_mcxt *cx;              /* owns the bound tree (the plan's context) */
-    const sl_schema *input;   /* columns a reference may name */
-    const char *query_text;   /* for error positions (1-based characters) */
-    const char *source_name;  /* a.b may qualify a column with it */
+    sl_mcxt *cx;             /* owns the bound tree (the plan's context) */
+    const sl_schema *input;  /* columns a reference may name */
+    const char *query_text;  /* for error positions (1-based characters) */
+    const char *source_name; /* a.b may qualify a column with it */
     /* Added (issue 3, expr): where the expression sits, for the message
      * "aggregate functions are not allowed in WHERE"; NULL = "here". */
     const char *agg_context;
@@ -55,8 +55,8 @@ sl_type sl_expr_type(const sl_expr *expr);
 bool sl_is_aggregate_name(const char *name);
 
 typedef struct sl_eval_ctx {
-    sl_mcxt *cx;         /* per-batch scratch and text results; reset by the caller */
-    int64_t row_errors;  /* rows whose value became NULL because of a data error */
+    sl_mcxt *cx;        /* per-batch scratch and text results; reset by the caller */
+    int64_t row_errors; /* rows whose value became NULL because of a data error */
     sl_error first_error;
 } sl_eval_ctx;
 

@@ -140,8 +140,8 @@ static sl_status common_type(const sl_bind_ctx *ctx, sl_expr **v, int n, const c
 
 static const char *op_text(sl_op op)
 {
-    static const char *const names[] = {"+", "-", "*", "/", "%", "^", "=", "<>", "<", "<=", ">", ">=", "||",
-                                        "-", "+"};
+    static const char *const names[] = {"+", "-",  "*", "/",  "%",  "^", "=", "<>",
+                                        "<", "<=", ">", ">=", "||", "-", "+"};
     return names[op];
 }
 
@@ -216,11 +216,9 @@ static sl_status build_binary(const sl_bind_ctx *ctx, sl_op op, sl_expr *l, sl_e
         (op == SL_OP_POW && is_numeric(lt) && is_numeric(rt)) ||
         ((op == SL_OP_MUL || op == SL_OP_DIV) && lt == SL_TYPE_INTERVAL && rt == SL_TYPE_BIGINT) ||
         (op == SL_OP_MUL && lt == SL_TYPE_BIGINT && rt == SL_TYPE_INTERVAL)) {
-        if (lt == SL_TYPE_BIGINT &&
-            sl_expr_coerce(cx, qt, l, SL_TYPE_DOUBLE, false, &l, err) != SL_OK)
+        if (lt == SL_TYPE_BIGINT && sl_expr_coerce(cx, qt, l, SL_TYPE_DOUBLE, false, &l, err) != SL_OK)
             return SL_ERROR;
-        if (rt == SL_TYPE_BIGINT &&
-            sl_expr_coerce(cx, qt, r, SL_TYPE_DOUBLE, false, &r, err) != SL_OK)
+        if (rt == SL_TYPE_BIGINT && sl_expr_coerce(cx, qt, r, SL_TYPE_DOUBLE, false, &r, err) != SL_OK)
             return SL_ERROR;
         lt = l->type;
         rt = r->type;
@@ -234,7 +232,7 @@ static sl_status build_binary(const sl_bind_ctx *ctx, sl_op op, sl_expr *l, sl_e
         }
     } else if (lt == SL_TYPE_BIGINT && rt == SL_TYPE_BIGINT) {
         result = SL_TYPE_BIGINT;
-        bop = op == SL_OP_ADD ? SL_BIN_ADD_I
+        bop = op == SL_OP_ADD   ? SL_BIN_ADD_I
               : op == SL_OP_SUB ? SL_BIN_SUB_I
               : op == SL_OP_MUL ? SL_BIN_MUL_I
               : op == SL_OP_DIV ? SL_BIN_DIV_I
@@ -242,7 +240,7 @@ static sl_status build_binary(const sl_bind_ctx *ctx, sl_op op, sl_expr *l, sl_e
                                 : -1;
     } else if (lt == SL_TYPE_DOUBLE && rt == SL_TYPE_DOUBLE) {
         result = SL_TYPE_DOUBLE;
-        bop = op == SL_OP_ADD ? SL_BIN_ADD_D
+        bop = op == SL_OP_ADD   ? SL_BIN_ADD_D
               : op == SL_OP_SUB ? SL_BIN_SUB_D
               : op == SL_OP_MUL ? SL_BIN_MUL_D
               : op == SL_OP_DIV ? SL_BIN_DIV_D
@@ -287,8 +285,8 @@ static sl_status require_bool(const sl_bind_ctx *ctx, sl_expr *e, const char *wh
     if (is_untyped(e))
         return sl_expr_coerce(ctx->cx, ctx->query_text, e, SL_TYPE_BOOL, false, out, err);
     if (e->type != SL_TYPE_BOOL) {
-        sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "argument of %s must be type boolean, not type %s", what,
-                     sl_type_name(e->type));
+        sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "argument of %s must be type boolean, not type %s",
+                     what, sl_type_name(e->type));
         return at(ctx->query_text, e->location, err);
     }
     *out = e;
@@ -364,11 +362,12 @@ static sl_status bind_column(const sl_bind_ctx *ctx, const sl_ColumnRef *ref, sl
             }
             int len = (int)strlen(name);
             if (best >= 0 && best_d <= (len < 6 ? 2 : len / 2))
-                sl_error_hint(err, "Perhaps you meant to reference the column \"%s\".", ctx->input->names[best]);
+                sl_error_hint(err, "Perhaps you meant to reference the column \"%s\".",
+                              ctx->input->names[best]);
         }
         if ((strcmp(name, "window_start") == 0 || strcmp(name, "window_end") == 0) && err->hint[0] == '\0')
-            sl_error_hint(err, "%s is a column of windowed aggregate queries only: add WINDOW and an aggregate.",
-                          name);
+            sl_error_hint(
+                err, "%s is a column of windowed aggregate queries only: add WINDOW and an aggregate.", name);
         return at(ctx->query_text, loc, err);
     }
     sl_expr *e = sl_expr_column(ctx->cx, ctx->input, idx);
@@ -390,7 +389,8 @@ static sl_status bind_case(const sl_bind_ctx *ctx, const sl_CaseExpr *c, sl_expr
     int nwhen = sl_list_length(c->whens);
     int loc = c->hdr.location;
     sl_expr *arg = NULL;
-    sl_expr *e = sl_expr_new(ctx->cx, SL_EXPR_CASE, SL_TYPE_UNKNOWN, loc, 2 * nwhen + (c->else_result ? 1 : 0));
+    sl_expr *e =
+        sl_expr_new(ctx->cx, SL_EXPR_CASE, SL_TYPE_UNKNOWN, loc, 2 * nwhen + (c->else_result ? 1 : 0));
     sl_expr **results = sl_palloc(ctx->cx, sizeof(sl_expr *) * (size_t)(nwhen + 1));
     int nres = 0;
 
@@ -442,8 +442,8 @@ static sl_status bind_func(const sl_bind_ctx *ctx, const sl_FuncCall *f, sl_expr
         return at(ctx->query_text, loc, err);
     }
     if (f->distinct) {
-        sl_error_set(err, SL_ERRCODE_WRONG_OBJECT_TYPE, "DISTINCT specified, but %s is not an aggregate function",
-                     f->name);
+        sl_error_set(err, SL_ERRCODE_WRONG_OBJECT_TYPE,
+                     "DISTINCT specified, but %s is not an aggregate function", f->name);
         return at(ctx->query_text, loc, err);
     }
     sl_expr **args = sl_pzalloc(ctx->cx, sizeof(sl_expr *) * (size_t)(nargs > 0 ? nargs : 1));
@@ -500,9 +500,10 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
         const sl_BoolExpr *b = (const sl_BoolExpr *)n;
         static const char *const what[] = {"AND", "OR", "NOT"};
         int nargs = b->op == SL_BOOL_NOT ? 1 : 2;
-        sl_expr *e = sl_expr_new(cx, b->op == SL_BOOL_AND  ? SL_EXPR_AND
-                                     : b->op == SL_BOOL_OR ? SL_EXPR_OR
-                                                           : SL_EXPR_NOT,
+        sl_expr *e = sl_expr_new(cx,
+                                 b->op == SL_BOOL_AND  ? SL_EXPR_AND
+                                 : b->op == SL_BOOL_OR ? SL_EXPR_OR
+                                                       : SL_EXPR_NOT,
                                  SL_TYPE_BOOL, loc, nargs);
         for (int i = 0; i < nargs; i++) {
             if (bind_node(ctx, sl_list_nth(b->args, i), &e->args[i], err) != SL_OK ||
@@ -542,7 +543,8 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
         int nv = sl_list_length(in->values);
         sl_expr *e = sl_expr_new(cx, SL_EXPR_IN, SL_TYPE_BOOL, loc, nv + 1);
         e->negate = in->is_not;
-        if (bind_node(ctx, in->arg, &e->args[0], err) != SL_OK || bind_list(ctx, in->values, e->args + 1, err) != SL_OK)
+        if (bind_node(ctx, in->arg, &e->args[0], err) != SL_OK ||
+            bind_list(ctx, in->values, e->args + 1, err) != SL_OK)
             return SL_ERROR;
         if (common_type(ctx, e->args, nv + 1, "IN", &e->optype, err) != SL_OK)
             return SL_ERROR;
@@ -553,14 +555,17 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
         sl_expr *e = sl_expr_new(cx, SL_EXPR_LIKE, SL_TYPE_BOOL, loc, 2);
         e->negate = lk->is_not;
         e->ci = lk->case_insensitive;
-        if (bind_node(ctx, lk->arg, &e->args[0], err) != SL_OK || bind_node(ctx, lk->pattern, &e->args[1], err) != SL_OK)
+        if (bind_node(ctx, lk->arg, &e->args[0], err) != SL_OK ||
+            bind_node(ctx, lk->pattern, &e->args[1], err) != SL_OK)
             return SL_ERROR;
         for (int i = 0; i < 2; i++) {
             if (e->args[i]->type != SL_TYPE_TEXT && !is_untyped(e->args[i])) {
                 sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "operator does not exist: %s %s %s",
-                             sl_type_name(e->args[0]->type), e->ci ? "~~*" : "~~", sl_type_name(e->args[1]->type));
-                sl_error_hint(err, "No operator matches the given name and argument types. You might need to add "
-                                   "explicit type casts.");
+                             sl_type_name(e->args[0]->type), e->ci ? "~~*" : "~~",
+                             sl_type_name(e->args[1]->type));
+                sl_error_hint(err,
+                              "No operator matches the given name and argument types. You might need to add "
+                              "explicit type casts.");
                 return at(qt, loc, err);
             }
             if (sl_expr_coerce(cx, qt, e->args[i], SL_TYPE_TEXT, false, &e->args[i], err) != SL_OK)
@@ -591,7 +596,8 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
         sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "\"*\" is not allowed here");
         return at(qt, loc, err);
     default:
-        sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "unexpected %s in an expression", sl_node_tag_name(n->tag));
+        sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "unexpected %s in an expression",
+                     sl_node_tag_name(n->tag));
         return at(qt, loc, err);
     }
 }

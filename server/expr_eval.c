@@ -33,8 +33,8 @@ static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t
                       sl_eval_ctx *ectx, sl_error *err);
 
 /* A child's values: the input column itself, or a scratch vector. */
-static sl_status eval_child(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip, sl_eval_ctx *ectx,
-                            sl_vector **res, sl_error *err)
+static sl_status eval_child(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip,
+                            sl_eval_ctx *ectx, sl_vector **res, sl_error *err)
 {
     if (e->kind == SL_EXPR_COLUMN) {
         *res = &in->cols[e->column];
@@ -94,8 +94,9 @@ static void copy_rows(sl_vector *out, const sl_vector *src, const uint8_t *take,
 
 static const char *range_name(sl_type t)
 {
-    return t == SL_TYPE_TIMESTAMP ? "timestamp out of range" : t == SL_TYPE_INTERVAL ? "interval out of range"
-                                                                                        : "bigint out of range";
+    return t == SL_TYPE_TIMESTAMP  ? "timestamp out of range"
+           : t == SL_TYPE_INTERVAL ? "interval out of range"
+                                   : "bigint out of range";
 }
 
 static int text_cmp(sl_text a, sl_text b)
@@ -105,18 +106,24 @@ static int text_cmp(sl_text a, sl_text b)
     return c != 0 ? c : (a.len < b.len ? -1 : a.len > b.len);
 }
 
-#define CMP_LOOP(X, Y, OPER)                        \
-    for (int i = 0; i < n; i++)                     \
-        o[i] = (X)[i] OPER (Y)[i];
+#define CMP_LOOP(X, Y, OPER)                                                                                 \
+    for (int i = 0; i < n; i++)                                                                              \
+        o[i] = (X)[i] OPER(Y)[i];
 
-#define CMP_ALL(X, Y)                                   \
-    switch (op) {                                        \
-    case SL_BIN_EQ: CMP_LOOP(X, Y, ==) break;            \
-    case SL_BIN_NE: CMP_LOOP(X, Y, !=) break;            \
-    case SL_BIN_LT: CMP_LOOP(X, Y, <) break;             \
-    case SL_BIN_LE: CMP_LOOP(X, Y, <=) break;            \
-    case SL_BIN_GT: CMP_LOOP(X, Y, >) break;             \
-    default: CMP_LOOP(X, Y, >=) break;                   \
+#define CMP_ALL(X, Y)                                                                                        \
+    switch (op) {                                                                                            \
+    case SL_BIN_EQ:                                                                                          \
+        CMP_LOOP(X, Y, ==) break;                                                                            \
+    case SL_BIN_NE:                                                                                          \
+        CMP_LOOP(X, Y, !=) break;                                                                            \
+    case SL_BIN_LT:                                                                                          \
+        CMP_LOOP(X, Y, <) break;                                                                             \
+    case SL_BIN_LE:                                                                                          \
+        CMP_LOOP(X, Y, <=) break;                                                                            \
+    case SL_BIN_GT:                                                                                          \
+        CMP_LOOP(X, Y, >) break;                                                                             \
+    default:                                                                                                 \
+        CMP_LOOP(X, Y, >=) break;                                                                            \
     }
 
 static void compare(int op, sl_type t, const sl_vector *a, const sl_vector *b, int n, bool *o)
@@ -131,8 +138,12 @@ static void compare(int op, sl_type t, const sl_vector *a, const sl_vector *b, i
         const uint8_t *x = (const uint8_t *)a->v.b, *y = (const uint8_t *)b->v.b;
         for (int i = 0; i < n; i++) {
             int xv = x[i] != 0, yv = y[i] != 0;
-            o[i] = op == SL_BIN_EQ ? xv == yv : op == SL_BIN_NE ? xv != yv : op == SL_BIN_LT ? xv < yv
-                   : op == SL_BIN_LE ? xv <= yv : op == SL_BIN_GT ? xv > yv : xv >= yv;
+            o[i] = op == SL_BIN_EQ   ? xv == yv
+                   : op == SL_BIN_NE ? xv != yv
+                   : op == SL_BIN_LT ? xv < yv
+                   : op == SL_BIN_LE ? xv <= yv
+                   : op == SL_BIN_GT ? xv > yv
+                                     : xv >= yv;
         }
         break;
     }
@@ -140,7 +151,8 @@ static void compare(int op, sl_type t, const sl_vector *a, const sl_vector *b, i
         const sl_text *x = a->v.text, *y = b->v.text;
         for (int i = 0; i < n; i++) {
             if (op == SL_BIN_EQ || op == SL_BIN_NE) {
-                bool eq = x[i].len == y[i].len && (x[i].len == 0 || memcmp(x[i].ptr, y[i].ptr, (size_t)x[i].len) == 0);
+                bool eq = x[i].len == y[i].len &&
+                          (x[i].len == 0 || memcmp(x[i].ptr, y[i].ptr, (size_t)x[i].len) == 0);
                 o[i] = op == SL_BIN_EQ ? eq : !eq;
             } else {
                 int c = text_cmp(x[i], y[i]);
@@ -256,7 +268,8 @@ static sl_status eval_binary(const sl_expr *e, const sl_batch *in, int n, const 
                     r = 0;
                     if (row_live(nl, skip, i)) {
                         nl[i] = 1;
-                        sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "interval out of range");
+                        sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                                          "interval out of range");
                     }
                 }
                 o[i] = (int64_t)llround(r);
@@ -282,8 +295,9 @@ static sl_status eval_binary(const sl_expr *e, const sl_batch *in, int n, const 
                                       "zero raised to a negative power is undefined");
                 } else if (dx[i] < 0.0 && floor(dy[i]) != dy[i]) {
                     nl[i] = 1;
-                    sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
-                                      "a negative number raised to a non-integer power yields a complex result");
+                    sl_eval_row_error(
+                        ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
+                        "a negative number raised to a non-integer power yields a complex result");
                 }
             }
             d[i] = pow(dx[i], dy[i]);
@@ -457,8 +471,8 @@ static sl_status eval_case(const sl_expr *e, const sl_batch *in, int n, const ui
     return SL_OK;
 }
 
-static sl_status eval_coalesce(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip, sl_vector *out,
-                               sl_eval_ctx *ectx, sl_error *err)
+static sl_status eval_coalesce(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip,
+                               sl_vector *out, sl_eval_ctx *ectx, sl_error *err)
 {
     uint8_t *done = sl_palloc(ectx->cx, (size_t)n);
     uint8_t *take = sl_palloc(ectx->cx, (size_t)n);
@@ -514,7 +528,8 @@ static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t
                     out->v.i64[i] = 0;
                     if (row_live(out->nulls, skip, i)) {
                         out->nulls[i] = 1;
-                        sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "%s", range_name(e->type));
+                        sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "%s",
+                                          range_name(e->type));
                     }
                 } else {
                     out->v.i64[i] = -a->v.i64[i];
@@ -577,9 +592,10 @@ static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t
             return SL_ERROR;
         for (int i = 0; i < n; i++) {
             out->nulls[i] = a->nulls[i] | p->nulls[i];
-            out->v.b[i] = !out->nulls[i] &&
-                          like_match((const unsigned char *)a->v.text[i].ptr, a->v.text[i].len,
-                                     (const unsigned char *)p->v.text[i].ptr, p->v.text[i].len, e->ci) != e->negate;
+            out->v.b[i] =
+                !out->nulls[i] &&
+                like_match((const unsigned char *)a->v.text[i].ptr, a->v.text[i].len,
+                           (const unsigned char *)p->v.text[i].ptr, p->v.text[i].len, e->ci) != e->negate;
         }
         return SL_OK;
     }
@@ -608,7 +624,8 @@ static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t
     return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "unknown expression kind %d", (int)e->kind);
 }
 
-sl_status sl_expr_eval(const sl_expr *expr, const sl_batch *in, sl_vector *out, sl_eval_ctx *ectx, sl_error *err)
+sl_status sl_expr_eval(const sl_expr *expr, const sl_batch *in, sl_vector *out, sl_eval_ctx *ectx,
+                       sl_error *err)
 {
     if (in->nrows <= 0)
         return SL_OK;

@@ -170,9 +170,9 @@ typedef struct sl_func_sig {
     sl_type result;
 } sl_func_sig;
 
-#define B SL_TYPE_BIGINT
-#define D SL_TYPE_DOUBLE
-#define T SL_TYPE_TEXT
+#define B  SL_TYPE_BIGINT
+#define D  SL_TYPE_DOUBLE
+#define T  SL_TYPE_TEXT
 #define TS SL_TYPE_TIMESTAMP
 static const sl_func_sig sl_funcs[] = {
     {"abs", SL_FN_ABS, 1, {B}, B},
@@ -232,8 +232,22 @@ static bool accepts(sl_type param, const sl_expr *arg)
 
 /* Field names of date_trunc/date_part, in microseconds where that makes sense. */
 enum {
-    U_MICRO, U_MILLI, U_SECOND, U_MINUTE, U_HOUR, U_DAY, U_WEEK, U_MONTH, U_QUARTER, U_YEAR, U_DECADE,
-    U_CENTURY, U_DOW, U_ISODOW, U_DOY, U_EPOCH,
+    U_MICRO,
+    U_MILLI,
+    U_SECOND,
+    U_MINUTE,
+    U_HOUR,
+    U_DAY,
+    U_WEEK,
+    U_MONTH,
+    U_QUARTER,
+    U_YEAR,
+    U_DECADE,
+    U_CENTURY,
+    U_DOW,
+    U_ISODOW,
+    U_DOY,
+    U_EPOCH,
 };
 static const struct {
     const char *name;
@@ -258,12 +272,13 @@ static sl_status no_function(const char *name, sl_expr **args, int nargs, sl_err
     size_t len = 0;
 
     for (int i = 0; i < nargs && len < sizeof(types) - 32; i++)
-        len += (size_t)snprintf(types + len, sizeof(types) - len, "%s%s", i ? ", " : "",
-                                untyped(args[i]) && args[i]->type == SL_TYPE_UNKNOWN ? "unknown"
-                                                                                     : sl_type_name(args[i]->type));
+        len += (size_t)snprintf(
+            types + len, sizeof(types) - len, "%s%s", i ? ", " : "",
+            untyped(args[i]) && args[i]->type == SL_TYPE_UNKNOWN ? "unknown" : sl_type_name(args[i]->type));
     sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s(%s) does not exist", name, types);
-    sl_error_hint(err, "No function matches the given name and argument types. You might need to add explicit "
-                       "type casts.");
+    sl_error_hint(err,
+                  "No function matches the given name and argument types. You might need to add explicit "
+                  "type casts.");
     return SL_ERROR;
 }
 
@@ -324,8 +339,8 @@ sl_status sl_func_resolve(sl_mcxt *cx, const char *query_text, const char *name,
                      (args[i]->type == SL_TYPE_BIGINT || args[i]->type == SL_TYPE_DOUBLE))
                 t = SL_TYPE_DOUBLE;
             else {
-                const char *what = sig->id == SL_FN_COALESCE ? "COALESCE"
-                                   : sig->id == SL_FN_NULLIF ? "NULLIF"
+                const char *what = sig->id == SL_FN_COALESCE   ? "COALESCE"
+                                   : sig->id == SL_FN_NULLIF   ? "NULLIF"
                                    : sig->id == SL_FN_GREATEST ? "GREATEST"
                                                                : "LEAST";
                 sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "%s types %s and %s cannot be matched", what,
@@ -361,8 +376,9 @@ sl_status sl_func_resolve(sl_mcxt *cx, const char *query_text, const char *name,
             if (strcmp(unit, sl_units[k].name) == 0 && (sig->id == SL_FN_DATE_PART || sl_units[k].trunc_ok))
                 e->unit = sl_units[k].unit;
         if (e->unit < 0) {
-            sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "unit \"%.*s\" not recognized for type timestamp",
-                         (int)u->value.text.len, u->value.text.ptr);
+            sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                         "unit \"%.*s\" not recognized for type timestamp", (int)u->value.text.len,
+                         u->value.text.ptr);
             err->position = sl_expr_position(query_text, u->location);
             return SL_ERROR;
         }
@@ -372,7 +388,6 @@ sl_status sl_func_resolve(sl_mcxt *cx, const char *query_text, const char *name,
 }
 
 /* ---------- evaluation ---------- */
-
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -476,10 +491,10 @@ static int32_t utf8_offset(const char *s, int32_t len, int64_t ci)
     return i;
 }
 
-#define UNARY_D(EXPR)                       \
-    for (int i = 0; i < n; i++) {           \
-        double x = a0->v.f64[i];            \
-        out->v.f64[i] = (EXPR);             \
+#define UNARY_D(EXPR)                                                                                        \
+    for (int i = 0; i < n; i++) {                                                                            \
+        double x = a0->v.f64[i];                                                                             \
+        out->v.f64[i] = (EXPR);                                                                              \
     }
 
 sl_status sl_func_eval(const sl_expr *e, sl_vector *args, int n, const uint8_t *skip, sl_vector *out,
@@ -724,7 +739,8 @@ sl_status sl_func_eval(const sl_expr *e, sl_vector *args, int n, const uint8_t *
                 if (len < 0) {
                     if (live(nl, skip, i)) {
                         nl[i] = 1;
-                        sl_eval_row_error(ectx, SL_ERRCODE_SUBSTRING_ERROR, "negative substring length not allowed");
+                        sl_eval_row_error(ectx, SL_ERRCODE_SUBSTRING_ERROR,
+                                          "negative substring length not allowed");
                     }
                     out->v.text[i] = (sl_text){"", 0};
                     continue;

@@ -24,11 +24,11 @@ typedef enum sl_status {
 #define SL_ERROR_MSG_MAX 1024
 
 typedef struct sl_error {
-    char sqlstate[6];               /* five characters + NUL */
+    char sqlstate[6]; /* five characters + NUL */
     char message[SL_ERROR_MSG_MAX];
-    char detail[SL_ERROR_MSG_MAX];  /* empty when absent */
-    char hint[SL_ERROR_MSG_MAX];    /* empty when absent */
-    int position;                   /* 1-based character position, 0 = none */
+    char detail[SL_ERROR_MSG_MAX]; /* empty when absent */
+    char hint[SL_ERROR_MSG_MAX];   /* empty when absent */
+    int position;                  /* 1-based character position, 0 = none */
     bool retriable;
 } sl_error;
 

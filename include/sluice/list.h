@@ -29,7 +29,7 @@ static inline void *sl_list_nth(const sl_list *list, int n)
     return list->items[n];
 }
 
-#define sl_list_foreach(var, list) \
+#define sl_list_foreach(var, list)                                                                           \
     for (int var##_i = 0; var##_i < sl_list_length(list) && ((var) = (list)->items[var##_i], 1); var##_i++)
 
 #endif

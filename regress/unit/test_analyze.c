@@ -20,9 +20,9 @@
 typedef struct analyze_case {
     const char *sql;
     bool bounded;
-    const char *outputs;   /* NULL: an error is expected */
-    int nkeys, naggs;      /* -1: not checked */
-    const char *sqlstate;  /* errors */
+    const char *outputs;  /* NULL: an error is expected */
+    int nkeys, naggs;     /* -1: not checked */
+    const char *sqlstate; /* errors */
     const char *message;
     int position;
 } analyze_case;
@@ -32,28 +32,32 @@ static const analyze_case cases[] = {
      "ts timestamp, station text, ph double, turbidity double, temperature double, dissolved_oxygen double, "
      "conductivity double",
      0, 0, NULL, NULL, 0},
-    {"SELECT station, ph * 2 AS ph2, upper(station), ph > 7, ph::text FROM readings WHERE ph NOT BETWEEN 6.5 AND 8.5",
+    {"SELECT station, ph * 2 AS ph2, upper(station), ph > 7, ph::text FROM readings WHERE ph NOT BETWEEN 6.5 "
+     "AND 8.5",
      false, "station text, ph2 double, upper text, ?column? boolean, ph text", 0, 0, NULL, NULL, 0},
     {"SELECT readings.station FROM readings", false, "station text", 0, 0, NULL, NULL, 0},
-    {"SELECT station, avg(ph) AS avg_ph, max(turbidity) AS max_turbidity FROM readings WINDOW TUMBLING (1 MINUTE) "
+    {"SELECT station, avg(ph) AS avg_ph, max(turbidity) AS max_turbidity FROM readings WINDOW TUMBLING (1 "
+     "MINUTE) "
      "GROUP BY station",
      false, "station text, avg_ph double, max_turbidity double", 1, 2, NULL, NULL, 0},
     {"SELECT avg(ph) FROM readings WINDOW 1m", false, "avg double", 0, 1, NULL, NULL, 0},
     {"SELECT window_start, window_end, count(*), count(DISTINCT station), sum(ph), first(ph), last(station) "
      "FROM readings WINDOW HOPPING (5 MINUTES, 1 MINUTE)",
      false,
-     "window_start timestamp, window_end timestamp, count bigint, count bigint, sum double, first double, last text",
+     "window_start timestamp, window_end timestamp, count bigint, count bigint, sum double, first double, "
+     "last text",
      0, 5, NULL, NULL, 0},
     {"SELECT upper(station), count(*) FROM readings WINDOW 1m GROUP BY upper(station)", false,
      "upper text, count bigint", 1, 1, NULL, NULL, 0},
-    {"SELECT station, avg(ph) FROM readings WINDOW 1m GROUP BY station HAVING avg(ph) > 7 AND count(*) > 2", false,
-     "station text, avg double", 1, 2, NULL, NULL, 0},
-    {"SELECT stddev(ph), variance(ph), var_pop(ph), stddev_pop(ph), min(ts), max(station) FROM readings", true,
-     "stddev double, variance double, var_pop double, stddev_pop double, min timestamp, max text", 0, 6, NULL, NULL,
-     0},
-    {"SELECT count(*) + 1 AS n, avg(ph) * 2 FROM readings", true, "n bigint, ?column? double", 0, 2, NULL, NULL, 0},
-    {"SELECT 'x', NULL, 1 FROM readings", false, "?column? text, ?column? text, ?column? bigint", 0, 0, NULL, NULL,
-     0},
+    {"SELECT station, avg(ph) FROM readings WINDOW 1m GROUP BY station HAVING avg(ph) > 7 AND count(*) > 2",
+     false, "station text, avg double", 1, 2, NULL, NULL, 0},
+    {"SELECT stddev(ph), variance(ph), var_pop(ph), stddev_pop(ph), min(ts), max(station) FROM readings",
+     true, "stddev double, variance double, var_pop double, stddev_pop double, min timestamp, max text", 0, 6,
+     NULL, NULL, 0},
+    {"SELECT count(*) + 1 AS n, avg(ph) * 2 FROM readings", true, "n bigint, ?column? double", 0, 2, NULL,
+     NULL, 0},
+    {"SELECT 'x', NULL, 1 FROM readings", false, "?column? text, ?column? text, ?column? bigint", 0, 0, NULL,
+     NULL, 0},
     /* errors */
     {"SELECT phh FROM readings", false, NULL, 0, 0, "42703", "column \"phh\" does not exist", 8},
     {"SELECT * FROM readings WHERE ph", false, NULL, 0, 0, "42804",
@@ -69,12 +73,12 @@ static const analyze_case cases[] = {
     {"SELECT avg(ph) FROM readings", false, NULL, 0, 0, "0A000",
      "aggregates over the unbounded source \"readings\" need a WINDOW", 0},
     {"SELECT * FROM readings WINDOW 1m", false, NULL, 0, 0, "42803", "a query with WINDOW must aggregate", 0},
-    {"SELECT sum(station) FROM readings WINDOW 1m", false, NULL, 0, 0, "42883", "function sum(text) does not exist",
-     8},
-    {"SELECT avg(station) FROM readings WINDOW 1m", false, NULL, 0, 0, "42883", "function avg(text) does not exist",
-     8},
-    {"SELECT window_start, ph FROM readings", false, NULL, 0, 0, "42703", "column \"window_start\" does not exist",
-     8},
+    {"SELECT sum(station) FROM readings WINDOW 1m", false, NULL, 0, 0, "42883",
+     "function sum(text) does not exist", 8},
+    {"SELECT avg(station) FROM readings WINDOW 1m", false, NULL, 0, 0, "42883",
+     "function avg(text) does not exist", 8},
+    {"SELECT window_start, ph FROM readings", false, NULL, 0, 0, "42703",
+     "column \"window_start\" does not exist", 8},
     {"SELECT count(*) FROM readings WINDOW HOPPING (1 MINUTE, 5 MINUTES)", false, NULL, 0, 0, "22023",
      "window slide must be positive and not larger than the window size", 0},
     {"SELECT station FROM readings WINDOW 1m GROUP BY station HAVING ph > 1", false, NULL, 0, 0, "42803",
@@ -112,8 +116,8 @@ static void test_cases(void **state)
         sl_query_desc *q = NULL;
         sl_status st = sl_analyze_select(&args, &q, &err);
         if (c->outputs == NULL) {
-            if (st == SL_OK || strcmp(err.sqlstate, c->sqlstate) != 0 || strcmp(err.message, c->message) != 0 ||
-                (c->position != 0 && err.position != c->position)) {
+            if (st == SL_OK || strcmp(err.sqlstate, c->sqlstate) != 0 ||
+                strcmp(err.message, c->message) != 0 || (c->position != 0 && err.position != c->position)) {
                 print_error("%s: got %s \"%s\" at %d\n", c->sql, st == SL_OK ? "OK" : err.sqlstate,
                             st == SL_OK ? "" : err.message, err.position);
                 fail();

@@ -28,7 +28,7 @@ static sl_batch *batch;
 static int setup(void **state)
 {
     static const char *names[] = {"i", "d", "t", "b", "ts", "iv", "z"};
-    static const sl_type types[] = {SL_TYPE_BIGINT,    SL_TYPE_DOUBLE,   SL_TYPE_TEXT, SL_TYPE_BOOL,
+    static const sl_type types[] = {SL_TYPE_BIGINT,    SL_TYPE_DOUBLE,   SL_TYPE_TEXT,  SL_TYPE_BOOL,
                                     SL_TYPE_TIMESTAMP, SL_TYPE_INTERVAL, SL_TYPE_BIGINT};
     static const char *texts[] = {"abc", "Hello World", "42", ""};
     (void)state;
@@ -37,13 +37,14 @@ static int setup(void **state)
     batch = sl_batch_new(cx, schema, 8);
     batch->nrows = 4;
     for (int r = 0; r < 4; r++) {
-        batch->cols[0].v.i64[r] = (r + 1) * 10;                          /* 10 20 30 NULL */
-        batch->cols[1].v.f64[r] = r * 1.5;                               /* 0 1.5 3 4.5 */
+        batch->cols[0].v.i64[r] = (r + 1) * 10; /* 10 20 30 NULL */
+        batch->cols[1].v.f64[r] = r * 1.5;      /* 0 1.5 3 4.5 */
         batch->cols[2].v.text[r] = (sl_text){texts[r], (int32_t)strlen(texts[r])};
-        batch->cols[3].v.b[r] = r % 2 == 0;                              /* t f t NULL */
-        batch->cols[4].v.i64[r] = INT64_C(1795600800000000) + r * INT64_C(90000000); /* 2026-11-25 10:00 + r*90s */
+        batch->cols[3].v.b[r] = r % 2 == 0; /* t f t NULL */
+        batch->cols[4].v.i64[r] =
+            INT64_C(1795600800000000) + r * INT64_C(90000000); /* 2026-11-25 10:00 + r*90s */
         batch->cols[5].v.i64[r] = r * INT64_C(60000000);
-        batch->cols[6].v.i64[r] = r;                                     /* 0 1 2 3 */
+        batch->cols[6].v.i64[r] = r; /* 0 1 2 3 */
     }
     batch->cols[0].nulls[3] = 1;
     batch->cols[3].nulls[3] = 1;
@@ -185,8 +186,10 @@ static const eval_case eval_cases[] = {
     {"i::text || '!'", "text", "10!|20!|30!|NULL", 0},
     {"d::bigint", "bigint", "0|2|3|4", 0},
     {"b::text", "text", "true|false|true|NULL", 0},
-    {"'2026-01-01 00:00:00'::timestamp", "timestamp", "2026-01-01 00:00:00|2026-01-01 00:00:00|2026-01-01 00:00:00|2026-01-01 00:00:00", 0},
-    {"ts::text", "text", "2026-11-25 10:00:00|2026-11-25 10:01:30|2026-11-25 10:03:00|2026-11-25 10:04:30", 0},
+    {"'2026-01-01 00:00:00'::timestamp", "timestamp",
+     "2026-01-01 00:00:00|2026-01-01 00:00:00|2026-01-01 00:00:00|2026-01-01 00:00:00", 0},
+    {"ts::text", "text", "2026-11-25 10:00:00|2026-11-25 10:01:30|2026-11-25 10:03:00|2026-11-25 10:04:30",
+     0},
     {"iv::text", "text", "00:00:00|00:01:00|00:02:00|00:03:00", 0},
     {"'t'::boolean", "boolean", "t|t|t|t", 0},
     {"t || z", "text", "abc0|Hello World1|422|NULL", 0},
@@ -241,7 +244,8 @@ static const eval_case eval_cases[] = {
     {"date_part('year', ts)", "double", "2026|2026|2026|2026", 0},
     {"date_part('dow', ts)", "double", "3|3|3|3", 0},
     {"epoch(ts) - 1795600800", "double", "0|90|180|270", 0},
-    {"to_timestamp(0)", "timestamp", "1970-01-01 00:00:00|1970-01-01 00:00:00|1970-01-01 00:00:00|1970-01-01 00:00:00", 0},
+    {"to_timestamp(0)", "timestamp",
+     "1970-01-01 00:00:00|1970-01-01 00:00:00|1970-01-01 00:00:00|1970-01-01 00:00:00", 0},
     {"now() > '2020-01-01'", "boolean", "t|t|t|t", 0},
 };
 
@@ -258,13 +262,14 @@ static void test_eval_cases(void **state)
             fail();
         }
         if (strcmp(sl_type_name(sl_expr_type(e)), c->type) != 0) {
-            print_error("case %zu %s: type %s, expected %s\n", k, c->expr, sl_type_name(sl_expr_type(e)), c->type);
+            print_error("case %zu %s: type %s, expected %s\n", k, c->expr, sl_type_name(sl_expr_type(e)),
+                        c->type);
             fail();
         }
         char *v = eval_sql(c->expr, &errors, NULL);
         if (strcmp(v, c->values) != 0 || errors != c->row_errors) {
-            print_error("case %zu %s: got %s (%lld errors), expected %s (%lld)\n", k, c->expr, v, (long long)errors,
-                        c->values, (long long)c->row_errors);
+            print_error("case %zu %s: got %s (%lld errors), expected %s (%lld)\n", k, c->expr, v,
+                        (long long)errors, c->values, (long long)c->row_errors);
             fail();
         }
     }
@@ -297,7 +302,8 @@ typedef struct error_case {
 } error_case;
 
 static const error_case error_cases[] = {
-    {"tss + 1", "42703", "column \"tss\" does not exist", "Perhaps you meant to reference the column \"ts\".", 8},
+    {"tss + 1", "42703", "column \"tss\" does not exist", "Perhaps you meant to reference the column \"ts\".",
+     8},
     {"i + stationx", "42703", "column \"stationx\" does not exist", "", 12},
     {"q.i", "42P01", "missing FROM-clause entry for table \"q\"", NULL, 8},
     {"r.nope", "42703", "column \"nope\" does not exist", NULL, 8},
@@ -315,7 +321,8 @@ static const error_case error_cases[] = {
     {"1 / 0", "22012", "division by zero", NULL, 8},
     {"i::blob", "42704", "type \"blob\" does not exist", NULL, 11},
     {"ts::bigint", "42846", "cannot cast type timestamp to bigint", NULL, 8},
-    {"date_trunc('fortnight', ts)", "22023", "unit \"fortnight\" not recognized for type timestamp", NULL, 19},
+    {"date_trunc('fortnight', ts)", "22023", "unit \"fortnight\" not recognized for type timestamp", NULL,
+     19},
     {"i LIKE 'a'", "42883", "operator does not exist: bigint ~~ text", NULL, 8},
     {"upper(DISTINCT t)", "42809", "DISTINCT specified, but upper is not an aggregate function", NULL, 8},
     {"'é' || nope", "42703", "column \"nope\" does not exist", NULL, 15},
@@ -334,8 +341,8 @@ static void test_bind_errors(void **state)
         }
         if (strcmp(err.sqlstate, c->sqlstate) != 0 || strcmp(err.message, c->message) != 0 ||
             err.position != c->position || (c->hint != NULL && strcmp(err.hint, c->hint) != 0)) {
-            print_error("case %s: got %s \"%s\" hint \"%s\" at %d\n", c->expr, err.sqlstate, err.message, err.hint,
-                        err.position);
+            print_error("case %s: got %s \"%s\" hint \"%s\" at %d\n", c->expr, err.sqlstate, err.message,
+                        err.hint, err.position);
             fail();
         }
     }
@@ -384,7 +391,8 @@ static void test_full_batch(void **state)
     const sl_SelectStmt *sel = (const sl_SelectStmt *)((sl_raw_stmt *)sl_list_nth(stmts, 0))->stmt;
     sl_bind_ctx ctx = {.cx = cx, .input = s, .query_text = sql};
     sl_expr *e;
-    assert_int_equal(sl_expr_bind(&ctx, ((sl_ResTarget *)sl_list_nth(sel->targets, 0))->expr, &e, &err), SL_OK);
+    assert_int_equal(sl_expr_bind(&ctx, ((sl_ResTarget *)sl_list_nth(sel->targets, 0))->expr, &e, &err),
+                     SL_OK);
     sl_mcxt *bcx = sl_mcxt_create(cx, "eval");
     int trues = 0, nulls = 0;
     for (int round = 0; round < 100; round++) {
@@ -411,8 +419,9 @@ static void test_full_batch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_eval_cases), cmocka_unit_test(test_row_errors), cmocka_unit_test(test_bind_errors),
-        cmocka_unit_test(test_print),      cmocka_unit_test(test_full_batch),
+        cmocka_unit_test(test_eval_cases),  cmocka_unit_test(test_row_errors),
+        cmocka_unit_test(test_bind_errors), cmocka_unit_test(test_print),
+        cmocka_unit_test(test_full_batch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

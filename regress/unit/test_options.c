@@ -801,7 +801,8 @@ static void test_misc_statements(void **state)
     pause->name = "nosuch";
     assert_error(run(pause), "42704");
     assert_ok(run(show(SL_SHOW_QUERIES, NULL)));
-    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n");
+    assert_string_equal(td.out,
+                        "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n");
 
     /* 7.3 transactions are accepted */
     in_txn = false;

@@ -186,8 +186,14 @@ static void test_parse_timestamp(void **state)
         assert_int_equal(sl_parse_timestamp(cases[i].text, (int32_t)strlen(cases[i].text), &us, &err), SL_OK);
         assert_true(us == cases[i].us);
     }
-    static const char *bad[] = {"", "abc", "2026-13-01", "2026-02-30", "2026-11-25X10:00", "2026-11-25 10:00:00+",
-                                "2026-11-25 25:00", "26-11-25"};
+    static const char *bad[] = {"",
+                                "abc",
+                                "2026-13-01",
+                                "2026-02-30",
+                                "2026-11-25X10:00",
+                                "2026-11-25 10:00:00+",
+                                "2026-11-25 25:00",
+                                "26-11-25"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int64_t us;
         assert_int_equal(sl_parse_timestamp(bad[i], (int32_t)strlen(bad[i]), &us, &err), SL_ERROR);
@@ -314,10 +320,10 @@ static void test_timestamp_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_type_names),       cmocka_unit_test(test_format_scalars),
-        cmocka_unit_test(test_format_double),    cmocka_unit_test(test_format_timestamp),
-        cmocka_unit_test(test_format_interval),  cmocka_unit_test(test_parse_timestamp),
-        cmocka_unit_test(test_parse_interval),   cmocka_unit_test(test_parse_numbers),
+        cmocka_unit_test(test_type_names),           cmocka_unit_test(test_format_scalars),
+        cmocka_unit_test(test_format_double),        cmocka_unit_test(test_format_timestamp),
+        cmocka_unit_test(test_format_interval),      cmocka_unit_test(test_parse_timestamp),
+        cmocka_unit_test(test_parse_interval),       cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_timestamp_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
