@@ -31,6 +31,7 @@ libslserver_a_SOURCES += \
 	server/agg.h server/agg.c server/window.h server/window.c \
 	server/format.h server/format_json.c server/format_csv.c \
 	server/source_generator.c server/source_file.c \
-	server/xlsx_reader.h server/xlsx_reader.c server/source_xlsx.c \
+	server/xlsx_reader.h server/xlsx_reader.c server/xlsx_sheet_scan.h server/xlsx_sheet_scan.c \
+	server/source_xlsx.c \
 	server/query.h server/query.c server/runtime.h server/runtime.c \
 	server/exec_query.c server/explain.c

@@ -1,5 +1,5 @@
 /*
- * xlsx_reader.c - streaming .xlsx reader on libzip + expat.
+ * xlsx_reader.c - streaming .xlsx reader on libzip, expat and a sheet scanner.
  *
  * An .xlsx file is a zip of XML parts.  We read, in order:
  *   _rels/.rels                 -> the workbook part (usually xl/workbook.xml)
@@ -7,11 +7,15 @@
  *   xl/_rels/workbook.xml.rels  -> the part of each sheet, shared strings, styles
  *   sharedStrings.xml           -> all strings, kept (the only size-dependent memory)
  *   styles.xml                  -> which cell styles (cellXfs) show dates
- * and then stream the sheet part: expat is fed straight from zip_fread into
- * its own buffer (XML_GetBuffer, large chunks) and suspended at each </row>,
- * so the caller pulls one row at a time and nothing holds more than a chunk
- * and a row.  Callbacks do no allocation: character data accumulates in one
- * reusable buffer, numbers are parsed once with strtod.
+ * with expat (small parts, read once), and then stream the sheet part, the
+ * bulk of the file, through the hand-written scanner of xlsx_sheet_scan.c
+ * (expat took three quarters of the time there): it pulls zip_fread chunks
+ * and stops after each </row>, so the caller pulls one row at a time and
+ * nothing holds more than a chunk and a row.  The element handlers are
+ * written once for both tokenizers: sl_xlsx_use_expat switches a reader to
+ * expat so that tests can compare the two cell by cell.  Handlers do no
+ * allocation: character data accumulates in one reusable buffer, numbers
+ * are parsed once (parse_number).
  *
  * Producers differ (see DESIGN.md): openpyxl writes inline strings only,
  * XlsxWriter and LibreOffice shared strings; numbers come with and without
@@ -21,18 +25,20 @@
  * Entry points: see xlsx_reader.h.
  */
 #include "xlsx_reader.h"
+#include "xlsx_sheet_scan.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <expat.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zip.h>
 
-/* Sheet data is fed to expat in chunks this large: few calls, and still
+/* Sheet data is read (by the scanner, or expat) in chunks this large: few calls, and still
  * small next to a sheet. */
 #define XLSX_CHUNK (256 * 1024)
 /* Excel's limit (column XFD); cells beyond it are ignored. */
@@ -80,8 +86,12 @@ struct sl_xlsx {
     bool *xf_date;
     int nxf;
 
-    /* sheet streaming */
+    /* sheet streaming: the scanner, or expat when use_expat (tests) */
+    sl_xml_scan *scan;
+    bool use_expat;
     XML_Parser parser;
+    sl_xml_attr *eatts; /* expat's attributes as the handlers take them */
+    int eatts_cap;
     zip_file_t *zf;
     bool suspended;  /* expat is suspended after a row */
     bool input_done; /* zip entry fully fed */
@@ -600,6 +610,12 @@ static sl_status load_styles(sl_xlsx *x, const char *part, sl_error *err)
 
 /* ---- the sheet stream ---- */
 
+/*
+ * The sheet's elements arrive through the handlers below, from the scanner
+ * (xlsx_sheet_scan.c) or, for tests that compare the two, from expat; both
+ * give names as written and decoded attribute values with lengths.
+ */
+
 static void row_reset(sl_xlsx *x)
 {
     x->ncells = 0;
@@ -629,28 +645,64 @@ static bool cells_reserve(sl_xlsx *x, int col)
     return true;
 }
 
-static void cell_start(sl_xlsx *x, const XML_Char **atts)
+/* The name without its namespace prefix ("x:c" -> "c"), as a length. */
+static inline const char *local_name_n(const char *n, int32_t *len)
+{
+    const char *colon = memchr(n, ':', (size_t)*len);
+    if (!colon)
+        return n;
+    *len -= (int32_t)(colon + 1 - n);
+    return colon + 1;
+}
+
+static inline bool name_is(const char *n, int32_t len, const char *lit, int32_t litlen)
+{
+    return len == litlen && memcmp(n, lit, (size_t)litlen) == 0;
+}
+
+/* An integer attribute the way strtoll reads it (leading space, sign,
+ * digits, the rest ignored), saturating instead of overflowing. */
+static int64_t attr_int(const char *v, int32_t n)
+{
+    int32_t i = 0;
+    bool neg = false;
+    uint64_t acc = 0;
+    while (i < n && (v[i] == ' ' || (v[i] >= '\t' && v[i] <= '\r')))
+        i++;
+    if (i < n && (v[i] == '-' || v[i] == '+'))
+        neg = v[i++] == '-';
+    for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
+        acc = acc * 10 + (uint64_t)(v[i] - '0');
+        if (acc > (uint64_t)INT64_MAX)
+            return neg ? INT64_MIN : INT64_MAX;
+    }
+    return neg ? -(int64_t)acc : (int64_t)acc;
+}
+
+static void cell_start(sl_xlsx *x, const sl_xml_attr *atts, int natts)
 {
     int col = -1;
     x->ctype = CT_NUMBER;
     x->style = -1;
-    for (int i = 0; atts[i]; i += 2) {
-        const char *an = atts[i], *av = atts[i + 1];
-        if (an[0] == 'r' && an[1] == '\0') {
+    for (int i = 0; i < natts; i++) {
+        const char *an = atts[i].name, *av = atts[i].value;
+        int32_t avlen = atts[i].vlen;
+        if (atts[i].nlen != 1)
+            continue;
+        if (an[0] == 'r') {
             int c = 0;
-            const char *p = av;
-            while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
-                c = c * 26 + ((*p | 0x20) - 'a' + 1);
+            for (int32_t k = 0;
+                 k < avlen && ((av[k] >= 'A' && av[k] <= 'Z') || (av[k] >= 'a' && av[k] <= 'z')); k++) {
+                c = c * 26 + ((av[k] | 0x20) - 'a' + 1);
                 if (c > XLSX_MAX_COLS)
                     break;
-                p++;
             }
             if (c > 0)
                 col = c - 1;
-        } else if (an[0] == 't' && an[1] == '\0') {
-            switch (av[0]) {
+        } else if (an[0] == 't') {
+            switch (avlen > 0 ? av[0] : '\0') {
             case 's':
-                x->ctype = av[1] == 't' ? CT_STR : CT_SHARED;
+                x->ctype = avlen > 1 && av[1] == 't' ? CT_STR : CT_SHARED;
                 break;
             case 'i':
                 x->ctype = CT_INLINE;
@@ -668,8 +720,9 @@ static void cell_start(sl_xlsx *x, const XML_Char **atts)
                 x->ctype = CT_NUMBER;
                 break;
             }
-        } else if (an[0] == 's' && an[1] == '\0') {
-            x->style = atoi(av);
+        } else if (an[0] == 's') {
+            int64_t st = attr_int(av, avlen);
+            x->style = st < INT32_MIN ? INT32_MIN : st > INT32_MAX ? INT32_MAX : (int)st;
         }
     }
     /* no r attribute: the cell after the previous one */
@@ -690,6 +743,86 @@ static void store_text_cell(sl_xlsx *x, sl_xlsx_cell *c, sl_xlsx_kind kind, bool
     c->text = NULL; /* resolved at </row>: rtext may move while the row grows */
     if (n)
         xbuf_append(x->cx, &x->rtext, x->cbuf.data, n);
+}
+
+/*
+ * A cell's number: what strtod makes of the whole text (trailing spaces
+ * allowed).  Plain decimals with at most 19 significant digits that fit in
+ * 53 bits and a power of ten up to 22 are computed directly: one correctly
+ * rounded multiplication or division of two exact doubles gives the same
+ * double as strtod, several times faster.  The rest goes to strtod.
+ */
+static bool parse_number(const char *v, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = v, *e = v + n;
+    bool neg = false, any = false;
+    uint64_t m = 0;
+    int digits = 0, exp10 = 0;
+
+    if (p < e && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    for (; p < e && *p >= '0' && *p <= '9'; p++) {
+        any = true;
+        if (m == 0 && *p == '0')
+            continue;
+        if (++digits > 19)
+            goto slow;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (p < e && *p == '.') {
+        for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+            any = true;
+            if (m == 0 && *p == '0') {
+                exp10--;
+                continue;
+            }
+            if (++digits > 19)
+                goto slow;
+            m = m * 10 + (uint64_t)(*p - '0');
+            exp10--;
+        }
+    }
+    if (!any)
+        goto slow;
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        bool eneg = false;
+        int ev = 0;
+        p++;
+        if (p < e && (*p == '-' || *p == '+'))
+            eneg = *p++ == '-';
+        if (p >= e || *p < '0' || *p > '9')
+            goto slow;
+        for (; p < e && *p >= '0' && *p <= '9'; p++)
+            if (ev < 10000)
+                ev = ev * 10 + (*p - '0');
+        exp10 += eneg ? -ev : ev;
+    }
+    while (p < e && *p == ' ')
+        p++;
+    if (p != e)
+        goto slow;
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return true;
+    }
+    if (m > (UINT64_C(1) << 53) || exp10 < -22 || exp10 > 22)
+        goto slow;
+    double d = (double)m;
+    d = exp10 < 0 ? d / pow10[-exp10] : d * pow10[exp10];
+    *out = neg ? -d : d;
+    return true;
+
+slow:;
+    char *end;
+    double d2 = strtod(v, &end);
+    while (*end == ' ')
+        end++;
+    if (end == v || *end)
+        return false;
+    *out = d2;
+    return true;
 }
 
 static void cell_end(sl_xlsx *x)
@@ -721,11 +854,8 @@ static void cell_end(sl_xlsx *x)
     case CT_NUMBER: {
         if (x->cbuf.len == 0)
             return;
-        char *end;
-        double d = strtod(v, &end);
-        while (*end == ' ')
-            end++;
-        if (end == v || *end) {
+        double d;
+        if (!parse_number(v, x->cbuf.len, &d)) {
             store_text_cell(x, c, SL_XLSX_TEXT, false); /* not a number: keep the text */
             break;
         }
@@ -785,25 +915,34 @@ static void cell_end(sl_xlsx *x)
         x->nvalues++;
 }
 
-static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
+/* Makes the parser return to sl_xlsx_next after the current element. */
+static void sheet_pause(sl_xlsx *x, bool resumable)
+{
+    if (x->use_expat)
+        XML_StopParser(x->parser, resumable ? XML_TRUE : XML_FALSE);
+    else
+        sl_xml_scan_stop(x->scan);
+}
+
+static void sheet_text(void *ud, const char *s, int32_t len)
 {
     sl_xlsx *x = ud;
     if (x->collect)
         xbuf_append(x->cx, &x->cbuf, s, (size_t)len);
 }
 
-static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
+static void sheet_start(void *ud, const char *name, int32_t nlen, const sl_xml_attr *atts, int natts)
 {
     sl_xlsx *x = ud;
-    const char *ln = local_name(name);
+    const char *ln = local_name_n(name, &nlen);
 
     switch (ln[0]) {
     case 'c':
-        if (ln[1] == '\0' && x->row_number > 0)
-            cell_start(x, atts);
+        if (nlen == 1 && x->row_number > 0)
+            cell_start(x, atts, natts);
         break;
     case 'v':
-        if (ln[1] == '\0' && x->in_cell) {
+        if (nlen == 1 && x->in_cell) {
             x->collect = true;
             x->has_v = true;
             x->cbuf.len = 0;
@@ -811,21 +950,27 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         break;
     case 't':
         /* inline string text; runs (<r><t>) are concatenated */
-        if (ln[1] == '\0' && x->in_is && !x->in_rph)
+        if (nlen == 1 && x->in_is && !x->in_rph)
             x->collect = true;
         break;
     case 'i':
-        if (ln[1] == 's' && ln[2] == '\0' && x->in_cell) {
+        if (name_is(ln, nlen, "is", 2) && x->in_cell) {
             x->in_is = true;
             x->cbuf.len = 0;
         }
         break;
     case 'r':
-        if (ln[1] == 'o' && strcmp(ln, "row") == 0) {
-            const char *r = attr(atts, "r");
-            x->row_number = r ? strtoll(r, NULL, 10) : x->last_row_number + 1;
+        if (name_is(ln, nlen, "row", 3)) {
+            const sl_xml_attr *r = NULL;
+            for (int i = 0; i < natts && !r; i++) {
+                int32_t alen = atts[i].nlen;
+                const char *al = local_name_n(atts[i].name, &alen);
+                if (name_is(al, alen, "r", 1))
+                    r = &atts[i];
+            }
+            x->row_number = r ? attr_int(r->value, r->vlen) : x->last_row_number + 1;
             row_reset(x);
-        } else if (strcmp(ln, "rPh") == 0) {
+        } else if (name_is(ln, nlen, "rPh", 3)) {
             x->in_rph = true;
         }
         break;
@@ -834,27 +979,27 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
     }
 }
 
-static void XMLCALL sheet_end(void *ud, const XML_Char *name)
+static void sheet_end(void *ud, const char *name, int32_t nlen)
 {
     sl_xlsx *x = ud;
-    const char *ln = local_name(name);
+    const char *ln = local_name_n(name, &nlen);
 
     switch (ln[0]) {
     case 'c':
-        if (ln[1] == '\0' && x->in_cell)
+        if (nlen == 1 && x->in_cell)
             cell_end(x);
         break;
     case 'v':
     case 't':
-        if (ln[1] == '\0')
+        if (nlen == 1)
             x->collect = false;
         break;
     case 'i':
-        if (ln[1] == 's' && ln[2] == '\0')
+        if (name_is(ln, nlen, "is", 2))
             x->in_is = false;
         break;
     case 'r':
-        if (strcmp(ln, "row") == 0) {
+        if (name_is(ln, nlen, "row", 3)) {
             x->last_row_number = x->row_number;
             if (x->nvalues > 0) {
                 for (int i = 0; i < x->ncells; i++)
@@ -867,25 +1012,64 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
                 x->row.ncells = x->ncells;
                 x->row.cells = x->cells;
                 x->row_ready = true;
-                XML_StopParser(x->parser, XML_TRUE);
+                sheet_pause(x, true);
             }
             x->row_number = 0;
-        } else if (strcmp(ln, "rPh") == 0) {
+        } else if (name_is(ln, nlen, "rPh", 3)) {
             x->in_rph = false;
         }
         break;
     case 's':
-        if (strcmp(ln, "sheetData") == 0) {
+        if (name_is(ln, nlen, "sheetData", 9)) {
             /* nothing after the data concerns us (merged cells, page setup) */
             x->data_done = true;
-            XML_StopParser(x->parser, XML_FALSE);
+            sheet_pause(x, false);
         }
         break;
     default:
         break;
     }
     if (x->failed && !x->row_ready && !x->data_done)
-        XML_StopParser(x->parser, XML_FALSE);
+        sheet_pause(x, false);
+}
+
+static const sl_xml_handlers sheet_handlers = {.start = sheet_start, .end = sheet_end, .text = sheet_text};
+
+/* expat's view of the same handlers (for tests that compare the two) */
+
+static void XMLCALL sheet_expat_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    sl_xlsx *x = ud;
+    int n = 0;
+    while (atts[2 * n])
+        n++;
+    if (n > x->eatts_cap) {
+        x->eatts = sl_palloc(x->cx, sizeof(sl_xml_attr) * (size_t)n);
+        x->eatts_cap = n;
+    }
+    for (int i = 0; i < n; i++) {
+        x->eatts[i].name = atts[2 * i];
+        x->eatts[i].nlen = (int32_t)strlen(atts[2 * i]);
+        x->eatts[i].value = atts[2 * i + 1];
+        x->eatts[i].vlen = (int32_t)strlen(atts[2 * i + 1]);
+    }
+    sheet_start(x, name, (int32_t)strlen(name), x->eatts, n);
+}
+
+static void XMLCALL sheet_expat_end(void *ud, const XML_Char *name)
+{
+    sheet_end(ud, name, (int32_t)strlen(name));
+}
+
+static void XMLCALL sheet_expat_text(void *ud, const XML_Char *s, int len)
+{
+    sheet_text(ud, s, len);
+}
+
+static int64_t sheet_read(void *ud, char *buf, size_t cap)
+{
+    sl_xlsx *x = ud;
+    return zip_fread(x->zf, buf, cap);
 }
 
 static void sheet_stream_close(sl_xlsx *x)
@@ -905,16 +1089,22 @@ static sl_status sheet_stream_open(sl_xlsx *x, sl_error *err)
     if (!x->zf)
         return sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not read sheet \"%s\" of file \"%s\": %s",
                             x->sheets[x->cur_sheet].name, x->name, zip_strerror(x->zip));
-    if (!x->parser) {
-        x->parser = XML_ParserCreate("UTF-8");
-        if (!x->parser)
-            return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "out of memory");
+    if (x->use_expat) {
+        if (!x->parser) {
+            x->parser = XML_ParserCreate("UTF-8");
+            if (!x->parser)
+                return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "out of memory");
+        } else {
+            XML_ParserReset(x->parser, "UTF-8");
+        }
+        XML_SetUserData(x->parser, x);
+        XML_SetElementHandler(x->parser, sheet_expat_start, sheet_expat_end);
+        XML_SetCharacterDataHandler(x->parser, sheet_expat_text);
     } else {
-        XML_ParserReset(x->parser, "UTF-8");
+        if (!x->scan)
+            x->scan = sl_xml_scan_create(x->cx, XLSX_CHUNK);
+        sl_xml_scan_reset(x->scan, sheet_read, x, &sheet_handlers, x);
     }
-    XML_SetUserData(x->parser, x);
-    XML_SetElementHandler(x->parser, sheet_start, sheet_end);
-    XML_SetCharacterDataHandler(x->parser, sheet_text);
     x->suspended = x->input_done = x->data_done = x->row_ready = x->failed = false;
     x->in_cell = x->in_is = x->in_rph = x->collect = false;
     x->row_number = 0;
@@ -923,9 +1113,21 @@ static sl_status sheet_stream_open(sl_xlsx *x, sl_error *err)
     return SL_OK;
 }
 
-sl_status sl_xlsx_next(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err)
+static sl_status sheet_read_error(sl_xlsx *x, sl_error *err)
 {
-    *row = NULL;
+    return sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not read sheet \"%s\" of file \"%s\": %s",
+                        x->sheets[x->cur_sheet].name, x->name, zip_file_strerror(x->zf));
+}
+
+static sl_status sheet_bad_data(sl_xlsx *x, sl_error *err)
+{
+    return sl_error_set(err, SL_ERRCODE_IO_ERROR, "bad data in sheet \"%s\" of file \"%s\": %s",
+                        x->sheets[x->cur_sheet].name, x->name, x->fail_msg);
+}
+
+/* sl_xlsx_next on expat (tests only) */
+static sl_status next_expat(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err)
+{
     for (;;) {
         enum XML_Status st;
         if (x->suspended) {
@@ -939,15 +1141,12 @@ sl_status sl_xlsx_next(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err)
                 return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "out of memory");
             zip_int64_t n = zip_fread(x->zf, buf, XLSX_CHUNK);
             if (n < 0)
-                return sl_error_set(err, SL_ERRCODE_IO_ERROR,
-                                    "could not read sheet \"%s\" of file \"%s\": %s",
-                                    x->sheets[x->cur_sheet].name, x->name, zip_file_strerror(x->zf));
+                return sheet_read_error(x, err);
             x->input_done = n == 0;
             st = XML_ParseBuffer(x->parser, (int)n, n == 0);
         }
         if (x->failed)
-            return sl_error_set(err, SL_ERRCODE_IO_ERROR, "bad data in sheet \"%s\" of file \"%s\": %s",
-                                x->sheets[x->cur_sheet].name, x->name, x->fail_msg);
+            return sheet_bad_data(x, err);
         if (st == XML_STATUS_ERROR) {
             if (x->data_done && XML_GetErrorCode(x->parser) == XML_ERROR_ABORTED)
                 return SL_OK;
@@ -966,8 +1165,46 @@ sl_status sl_xlsx_next(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err)
     }
 }
 
+sl_status sl_xlsx_next(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err)
+{
+    *row = NULL;
+    if (x->use_expat)
+        return next_expat(x, row, err);
+    while (!x->input_done && !x->data_done) {
+        sl_xml_scan_result r = sl_xml_scan_run(x->scan);
+        if (x->failed)
+            return sheet_bad_data(x, err);
+        switch (r) {
+        case SL_XML_SCAN_STOPPED:
+            break;
+        case SL_XML_SCAN_END:
+            x->input_done = true;
+            break;
+        case SL_XML_SCAN_READ_ERROR:
+            return sheet_read_error(x, err);
+        case SL_XML_SCAN_MALFORMED:
+            return sl_error_set(err, SL_ERRCODE_IO_ERROR,
+                                "malformed XML in sheet \"%s\" of file \"%s\": %s at byte %lld of %s",
+                                x->sheets[x->cur_sheet].name, x->name, sl_xml_scan_error(x->scan),
+                                (long long)sl_xml_scan_offset(x->scan), x->sheets[x->cur_sheet].part);
+        }
+        if (x->row_ready) {
+            x->row_ready = false;
+            *row = &x->row;
+            return SL_OK;
+        }
+    }
+    return SL_OK;
+}
+
 sl_status sl_xlsx_rewind(sl_xlsx *x, sl_error *err)
 {
+    return sheet_stream_open(x, err);
+}
+
+sl_status sl_xlsx_use_expat(sl_xlsx *x, bool on, sl_error *err)
+{
+    x->use_expat = on;
     return sheet_stream_open(x, err);
 }
 

@@ -1,15 +1,18 @@
 /*
- * xlsx_reader.h - a streaming reader of .xlsx workbooks (libzip + expat),
+ * xlsx_reader.h - a streaming reader of .xlsx workbooks (libzip, expat and
+ * a sheet scanner),
  * and the entry points of the XLSX source kind built on it.
  *
  * The reader opens a workbook, finds a sheet by name or 1-based index
  * through workbook.xml and its relationships (never by file name), loads
  * the shared strings and the styles' number formats (to know which cells
- * are dates), then streams the sheet's XML row by row: expat is fed from
- * zip_fread in large chunks and suspended at the end of each row, so
- * memory does not depend on the sheet's size (only on its shared strings).
+ * are dates), then streams the sheet's XML row by row: a dedicated scanner
+ * (xlsx_sheet_scan.h) is fed from zip_fread in large chunks and stops at
+ * the end of each row, so memory does not depend on the sheet's size (only
+ * on its shared strings).
  *
  * Entry points: sl_xlsx_open, sl_xlsx_next, sl_xlsx_rewind, sl_xlsx_close,
+ * sl_xlsx_use_expat (tests),
  * sl_xlsx_sheet_count, sl_xlsx_sheet_name, sl_xlsx_date1904,
  * sl_xlsx_serial_to_us, sl_xlsx_format_is_date; the source kind's
  * sl_xlsx_source_open / _read / _close (server/source_xlsx.c).
@@ -73,6 +76,12 @@ sl_status sl_xlsx_next(sl_xlsx *x, const sl_xlsx_row **row, sl_error *err);
 
 /* Starts the sheet again from its first row (for loop replay). */
 sl_status sl_xlsx_rewind(sl_xlsx *x, sl_error *err);
+
+/*
+ * For tests: reads the sheet with expat (on) or the sheet scanner (off, the
+ * default) from now on, starting again from its first row.
+ */
+sl_status sl_xlsx_use_expat(sl_xlsx *x, bool on, sl_error *err);
 
 /* Closes the zip and the parser and frees the reader's context. NULL is allowed. */
 void sl_xlsx_close(sl_xlsx *x);

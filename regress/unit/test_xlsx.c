@@ -4,7 +4,10 @@
  * The fixtures are written at test time by regress/fixtures/make_xlsx.py
  * (openpyxl, XlsxWriter and raw XML through zipfile) into a temporary
  * directory; the water-quality workbooks are compared cell by cell with the
- * CSV the same script writes from the same rows.
+ * CSV the same script writes from the same rows.  The sheet scanner is
+ * checked against expat: event by event on small documents (read one byte
+ * at a time and more), on random damage to a sheet, and cell by cell on
+ * every fixture.  SL_XLSX_BENCH=N (rows, default 100000) runs a benchmark.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,16 +15,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <expat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zip.h>
 
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/types.h"
 #include "xlsx_reader.h"
+#include "xlsx_sheet_scan.h"
 
 #define BIG_ROWS 200000
 
@@ -636,6 +642,571 @@ static void test_no_header(void **state)
     sl_xlsx_source_close(o.state);
 }
 
+/* ---- the sheet scanner ---- */
+
+/* In-memory input handed out chunk bytes at a time. */
+typedef struct memin {
+    const char *data;
+    size_t len, pos, chunk;
+} memin;
+
+static int64_t memin_read(void *ud, char *buf, size_t cap)
+{
+    memin *m = ud;
+    size_t n = m->len - m->pos;
+    if (n > m->chunk)
+        n = m->chunk;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, m->data + m->pos, n);
+    m->pos += n;
+    return (int64_t)n;
+}
+
+/* The events of a document as text: <name a=[v]> text </name>. */
+typedef struct trace {
+    char *buf;
+    size_t len, cap;
+    sl_xml_scan *scan;
+    bool stop_at_end;
+} trace;
+
+static void trace_put(trace *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->buf = realloc(t->buf, t->cap);
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+static void trace_start(void *ud, const char *name, int32_t nlen, const sl_xml_attr *atts, int natts)
+{
+    trace *t = ud;
+    trace_put(t, "<", 1);
+    trace_put(t, name, (size_t)nlen);
+    for (int i = 0; i < natts; i++) {
+        trace_put(t, " ", 1);
+        trace_put(t, atts[i].name, (size_t)atts[i].nlen);
+        trace_put(t, "=[", 2);
+        trace_put(t, atts[i].value, (size_t)atts[i].vlen);
+        trace_put(t, "]", 1);
+    }
+    trace_put(t, ">", 1);
+}
+
+static void trace_end(void *ud, const char *name, int32_t nlen)
+{
+    trace *t = ud;
+    trace_put(t, "</", 2);
+    trace_put(t, name, (size_t)nlen);
+    trace_put(t, ">", 1);
+    if (t->stop_at_end)
+        sl_xml_scan_stop(t->scan);
+}
+
+static void trace_text(void *ud, const char *s, int32_t len)
+{
+    trace_put(ud, s, (size_t)len);
+}
+
+static const sl_xml_handlers trace_handlers = {.start = trace_start, .end = trace_end, .text = trace_text};
+
+/*
+ * Scans doc with reads of chunk bytes; returns the result, the events in
+ * *out (malloc'd) and the error message in msg.
+ */
+static sl_xml_scan_result scan_doc(const char *doc, size_t len, size_t chunk, bool stop_at_end, char **out,
+                                   char *msg, size_t msgsize)
+{
+    sl_mcxt *cx = sl_mcxt_create(root, "scan");
+    memin m = {.data = doc, .len = len, .chunk = chunk};
+    trace t = {.stop_at_end = stop_at_end};
+    t.scan = sl_xml_scan_create(cx, chunk);
+    sl_xml_scan_reset(t.scan, memin_read, &m, &trace_handlers, &t);
+    trace_put(&t, "", 0);
+    sl_xml_scan_result r;
+    while ((r = sl_xml_scan_run(t.scan)) == SL_XML_SCAN_STOPPED)
+        assert_true(stop_at_end);
+    if (msg)
+        snprintf(msg, msgsize, "%s", sl_xml_scan_error(t.scan));
+    sl_mcxt_delete(cx);
+    *out = t.buf;
+    return r;
+}
+
+/* expat's events for the same document (expat splits text; the trace joins it) */
+static void XMLCALL ex_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    sl_xml_attr a[64];
+    int n = 0;
+    for (; atts[2 * n] && n < 64; n++) {
+        a[n].name = atts[2 * n];
+        a[n].nlen = (int32_t)strlen(atts[2 * n]);
+        a[n].value = atts[2 * n + 1];
+        a[n].vlen = (int32_t)strlen(atts[2 * n + 1]);
+    }
+    trace_start(ud, name, (int32_t)strlen(name), a, n);
+}
+
+static void XMLCALL ex_end(void *ud, const XML_Char *name)
+{
+    trace_end(ud, name, (int32_t)strlen(name));
+}
+
+static void XMLCALL ex_text(void *ud, const XML_Char *s, int len)
+{
+    trace_text(ud, s, len);
+}
+
+static bool expat_doc(const char *doc, size_t len, char **out)
+{
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    trace t = {0};
+    trace_put(&t, "", 0);
+    XML_SetUserData(p, &t);
+    XML_SetElementHandler(p, ex_start, ex_end);
+    XML_SetCharacterDataHandler(p, ex_text);
+    bool ok = XML_Parse(p, doc, (int)len, 1) == XML_STATUS_OK;
+    XML_ParserFree(p);
+    *out = t.buf;
+    return ok;
+}
+
+/* A well-formed document: same events as expat, whatever the read size. */
+static void check_same_as_expat(const char *doc)
+{
+    size_t len = strlen(doc);
+    char *want, *got;
+    assert_true(expat_doc(doc, len, &want));
+    static const size_t chunks[] = {1, 2, 3, 7, 64, 65536};
+    for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+        char msg[200];
+        sl_xml_scan_result r = scan_doc(doc, len, chunks[i], i % 2 == 1, &got, msg, sizeof(msg));
+        if (r != SL_XML_SCAN_END || strcmp(got, want) != 0)
+            fail_msg("chunk %zu: %s\n  got  %s\n  want %s\n  doc  %s", chunks[i], msg, got, want, doc);
+        free(got);
+    }
+    free(want);
+}
+
+/* A malformed document: an error mentioning why, with any read size. */
+static void check_malformed(const char *doc, size_t len, const char *why)
+{
+    static const size_t chunks[] = {1, 5, 65536};
+    for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+        char msg[200], *got;
+        sl_xml_scan_result r = scan_doc(doc, len, chunks[i], false, &got, msg, sizeof(msg));
+        free(got);
+        if (r != SL_XML_SCAN_MALFORMED || !strstr(msg, why))
+            fail_msg("chunk %zu: result %d, message \"%s\", expected \"%s\" for %.200s", chunks[i], (int)r,
+                     msg, why, doc);
+    }
+}
+
+static void test_scan_wellformed(void **state)
+{
+    (void)state;
+    /* a sheet like XlsxWriter's, then the odd things producers (or people) write */
+    check_same_as_expat("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n"
+                        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+                        "<sheetData><row r=\"1\" spans=\"1:2\"><c r=\"A1\" t=\"s\"><v>0</v></c>"
+                        "<c r=\"B1\" s=\"1\"><v>45352.0001157407</v></c></row></sheetData></worksheet>");
+    /* prefixes, either quote, spaces around =, attributes in any order, self-closing cells */
+    check_same_as_expat(
+        "<x:worksheet xmlns:x='urn:x'><x:sheetData><x:row r = '2' ><x:c s='3' r=\"B2\" t='n'/>"
+        "<x:c t=\"inlineStr\" r='C2'><x:is><x:t>a</x:t></x:is></x:c></x:row ></x:sheetData>"
+        "</x:worksheet >");
+    /* entities and character references, in text and attribute values */
+    check_same_as_expat(
+        "<a b=\"&lt;&amp;&gt;&quot;&apos;&#65;&#x42;&#xe9;&#x1F600;\">&lt;x&gt; &amp; &quot;q&quot; "
+        "&apos;&#10;&#x20AC;&#128512;</a>");
+    /* line ends: CR LF and CR become LF; TAB, CR, LF in attribute values become spaces */
+    check_same_as_expat("<a v=\"1\t2\r\n3\r4\n5&#13;&#10;\">x\r\ny\rz\n\r\n</a>");
+    /* rich text runs, formulas, comments, processing instructions, CDATA */
+    check_same_as_expat("<!-- lead --><?pi data?><r><c><f>SUM(A1:A2)</f><v>3</v></c><!-- in - side -->"
+                        "<is><r><rPr><b/></rPr><t xml:space=\"preserve\"> a </t></r><r><t>b</t></r></is>"
+                        "<t><![CDATA[<not> & markup ]] > ]]></t><?x?></r><!-- tail -->\n");
+    /* UTF-8: two, three and four bytes, a BOM */
+    check_same_as_expat("\xEF\xBB\xBF<a n=\"caf\xC3\xA9\">\xE2\x82\xAC \xF0\x9F\x98\x80 \xC3\xA9</a>");
+    /* names with digits, dots, dashes, underscores; empty values; > in text */
+    check_same_as_expat("<a_1.b-c d=\"\" e=''>1 > 0</a_1.b-c>");
+    /* a long text that crosses many reads */
+    char *big = malloc(300000);
+    strcpy(big, "<a><t>");
+    size_t n = strlen(big);
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)sprintf(big + n, "%d&amp;", i % 10);
+    strcpy(big + n, "</t></a>");
+    check_same_as_expat(big);
+    free(big);
+}
+
+static void test_scan_malformed(void **state)
+{
+    (void)state;
+#define BAD(doc, why) check_malformed(doc, sizeof(doc) - 1, why)
+    BAD("", "no document element");
+    BAD("   ", "no document element");
+    BAD("<a>", "\"a\" is not closed");
+    BAD("<a><b></a>", "mismatched tag");
+    BAD("<a></b>", "mismatched tag");
+    BAD("</a>", "without a start tag");
+    BAD("<a/><b/>", "junk after the document element");
+    BAD("<a/>x", "junk after the document element");
+    BAD("x<a/>", "text before the document element");
+    /* truncated tags */
+    BAD("<a><c r=\"A1\"", "unexpected end of data");
+    BAD("<a><c r=\"A1", "unexpected end of data");
+    BAD("<a><", "unexpected end of data");
+    BAD("<a></a", "unexpected end of data");
+    BAD("<a><!-- x", "unexpected end of data");
+    BAD("<a><![CDATA[x", "unexpected end of data");
+    /* attributes */
+    BAD("<a b=1/>", "quoted value expected");
+    BAD("<a b/>", "\"=\" expected");
+    BAD("<a b=\"1\"c=\"2\"/>", "white space expected");
+    BAD("<a b=\"1\" b=\"2\"/>", "duplicate attribute");
+    BAD("<a b=\"<\"/>", "\"<\" in an attribute value");
+    BAD("<a b=\"&foo;\"/>", "undefined entity");
+    BAD("<a b=\"&amp\"/>", "unterminated entity");
+    BAD("<a / >", "\"/\" not followed by");
+    /* names */
+    BAD("<1a/>", "a name was expected");
+    BAD("< a/>", "a name was expected");
+    BAD("<a></ a>", "a name was expected");
+    /* text */
+    BAD("<a>&bogus;</a>", "undefined entity");
+    BAD("<a>&amp</a>", "unterminated entity");
+    BAD("<a>&#0;</a>", "invalid character");
+    BAD("<a>&#xD800;</a>", "invalid character");
+    BAD("<a>&#x110000;</a>", "out of range");
+    BAD("<a>&#12a;</a>", "malformed character reference");
+    BAD("<a>&#x;</a>", "malformed character reference");
+    BAD("<a>]]></a>", "\"]]>\" in text");
+    BAD("<a>\x01</a>", "control character");
+    BAD("<a>\xC3</a>", "invalid UTF-8");
+    BAD("<a>\xC0\xAF</a>", "invalid UTF-8");
+    BAD("<a>\xED\xA0\x80</a>", "invalid UTF-8");
+    BAD("<a>\xEF\xBF\xBE</a>", "invalid UTF-8");
+    BAD("<a>\xF4\x90\x80\x80</a>", "invalid UTF-8");
+    BAD("<a>\x00</a>", "control character");
+    /* comments, declarations, CDATA */
+    BAD("<a><!-- a -- b --></a>", "\"--\" in a comment");
+    BAD("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "document type declarations are not allowed");
+    BAD("<a/><![CDATA[x]]>", "CDATA section outside");
+    BAD("<a><!x></a>", "malformed markup");
+    BAD("<a><?xml version=\"1.0\"?></a>", "XML declaration not at the start");
+    BAD("<a><?"
+        "?></a>",
+        "a name was expected");
+    BAD("<a><?x-y?z?></a>", "malformed processing instruction");
+    BAD("<?xml?><a/>", "without a version");
+    BAD("<?xml version=\"\"?><a/>", "malformed XML declaration");
+    BAD("<?XML version=\"1.0\"?><a/>", "reserved processing instruction name");
+    BAD("<?xml encoding=\"UTF-8\" version=\"1.0\"?><a/>", "malformed XML declaration");
+    BAD("<?xml version=\"1.0\" standalone=\"maybe\"?><a/>", "malformed XML declaration");
+    BAD(" <?xml version=\"1.0\"?><a/>", "XML declaration not at the start");
+    /* limits */
+    char deep[256 * 3 + 16] = "";
+    for (int i = 0; i < 257; i++)
+        strcat(deep, "<a>");
+    check_malformed(deep, strlen(deep), "nested more than");
+#undef BAD
+
+    /* a huge attribute value, a huge unterminated one, a huge name */
+    size_t n = SL_XML_SCAN_MAX_TOKEN + 100;
+    char *doc = malloc(n + 16);
+    memcpy(doc, "<a b=\"", 6);
+    memset(doc + 6, 'x', n - 6);
+    memcpy(doc + n, "\"/>", 4);
+    check_malformed(doc, n + 3, "longer than");
+    check_malformed(doc, n, "longer than");
+    doc[0] = '<';
+    memset(doc + 1, 'n', 1000);
+    memcpy(doc + 1001, "/>", 3);
+    check_malformed(doc, 1003, "name longer than");
+    free(doc);
+}
+
+/* Random damage to a sheet: the scanner must never crash (ASan, valgrind),
+ * and must agree with expat about well-formedness. */
+static void test_scan_mutations(void **state)
+{
+    (void)state;
+    static const char base[] =
+        "<?xml version=\"1.0\"?>\n<worksheet xmlns:r=\"urn:r\"><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>caf\xC3\xA9 &amp; &#x41;</t></is></c>"
+        "<c r=\"B1\" s=\"1\"><f>A1</f><v>1.5</v></c><!-- note --><c r='C1'/></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c r=\"B2\"><v><![CDATA[2]]></v></c></row>"
+        "</sheetData></worksheet>";
+    size_t blen = sizeof(base) - 1;
+    char doc[sizeof(base) + 8];
+    unsigned seed = 12345;
+    int disagree = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        memcpy(doc, base, blen);
+        size_t len = blen;
+        int edits = 1 + iter % 3;
+        for (int k = 0; k < edits && len > 0; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % len;
+            seed = seed * 1103515245u + 12345u;
+            switch ((seed >> 16) % 4) {
+            case 0: /* a byte changed to one that matters to XML */
+                doc[at] = "<>&;\"'/=!?-[]x \r\n\x80\xC3#"[(seed >> 4) % 21];
+                break;
+            case 1: /* a byte removed */
+                memmove(doc + at, doc + at + 1, len - at - 1);
+                len--;
+                break;
+            case 2: /* truncated */
+                len = at;
+                break;
+            default: /* a byte flipped */
+                doc[at] ^= (char)(1 << ((seed >> 4) % 8));
+                break;
+            }
+        }
+        char *got, *want;
+        sl_xml_scan_result r = scan_doc(doc, len, 1 + iter % 13, false, &got, NULL, 0);
+        bool ok = expat_doc(doc, len, &want);
+        if ((r == SL_XML_SCAN_END) != ok || (ok && strcmp(got, want) != 0)) {
+            if (disagree++ < 20)
+                fprintf(stderr, "scanner %d, expat %d on: %.*s\n", (int)r, ok, (int)len, doc);
+        }
+        free(got);
+        free(want);
+    }
+    assert_int_equal(disagree, 0);
+}
+
+/* ---- the scanner against expat on every fixture ---- */
+
+static void compare_readers(const char *file)
+{
+    sl_xlsx *a, *b;
+    sl_error err;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    assert_int_equal(sl_xlsx_open(root, path, file, NULL, &a, &err), SL_OK);
+    int nsheets = sl_xlsx_sheet_count(a);
+    sl_xlsx_close(a);
+    for (int s = 1; s <= nsheets; s++) {
+        char sheet[16];
+        snprintf(sheet, sizeof(sheet), "%d", s);
+        assert_int_equal(sl_xlsx_open(root, path, file, sheet, &a, &err), SL_OK);
+        assert_int_equal(sl_xlsx_open(root, path, file, sheet, &b, &err), SL_OK);
+        assert_int_equal(sl_xlsx_use_expat(b, true, &err), SL_OK);
+        for (int64_t n = 0;; n++) {
+            const sl_xlsx_row *ra, *rb;
+            assert_int_equal(sl_xlsx_next(a, &ra, &err), SL_OK);
+            assert_int_equal(sl_xlsx_next(b, &rb, &err), SL_OK);
+            if (!ra || !rb) {
+                assert_null(ra);
+                assert_null(rb);
+                break;
+            }
+            assert_int_equal(ra->number, rb->number);
+            assert_int_equal(ra->ncells, rb->ncells);
+            for (int i = 0; i < ra->ncells; i++) {
+                const sl_xlsx_cell *ca = &ra->cells[i], *cb = &rb->cells[i];
+                assert_int_equal(ca->kind, cb->kind);
+                switch (ca->kind) {
+                case SL_XLSX_TEXT:
+                case SL_XLSX_ERROR:
+                    assert_int_equal(ca->len, cb->len);
+                    assert_memory_equal(ca->text, cb->text, (size_t)ca->len);
+                    break;
+                case SL_XLSX_DATE:
+                    assert_int_equal(ca->ts, cb->ts);
+                    /* fall through */
+                case SL_XLSX_NUMBER:
+                case SL_XLSX_BOOL:
+                    assert_memory_equal(&ca->num, &cb->num, sizeof(double)); /* bit for bit */
+                    break;
+                case SL_XLSX_EMPTY:
+                    break;
+                }
+            }
+        }
+        sl_xlsx_close(a);
+        sl_xlsx_close(b);
+    }
+}
+
+static void test_scan_vs_expat_fixtures(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "water_openpyxl.xlsx", "water_xlsxwriter.xlsx", "edge_openpyxl.xlsx", "edge_xlsxwriter.xlsx",
+        "dates1904.xlsx",      "handmade.xlsx",         "prefixed.xlsx",      "big.xlsx"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        compare_readers(files[i]);
+}
+
+/* A workbook of one sheet whose XML is sheet (the reader needs no more parts). */
+static void write_sheet_xlsx(const char *path, const char *sheet, size_t len)
+{
+    static const char wb[] =
+        "<workbook xmlns:r=\"urn:r\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/>"
+        "</sheets></workbook>";
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    assert_non_null(z);
+    zip_source_t *s1 = zip_source_buffer(z, wb, sizeof(wb) - 1, 0);
+    assert_true(zip_file_add(z, "xl/workbook.xml", s1, 0) >= 0);
+    zip_source_t *s2 = zip_source_buffer(z, sheet, len, 0);
+    assert_true(zip_file_add(z, "xl/worksheets/sheet1.xml", s2, 0) >= 0);
+    assert_int_equal(zip_close(z), 0);
+}
+
+/* Malformed sheet XML through the reader: 58030 naming the file and the part. */
+static void test_scan_reader_errors(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c r=\"A2\"><v>2</v>",
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s",
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c "
+        "r=\"A2\"><v>&x;</v></c>",
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"></c></row>",
+    };
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bad_sheet.xlsx", dir);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sl_xlsx *x;
+        sl_error err;
+        const sl_xlsx_row *row;
+        write_sheet_xlsx(path, bad[i], strlen(bad[i]));
+        assert_int_equal(sl_xlsx_open(root, path, "bad_sheet.xlsx", NULL, &x, &err), SL_OK);
+        assert_int_equal(sl_xlsx_next(x, &row, &err), SL_OK); /* row 1 is fine */
+        assert_true(row->cells[0].num == 1);
+        assert_int_equal(sl_xlsx_next(x, &row, &err), SL_ERROR);
+        assert_string_equal(err.sqlstate, "58030");
+        assert_non_null(strstr(err.message, "malformed XML in sheet \"S\" of file \"bad_sheet.xlsx\""));
+        assert_non_null(strstr(err.message, "xl/worksheets/sheet1.xml"));
+        /* the error sticks */
+        assert_int_equal(sl_xlsx_next(x, &row, &err), SL_ERROR);
+        sl_xlsx_close(x);
+    }
+
+    /* the same sheet, well-formed, with what the scanner must handle */
+    static const char good[] =
+        "\xEF\xBB\xBF<?xml version='1.0'?><!-- c --><x:worksheet xmlns:x=\"urn:x\"><x:sheetData>"
+        "<x:row r='1'><x:c t='inlineStr' "
+        "r='B1'><x:is><x:r><x:t>a&amp;</x:t></x:r><x:r><x:t>b_x000D_</x:t></x:r>"
+        "</x:is></x:c><x:c s = '0' "
+        "t=\"str\"><x:f>1</x:f><x:v>&#x3C;</x:v></x:c><x:c><x:v><![CDATA[7]]></x:v></x:c>"
+        "</x:row></x:sheetData></x:worksheet>";
+    sl_xlsx *x;
+    sl_error err;
+    const sl_xlsx_row *row;
+    write_sheet_xlsx(path, good, sizeof(good) - 1);
+    assert_int_equal(sl_xlsx_open(root, path, "bad_sheet.xlsx", NULL, &x, &err), SL_OK);
+    assert_int_equal(sl_xlsx_next(x, &row, &err), SL_OK);
+    assert_int_equal(row->ncells, 4);
+    assert_int_equal(row->cells[0].kind, SL_XLSX_EMPTY);
+    assert_int_equal(row->cells[1].len, 4);
+    assert_memory_equal(row->cells[1].text, "a&b\r", 4);
+    assert_int_equal(row->cells[2].len, 1);
+    assert_memory_equal(row->cells[2].text, "<", 1);
+    assert_true(row->cells[3].num == 7);
+    assert_int_equal(sl_xlsx_next(x, &row, &err), SL_OK);
+    assert_null(row);
+    sl_xlsx_close(x);
+    compare_readers("bad_sheet.xlsx");
+}
+
+/* ---- a benchmark (SL_XLSX_BENCH=1): reader and source, median of 5 ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* sheet: a sheet name, or NULL for the first */
+static void bench_file(const char *bdir, const char *file, const char *sheet)
+{
+    char path[512], opt[64];
+    double t_scan[5], t_expat[5], t_src[5];
+    int64_t rows = 0;
+    snprintf(path, sizeof(path), "%s/%s", bdir, file);
+    for (int run = 0; run < 5; run++) {
+        for (int mode = 0; mode < 2; mode++) {
+            sl_xlsx *x;
+            sl_error err;
+            const sl_xlsx_row *row;
+            double t0 = now_s();
+            assert_int_equal(sl_xlsx_open(root, path, file, sheet, &x, &err), SL_OK);
+            if (mode == 1)
+                assert_int_equal(sl_xlsx_use_expat(x, true, &err), SL_OK);
+            rows = 0;
+            for (;;) {
+                assert_int_equal(sl_xlsx_next(x, &row, &err), SL_OK);
+                if (!row)
+                    break;
+                rows++;
+            }
+            sl_xlsx_close(x);
+            (mode ? t_expat : t_scan)[run] = now_s() - t0;
+        }
+        opened o;
+        sl_error err;
+        int64_t errors = 0;
+        char *saved = strdup(dir);
+        strcpy(dir, bdir);
+        double t0 = now_s();
+        snprintf(opt, sizeof(opt), "sheet=%s", sheet ? sheet : "");
+        assert_int_equal(open_src(&o, NULL, &err, file, sheet ? opt : NULL, NULL), SL_OK);
+        read_all(&o, &errors, INT32_MAX);
+        sl_xlsx_source_close(o.state);
+        t_src[run] = now_s() - t0;
+        strcpy(dir, saved);
+        free(saved);
+    }
+    qsort(t_scan, 5, sizeof(double), cmp_double);
+    qsort(t_expat, 5, sizeof(double), cmp_double);
+    qsort(t_src, 5, sizeof(double), cmp_double);
+    printf("bench %-22s %lld rows: reader %.0f rows/s (%.3f s), reader on expat %.0f rows/s (%.3f s), "
+           "source into batches %.0f rows/s (%.3f s)\n",
+           file, (long long)rows, rows / t_scan[2], t_scan[2], rows / t_expat[2], t_expat[2], rows / t_src[2],
+           t_src[2]);
+}
+
+static void test_bench(void **state)
+{
+    (void)state;
+    const char *rows = getenv("SL_XLSX_BENCH");
+    if (!rows || !*rows) {
+        skip();
+        return;
+    }
+    char bdir[256], cmd[1024];
+    const char *src = getenv("SL_SRCDIR");
+    long n = atol(rows) > 1 ? atol(rows) : 100000;
+    strcpy(bdir, "/tmp/sl_xlsx_bench_XXXXXX");
+    assert_non_null(mkdtemp(bdir));
+    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/regress/fixtures/make_xlsx.py %s --big %ld --rows %ld",
+             src ? src : ".", bdir, n, n);
+    assert_int_equal(system(cmd), 0);
+    bench_file(bdir, "big.xlsx", NULL);
+    bench_file(bdir, "water_xlsxwriter.xlsx", "readings");
+    bench_file(bdir, "water_openpyxl.xlsx", "readings");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bdir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- memory, speed, pacing, loop ---- */
 
 static void test_big_memory(void **state)
@@ -766,6 +1337,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loop, setup, teardown),
         cmocka_unit_test(test_registered),
+        cmocka_unit_test_setup_teardown(test_scan_wellformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_mutations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_vs_expat_fixtures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_reader_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
