@@ -41,13 +41,27 @@ regress_unit_test_xlsx_SOURCES = regress/unit/test_xlsx.c
 regress_unit_test_xlsx_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_xlsx_LDADD = $(SL_UNIT_LDADD)
 
+# Kafka client settings and the embedded broker (issue 4).
+check_PROGRAMS += regress/unit/test_kafka
+regress_unit_test_kafka_SOURCES = regress/unit/test_kafka.c
+regress_unit_test_kafka_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_kafka_LDADD = $(SL_UNIT_LDADD)
+
+# The embedded Kafka broker as a program (tests whose broker must outlive a
+# server); not a test itself, so not in check_PROGRAMS (which are all run).
+noinst_PROGRAMS += regress/kafka-broker
+regress_kafka_broker_SOURCES = regress/kafka_broker.c
+regress_kafka_broker_LDADD = $(SL_SERVER_LDADD)
+
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
 SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh \
 	regress/scripts/docs.sh regress/scripts/client.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
-	regress/scripts/oracle.sh
-dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/oracle/window_oracle.py
+	regress/scripts/oracle.sh \
+	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
+	regress/scripts/kafka_embedded.sh
+dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 
 TESTS += $(check_PROGRAMS) $(SL_SCRIPT_TESTS)

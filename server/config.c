@@ -127,6 +127,8 @@ static const sl_conf_def sl_conf_table[] = {
      "accepted for drivers; sluice has no transactions to isolate"},
     {"session_authorization", SL_CONF_STRING, SL_CONF_BACKEND, "", 0, 0, NULL,
      "user name the session connected with"},
+    {"kafka_bootstrap", SL_CONF_STRING, SL_CONF_INTERNAL, "", 0, 0, NULL,
+     "address of the embedded kafka broker (embedded_kafka = on), '' when none runs"},
 };
 
 #define SL_CONF_N ((int)(sizeof(sl_conf_table) / sizeof(sl_conf_table[0])))
@@ -674,7 +676,8 @@ sl_status sl_config_reload(sl_error *err)
     for (int i = 0; i < SL_CONF_N; i++) {
         const sl_conf_def *def = &sl_conf_table[i];
 
-        if (strcmp(want[i].text, conf_cur[i].text) == 0)
+        /* Read-only facts (kafka_bootstrap) are not the file's to change. */
+        if (strcmp(want[i].text, conf_cur[i].text) == 0 || def->context == SL_CONF_INTERNAL)
             continue;
         if (def->context == SL_CONF_RESTART || def->context == SL_CONF_INTERNAL ||
             def->context == SL_CONF_BACKEND) {
@@ -837,6 +840,17 @@ char *sl_config_string(const char *name, char *buf, size_t bufsize)
         v.text[0] = '\0';
     snprintf(buf, bufsize, "%s", v.text);
     return buf;
+}
+
+void sl_config_set_fact(const char *name, const char *value)
+{
+    int i = conf_find(name);
+
+    if (i < 0 || sl_conf_table[i].context != SL_CONF_INTERNAL)
+        return;
+    pthread_mutex_lock(&conf_lock);
+    snprintf(conf_cur[i].text, sizeof(conf_cur[i].text), "%s", value != NULL ? value : "");
+    pthread_mutex_unlock(&conf_lock);
 }
 
 const char *sl_config_datadir(void)

@@ -56,6 +56,10 @@ sl_status sl_settings_set_startup(sl_settings *s, const char *name, const char *
 typedef void (*sl_settings_visit_fn)(void *arg, const char *name, const char *value, const char *description);
 void sl_settings_foreach(sl_settings *s, sl_mcxt *cx, sl_settings_visit_fn fn, void *arg);
 
+/* Sets the value of a read-only setting that reports a fact learned at
+ * run time (kafka_bootstrap); ignored for other settings. */
+void sl_config_set_fact(const char *name, const char *value);
+
 /* The data directory given to sl_config_init (NULL before). */
 const char *sl_config_datadir(void);
 /* Frees the server's values (at exit, so leak checkers stay quiet). */

@@ -35,3 +35,9 @@ libslserver_a_SOURCES += \
 	server/source_xlsx.c \
 	server/query.h server/query.c server/runtime.h server/runtime.c \
 	server/exec_query.c server/explain.c
+
+# Kafka (issue 4): the source, the client settings the source and the sink
+# share, and the embedded broker.
+libslserver_a_SOURCES += \
+	server/kafka_common.h server/kafka_common.c server/source_kafka.c \
+	server/embedded_kafka.h server/embedded_kafka.c

@@ -1,12 +1,13 @@
 /*
  * main.c - sluiced: command line, data directory, start and stop.
  *
- *   sluiced -D DATADIR [-p PORT] [-k SOCKETDIR] [-c name=value ...]
+ *   sluiced -D DATADIR [-p PORT] [-k SOCKETDIR] [-c name=value ...] [--embedded-kafka]
  *   sluiced --describe-options | --version | --help
  *
  * Start: create the data directory if needed (with a documented
  * sluiced.conf), lock it, load the settings, open the catalog, register the
- * connectors, listen, start the catalog's queries, serve.  SIGTERM/SIGINT
+ * connectors, start the embedded Kafka broker (embedded_kafka = on), listen,
+ * start the catalog's queries, serve.  SIGTERM/SIGINT
  * stop the queries and end it cleanly with status 0;
  * anything that stops the start is logged as FATAL with status 1.
  */
@@ -21,6 +22,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "embedded_kafka.h"
 #include "sluice/version.h"
 #include "lockfile.h"
 #include "log.h"
@@ -40,6 +42,8 @@ static void usage(FILE *out)
                  "  -p PORT             TCP port and Unix socket name (default 5477)\n"
                  "  -k SOCKETDIR        directory of the Unix socket (default /tmp)\n"
                  "  -c NAME=VALUE       set a setting, overriding sluiced.conf\n"
+                 "  --embedded-kafka    run an in-memory Kafka broker for demos and tests\n"
+                 "                      (same as -c embedded_kafka=on; SHOW kafka_bootstrap)\n"
                  "  --describe-options  print every source and sink option as markdown, then exit\n"
                  "  -V, --version       print the version, then exit\n"
                  "  -h, --help          show this help, then exit\n\n"
@@ -81,6 +85,7 @@ int main(int argc, char **argv)
 {
     static const struct option long_options[] = {
         {"describe-options", no_argument, NULL, 'O'},
+        {"embedded-kafka", no_argument, NULL, 'K'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -120,6 +125,10 @@ int main(int argc, char **argv)
         case 'O':
             describe = true;
             continue;
+        case 'K':
+            name = "embedded_kafka";
+            value = "on";
+            break;
         case 'V':
             printf("sluiced (sluice) %s\n", SL_VERSION);
             return 0;
@@ -183,9 +192,20 @@ int main(int argc, char **argv)
         goto out_lock;
     }
     sl_connectors_register_builtin();
+    /* Before anything can start a query: Kafka connectors without brokers
+     * read the embedded broker's address without a lock. */
+    if (sl_config_bool("embedded_kafka")) {
+        if (sl_embedded_kafka_start(&err) != SL_OK) {
+            rc = fatal(&err);
+            goto out_catalog;
+        }
+        sl_config_set_fact("kafka_bootstrap", sl_embedded_kafka_bootstrap());
+        sl_log(SL_LOG_LOG, "embedded kafka broker (in memory, for demos and tests) listening on %s",
+               sl_embedded_kafka_bootstrap());
+    }
     if (sl_postmaster_listen(&err) != SL_OK) {
         rc = fatal(&err);
-        goto out_catalog;
+        goto out_kafka;
     }
     if (sl_lockfile_set_info((int)sl_config_int("port"), sl_postmaster_first_socket_dir(),
                              sl_postmaster_first_listen_addr(), &err) != SL_OK)
@@ -201,6 +221,10 @@ int main(int argc, char **argv)
     }
     sl_postmaster_close();
     sl_query_stop_all();
+out_kafka:
+    /* After the queries: their consumers and producers are gone. */
+    sl_config_set_fact("kafka_bootstrap", "");
+    sl_embedded_kafka_stop();
 out_catalog:
     sl_catalog_close();
 out_lock:

@@ -14,7 +14,8 @@
  * holds expression results; both are reset every batch, so the loop does
  * not allocate per row.  The sink is flushed when the source is idle (at
  * most every 100 ms), before a pause, at the end, and at least every
- * flush_interval.
+ * flush_interval; after each successful flush the source's commit
+ * callback records how far it has read (Kafka offsets: at-least-once).
  *
  * Entry points: see runtime.h.
  */
@@ -27,6 +28,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
@@ -70,7 +72,8 @@ struct sl_runtime {
     sl_dest *dest;
     const char **row_values; /* one DataRow */
     bool limit_reached;
-    bool dirty; /* written to the sink since the last flush */
+    bool dirty;          /* written to the sink since the last flush */
+    bool commit_blocked; /* stopped with rows not in the sink: the source must not commit */
     int64_t last_flush_us;
     int64_t flush_interval_us;
     int64_t max_retries, retry_backoff_us;
@@ -164,10 +167,10 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
     if (declared_schema(rt->cx, rt->src, &declared, err) != SL_OK)
         return SL_ERROR;
 
-    if (rt->skind->open == NULL || rt->skind->read == NULL) {
+    if (rt->skind->open == NULL || rt->skind->read == NULL || (!args->open_source && declared != NULL)) {
         if (!args->open_source && declared != NULL) {
-            /* EXPLAIN of a query on a kind that cannot run yet: the declared
-             * columns are enough to show the plan. */
+            /* EXPLAIN (or a kind that cannot run yet): the declared columns
+             * are enough to show the plan, without connecting to a broker. */
             rt->input = declared;
             rt->bounded = false;
             return SL_OK;
@@ -399,11 +402,30 @@ static sl_batch *output_batch(sl_runtime *rt, int n)
     return rt->out;
 }
 
+/* Everything read so far is in the sink and flushed: the source may
+ * record its position (Kafka offsets).  A failure is only logged: the
+ * next flush commits again. */
+static void source_commit(sl_runtime *rt)
+{
+    sl_error cerr;
+
+    if (!rt->sink_open || !rt->src_open || rt->skind->commit == NULL || rt->commit_blocked)
+        return;
+    sl_error_clear(&cerr);
+    if (rt->skind->commit(rt->src_state, &cerr) != SL_OK) {
+        if (!sl_error_is_set(&cerr))
+            sl_error_set(&cerr, SL_ERRCODE_IO_ERROR, "source \"%s\" could not commit", rt->src->name);
+        sl_log_error(SL_LOG_WARNING, &cerr);
+    }
+}
+
 static sl_status sink_flush(sl_runtime *rt, sl_error *err)
 {
     rt->last_flush_us = now_mono_us();
-    if (!rt->dirty || rt->kkind == NULL || rt->kkind->flush == NULL)
+    if (!rt->dirty || rt->kkind == NULL || rt->kkind->flush == NULL) {
+        source_commit(rt); /* nothing buffered (or a sink without flush) */
         return SL_OK;
+    }
     for (int64_t attempt = 0;; attempt++) {
         sl_status st;
 
@@ -416,10 +438,13 @@ static sl_status sink_flush(sl_runtime *rt, sl_error *err)
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not flush", rt->sink->name);
             return SL_ERROR;
         }
-        if (sleep_checked(rt, rt->retry_backoff_us << (attempt < 8 ? attempt : 8)))
+        if (sleep_checked(rt, rt->retry_backoff_us << (attempt < 8 ? attempt : 8))) {
+            rt->commit_blocked = true; /* stopped before the sink flushed */
             return SL_OK;
+        }
     }
     rt->dirty = false;
+    source_commit(rt);
     return SL_OK;
 }
 
@@ -440,8 +465,10 @@ static sl_status sink_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
             return SL_ERROR;
         }
         /* A slow sink slows the query down; it never drops rows. */
-        if (sleep_checked(rt, backoff))
+        if (sleep_checked(rt, backoff)) {
+            rt->commit_blocked = true; /* stopped with rows not written */
             return SL_OK;
+        }
         backoff = backoff * 2 > SL_RUNTIME_MAX_BACKOFF_US ? SL_RUNTIME_MAX_BACKOFF_US : backoff * 2;
     }
     rt->dirty = true;

@@ -2,9 +2,9 @@
  * sources.c - the built-in source kinds and the options they declare.
  *
  * Each kind is an sl_source_kind registered through the same public call
- * an extension uses (sl_source_kind_register).  The readers themselves
- * (open/read/close) arrive with the engine; the option tables are final:
- * they use the names the Kafka, engine and sinks issues specify, so DDL
+ * an extension uses (sl_source_kind_register).  The readers live in their
+ * own files (source_*.c; AVRO's arrives with the sinks issue); the option
+ * tables are final: they use the names the Kafka, engine and sinks issues specify, so DDL
  * written today keeps working.
  *
  * Entry points: sl_sources_register_builtin, sl_source_framework_options.
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "format.h" /* the generator and file readers */
+#include "kafka_common.h" /* the kafka reader */
 #include "sluice/connector.h"
 #include "xlsx_reader.h"
 
@@ -191,6 +192,11 @@ static const sl_source_kind kafka_source = {
     .name = "kafka",
     .description = "messages of a Kafka topic (JSON, CSV or Avro)",
     .options = kafka_source_options,
+    .validate = sl_kafka_source_validate,
+    .open = sl_kafka_source_open,
+    .read = sl_kafka_source_read,
+    .close = sl_kafka_source_close,
+    .commit = sl_kafka_source_commit,
 };
 
 static const sl_source_kind xlsx_source = {

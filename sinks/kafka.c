@@ -1,13 +1,31 @@
 /*
  * kafka.c - the KAFKA sink: rows produced to a topic.
  *
- * An idempotent librdkafka producer; flush waits for the delivery reports.
- * Declares the options (the security ones match the Kafka source's); the
- * producer arrives with the Kafka issue.
+ * An idempotent librdkafka producer (enable.idempotence: retries inside
+ * librdkafka never duplicate or reorder a partition's messages).  write()
+ * encodes each row with the server's encoders (server/format.h) as one
+ * message, the `key` column's text as the message key, and hands it to
+ * librdkafka (which copies it); when librdkafka's queue is full it serves
+ * delivery reports until there is room, and after a while gives the
+ * framework SL_RETRY, remembering how far into the batch it got so the
+ * retry does not produce a row twice.  flush() waits (bounded) until every
+ * message is acknowledged: not done yet -> SL_RETRY; a message that
+ * librdkafka finally failed to deliver -> SL_ERROR with its error text,
+ * so the query shows it and the source's offsets are not committed past
+ * it.  Delivery reports are served on the query's thread (poll in write
+ * and flush), so the sink's state needs no lock.
  *
  * Entry point: sl_sink_kafka.
  */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+#include "kafka_common.h"
+#include "sluice/batch.h"
 #include "sluice/connector.h"
+#include "sluice/errcodes.h"
 
 static const sl_option_decl kafka_options[] = {
     {.name = "brokers",
@@ -56,9 +74,269 @@ static const sl_option_decl kafka_options[] = {
     {0},
 };
 
+/* How long one flush() waits for acknowledgements before SL_RETRY. */
+#define SL_KAFKA_FLUSH_TIMEOUT_MS 10000
+/* How long write() waits for room in librdkafka's queue before SL_RETRY. */
+#define SL_KAFKA_QUEUE_WAIT_MS 5000
+/* How long close() gives messages still in flight (after a failed run). */
+#define SL_KAFKA_CLOSE_TIMEOUT_MS 2000
+
+typedef struct kafka_sink {
+    char what[300]; /* 'sink "name"' */
+    char *topic;
+    rd_kafka_t *rk;
+    rd_kafka_topic_t *rkt;
+    bool csv;
+    sl_json_encoder *json_enc;
+    sl_csv_encoder *csv_enc;
+    int key_col; /* -1: no key */
+    sl_buf buf;
+    int resume_row; /* after SL_RETRY: rows of the batch already produced */
+    int64_t failed; /* messages librdkafka gave up on */
+    char fail_text[512];
+} kafka_sink;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Delivery report of one message (served by rd_kafka_poll/flush on the
+ * query's thread): remembers the first failure. */
+static void kafka_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+    kafka_sink *ks = opaque;
+
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR || ks == NULL)
+        return;
+    if (ks->failed++ == 0)
+        snprintf(ks->fail_text, sizeof(ks->fail_text), "%s", rd_kafka_err2str(msg->err));
+}
+
+static sl_status kafka_sink_validate(const sl_options *opts, sl_error *err)
+{
+    const char *fmt = sl_options_get(opts, "format");
+
+    if (fmt != NULL && strcmp(fmt, "avro") == 0)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "format avro of kafka sinks is not supported yet");
+    if (sl_options_given(opts, "schema_registry"))
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "option \"schema_registry\" of kafka sinks is not supported yet");
+    return sl_kafka_properties_check(opts, err);
+}
+
+/* A failed delivery or a fatal producer error, as the query's error. */
+static sl_status check_failed(kafka_sink *ks, sl_error *err)
+{
+    char fatal[512];
+
+    if (rd_kafka_fatal_error(ks->rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka producer failed: %s", ks->what, fatal);
+    if (ks->failed > 0) {
+        sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: delivery to topic \"%s\" failed: %s", ks->what, ks->topic,
+                     ks->fail_text);
+        if (ks->failed > 1)
+            sl_error_detail(err, "%lld messages were not delivered.", (long long)ks->failed);
+        return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+static void kafka_sink_close(void *state)
+{
+    kafka_sink *ks = state;
+
+    if (ks == NULL)
+        return;
+    if (ks->rkt != NULL)
+        rd_kafka_topic_destroy(ks->rkt);
+    ks->rkt = NULL;
+    if (ks->rk != NULL) {
+        /* The framework flushed before a normal close; after a failure
+         * give what is in flight a moment, then drop it without blocking
+         * shutdown (the source did not commit past it: it is read again
+         * when the query runs again). */
+        if (rd_kafka_flush(ks->rk, SL_KAFKA_CLOSE_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_poll(ks->rk, 0); /* the purged messages' reports */
+        }
+        rd_kafka_destroy(ks->rk);
+    }
+    ks->rk = NULL;
+    sl_buf_free(&ks->buf);
+}
+
+static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl_error *err)
+{
+    kafka_sink *ks = sl_pnew(args->cx, kafka_sink);
+    const char *fmt = sl_options_get(args->options, "format");
+    const char *key = sl_options_get(args->options, "key");
+    const char *compression = sl_options_get(args->options, "compression");
+    rd_kafka_conf_t *conf;
+    char errstr[512], client_id[300];
+
+    *state = NULL;
+    snprintf(ks->what, sizeof(ks->what), "sink \"%s\"", args->sink_name);
+    ks->topic = sl_pstrdup(args->cx, sl_options_get(args->options, "topic"));
+    sl_buf_init(&ks->buf);
+    if (kafka_sink_validate(args->options, err) != SL_OK)
+        return SL_ERROR;
+    ks->key_col = -1;
+    if (key != NULL) {
+        ks->key_col = sl_schema_find(args->schema, key);
+        if (ks->key_col < 0)
+            return sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN,
+                                "%s: key column \"%s\" is not an output column of the query", ks->what, key);
+    }
+    ks->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+    if (ks->csv)
+        ks->csv_enc = sl_csv_encoder_new(args->cx, args->schema);
+    else
+        ks->json_enc = sl_json_encoder_new(args->cx, args->schema);
+
+    snprintf(client_id, sizeof(client_id), "sluice-%s",
+             args->query_name ? args->query_name : args->sink_name);
+    {
+        /* Sluice's choices; `properties` is applied after them and wins. */
+        const sl_kafka_setting defaults[] = {
+            {"enable.idempotence", "true"}, /* librdkafka's retries never duplicate */
+            {"compression.type", compression != NULL ? compression : "none"},
+            {NULL, NULL},
+        };
+        if (sl_kafka_conf_new(args->options, ks->what, client_id, defaults, &conf, err) != SL_OK)
+            return SL_ERROR;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, kafka_dr_cb);
+    rd_kafka_conf_set_opaque(conf, ks);
+    ks->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (ks->rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "%s: could not create a kafka producer: %s", ks->what, errstr);
+    }
+    ks->rkt = rd_kafka_topic_new(ks->rk, ks->topic, NULL);
+    if (ks->rkt == NULL) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: bad topic \"%s\": %s", ks->what, ks->topic,
+                     rd_kafka_err2str(rd_kafka_last_error()));
+        kafka_sink_close(ks);
+        return SL_ERROR;
+    }
+    *state = ks;
+    return SL_OK;
+}
+
+/* The key of row r as text in buf (NULL: no key). */
+static const char *key_text(const kafka_sink *ks, const sl_batch *batch, int r, char *buf, size_t *len)
+{
+    const sl_vector *v = &batch->cols[ks->key_col];
+    int n;
+
+    if (v->nulls[r])
+        return NULL;
+    switch (v->type) {
+    case SL_TYPE_TEXT:
+        *len = (size_t)v->v.text[r].len;
+        return v->v.text[r].ptr;
+    case SL_TYPE_BOOL:
+        n = sl_format_bool(v->v.b[r], buf);
+        break;
+    case SL_TYPE_BIGINT:
+        n = sl_format_bigint(v->v.i64[r], buf);
+        break;
+    case SL_TYPE_DOUBLE:
+        n = sl_format_double(v->v.f64[r], buf);
+        break;
+    case SL_TYPE_TIMESTAMP:
+        n = sl_format_iso_timestamp(v->v.i64[r], buf);
+        break;
+    case SL_TYPE_INTERVAL:
+        n = sl_format_interval(v->v.i64[r], buf);
+        break;
+    default:
+        return NULL;
+    }
+    *len = (size_t)n;
+    return buf;
+}
+
+static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *err)
+{
+    kafka_sink *ks = state;
+    int r = ks->resume_row < batch->nrows ? ks->resume_row : 0;
+
+    if (check_failed(ks, err) != SL_OK)
+        return SL_ERROR;
+    for (; r < batch->nrows; r++) {
+        char kbuf[SL_VALUE_TEXT_MAX];
+        size_t klen = 0;
+        const char *key = ks->key_col >= 0 ? key_text(ks, batch, r, kbuf, &klen) : NULL;
+        size_t keylen = key != NULL ? klen : 0; /* librdkafka's macros do not parenthesise */
+        int64_t waited_since = -1;
+
+        sl_buf_reset(&ks->buf, 1 << 16);
+        if (ks->csv)
+            sl_csv_encode_row(ks->csv_enc, batch, r, &ks->buf);
+        else
+            sl_json_encode_row(ks->json_enc, batch, r, &ks->buf);
+        for (;;) {
+            rd_kafka_resp_err_t rc;
+
+            /* RD_KAFKA_MSG_F_COPY: librdkafka copies the value, so one
+             * buffer serves every row. */
+            rc = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(ks->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_VALUE(ks->buf.data, ks->buf.len), RD_KAFKA_V_KEY(key, keylen),
+                                   RD_KAFKA_V_END);
+            if (rc == RD_KAFKA_RESP_ERR_NO_ERROR)
+                break;
+            if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                ks->resume_row = 0;
+                return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: could not produce to topic \"%s\": %s",
+                                    ks->what, ks->topic, rd_kafka_err2str(rc));
+            }
+            /* Full: serve delivery reports until there is room. */
+            if (waited_since < 0)
+                waited_since = mono_ms();
+            else if (mono_ms() - waited_since > SL_KAFKA_QUEUE_WAIT_MS) {
+                ks->resume_row = r;
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka producer queue is full", ks->what);
+                return SL_RETRY;
+            }
+            rd_kafka_poll(ks->rk, 100);
+            if (check_failed(ks, err) != SL_OK)
+                return SL_ERROR;
+        }
+    }
+    ks->resume_row = 0;
+    rd_kafka_poll(ks->rk, 0);
+    return check_failed(ks, err);
+}
+
+static sl_status kafka_sink_flush(void *state, sl_error *err)
+{
+    kafka_sink *ks = state;
+    rd_kafka_resp_err_t rc = rd_kafka_flush(ks->rk, SL_KAFKA_FLUSH_TIMEOUT_MS);
+
+    if (check_failed(ks, err) != SL_OK)
+        return SL_ERROR;
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: %d messages still wait for delivery to topic \"%s\"",
+                     ks->what, rd_kafka_outq_len(ks->rk), ks->topic);
+        return SL_RETRY;
+    }
+    return SL_OK;
+}
+
 const sl_sink_kind sl_sink_kafka = {
     .api_version = SL_SINK_API_VERSION,
     .name = "kafka",
     .description = "messages produced to a Kafka topic (idempotent producer)",
     .options = kafka_options,
+    .validate = kafka_sink_validate,
+    .open = kafka_sink_open,
+    .write = kafka_sink_write,
+    .flush = kafka_sink_flush,
+    .close = kafka_sink_close,
 };

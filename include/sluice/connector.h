@@ -180,6 +180,12 @@ typedef struct sl_source_kind {
      * not decode is not added: the source counts it in *decode_errors. */
     sl_status (*read)(void *state, sl_batch *batch, bool *eof, int64_t *decode_errors, sl_error *err);
     void (*close)(void *state);
+    /* Optional: every row read() returned so far has been written and
+     * flushed by the query's sink, so the source may record its position
+     * (a Kafka source commits its offsets): at-least-once delivery.  An
+     * error is logged as a warning; the query goes on and commits again
+     * after the next flush.  Not called for push queries. */
+    sl_status (*commit)(void *state, sl_error *err);
 } sl_source_kind;
 
 /* ---- registration ---- */

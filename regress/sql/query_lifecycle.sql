@@ -27,7 +27,7 @@ CREATE QUERY q AS SELECT * FROM gen
   INTO nosuch;
 -- analysis errors come with the statement
 CREATE QUERY q AS SELECT nosuch FROM gen INTO out;
--- a kind without a reader yet is refused when the query starts
+-- a Kafka source without brokers and no embedded broker is refused when the query starts
 CREATE SOURCE k (ts TIMESTAMP, v DOUBLE) FROM KAFKA WITH (topic = 't');
 SELECT * FROM k INTO out;
 -- nothing of the failed statements was kept

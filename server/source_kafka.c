@@ -1,0 +1,667 @@
+/*
+ * source_kafka.c - the KAFKA source: messages of every partition of a topic.
+ *
+ * open() asks the brokers for the topic's partitions and assign()s all of
+ * them at the offsets the consumer group committed (librdkafka's
+ * OFFSET_STORED), or at `start` (earliest/latest) where it committed
+ * nothing.  assign() instead of subscribe(): no group join (seconds with
+ * the mock cluster, and a rebalance would move partitions between queries
+ * that should each see everything).  Partitions added to the topic after
+ * open() are not read until the query starts again.
+ *
+ * read() takes messages from librdkafka's consumer queue with
+ * rd_kafka_consume_batch_queue (10 ms timeout when it has nothing to give,
+ * so an idle topic does not hold the query loop), sorts them into one
+ * buffer per partition and merges the partitions by message timestamp:
+ * the next row is the oldest head of all partitions, and while a partition
+ * has nothing buffered and has not reported its end (enable.partition.eof)
+ * the merge waits for it (at most 500 ms).  So rows reach the window
+ * operator, whose watermark is global, in event-time order across
+ * partitions as far as the message timestamps tell it, and reading a
+ * backlog of many partitions drops no row as late.  A partition that gets
+ * far ahead is paused (librdkafka then fetches the others), which bounds
+ * the buffers.  Values are decoded with the FILE source's decoders
+ * (server/format.h) straight into the batch; the message key goes to
+ * key_column (a declared TEXT column the decoder skips), the message
+ * timestamp to batch->event_time unless timestamp = 'event'.  A value
+ * that does not decode is counted, never fatal.  A CSV message may hold
+ * several lines (with header = true the first is the header); a message
+ * not finished when the batch is full goes on in the next read().
+ *
+ * commit() (called by the runtime once the sink has flushed everything
+ * read so far) commits the next offset of each partition to the group:
+ * at-least-once, a stopped or restarted query goes on where its sink's
+ * data ends.  The group is the `group` option, else "sluice-<query>".
+ *
+ * Entry points: sl_kafka_source_validate, sl_kafka_source_open,
+ * sl_kafka_source_read, sl_kafka_source_commit, sl_kafka_source_close.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "kafka_common.h"
+#include "log.h"
+#include "sluice/batch.h"
+#include "sluice/errcodes.h"
+
+/* How long open() waits for the topic's metadata. */
+#define SL_KAFKA_METADATA_TIMEOUT_MS 10000
+/* How long one read() waits for messages: short, so an idle topic lets the
+ * runtime tick windows and notice DROP promptly. */
+#define SL_KAFKA_READ_TIMEOUT_MS 10
+/* How long the timestamp merge waits for a partition that has nothing
+ * buffered and has not reported its end (a fetch in flight). */
+#define SL_KAFKA_ALIGN_WAIT_US 500000
+/* A partition with this many messages buffered is paused until the merge
+ * has taken it down to the low mark. */
+#define SL_KAFKA_PART_HIGH 16384
+#define SL_KAFKA_PART_LOW  2048
+/* Messages taken from librdkafka's queue at once, and fetches per read(). */
+#define SL_KAFKA_FETCH_MAX        4096
+#define SL_KAFKA_FETCHES_PER_READ 32
+
+/* The messages of one partition that read() fetched and has not decoded
+ * yet, in offset order: msgs[pos..n). */
+typedef struct kafka_part {
+    rd_kafka_message_t **msgs;
+    int pos, n, cap;
+    int64_t head_ts;        /* timestamp of msgs[pos] when pos < n */
+    bool at_end;            /* its last event was end-of-partition: nothing more to wait for */
+    bool paused;            /* fetching paused: far ahead of the others */
+    int64_t blocking_since; /* when it started holding the merge back (0: it is not) */
+} kafka_part;
+
+typedef struct kafka_source {
+    sl_mcxt *cx;
+    char what[300]; /* 'source "name"' for messages */
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue;
+    char *topic;
+    int npartitions;
+    int64_t *next_offset; /* per partition: after the last message read; -1 none */
+    int64_t *committed;   /* per partition: what commit() last committed; -1 none */
+    bool can_commit;      /* a continuous query: offsets belong to its group */
+
+    /* decoding */
+    bool csv, csv_header;
+    sl_json_decoder *json;
+    sl_csv_decoder *csvdec;
+    const sl_schema *schema; /* the batch's: the declared columns */
+    int key_col;             /* -1: no key column */
+    int ndec;                /* columns the decoder fills: all but key_col */
+    sl_batch view;           /* the batch minus the key column, for the decoder */
+    bool kafka_time;         /* event time from the message timestamp */
+
+    /* Messages fetched but not decoded yet, per partition (see read()). */
+    kafka_part *parts;       /* npartitions */
+    rd_kafka_message_t **in; /* one fetch from the consumer queue */
+    int in_cap;
+    int64_t buffered; /* messages in all parts */
+    size_t line_pos;  /* CSV: where the next line of the current message starts */
+    int line_part;    /* with line_pos > 0: the partition of that message */
+
+    int64_t transport_errors;
+} kafka_source;
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+sl_status sl_kafka_source_validate(const sl_options *opts, sl_error *err)
+{
+    const char *fmt = sl_options_get(opts, "format");
+
+    if (fmt != NULL && strcmp(fmt, "avro") == 0)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "format avro of kafka sources is not supported yet");
+    if (sl_options_given(opts, "schema_registry"))
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "option \"schema_registry\" of kafka sources is not supported yet");
+    return sl_kafka_properties_check(opts, err);
+}
+
+/* The batch's columns are the declared ones; key_column must name one of
+ * them of type TEXT (declared, so that EXPLAIN, which does not open the
+ * source, sees the same columns as a running query). */
+static sl_status build_schema(kafka_source *ks, const sl_source_open_args *args, sl_error *err)
+{
+    const sl_schema *decl = args->schema;
+    const char *key = sl_options_get(args->options, "key_column");
+
+    if (decl == NULL || decl->ncols == 0) {
+        sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "%s: a kafka source needs declared columns",
+                     ks->what);
+        sl_error_hint(err, "Declare them: CREATE SOURCE name (column type, ...) FROM KAFKA WITH (...).");
+        return SL_ERROR;
+    }
+    ks->schema = decl;
+    ks->ndec = decl->ncols;
+    ks->key_col = -1;
+    if (key == NULL)
+        return SL_OK;
+    ks->key_col = sl_schema_find(decl, key);
+    if (ks->key_col < 0) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN, "%s: key_column \"%s\" is not a declared column",
+                     ks->what, key);
+        sl_error_hint(err, "Declare it as a TEXT column of the source.");
+        return SL_ERROR;
+    }
+    if (decl->types[ks->key_col] != SL_TYPE_TEXT)
+        return sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH, "%s: key_column \"%s\" must be of type TEXT",
+                            ks->what, key);
+    ks->ndec = decl->ncols - 1;
+    return SL_OK;
+}
+
+/* The decoder's schema: every column but the key column, in order. */
+static const sl_schema *decoder_schema(kafka_source *ks)
+{
+    const char **names;
+    sl_type *types;
+    int j = 0;
+
+    if (ks->key_col < 0)
+        return ks->schema;
+    names = sl_palloc(ks->cx, sizeof(char *) * (size_t)(ks->ndec + 1));
+    types = sl_palloc(ks->cx, sizeof(sl_type) * (size_t)(ks->ndec + 1));
+    for (int c = 0; c < ks->schema->ncols; c++) {
+        if (c == ks->key_col)
+            continue;
+        names[j] = ks->schema->names[c];
+        types[j] = ks->schema->types[c];
+        j++;
+    }
+    return sl_schema_new(ks->cx, ks->ndec, names, types);
+}
+
+/* Consumer settings sluice chooses; `properties` may override them. */
+static const sl_kafka_setting consumer_defaults[] = {
+    {"enable.auto.commit", "false"}, /* commit() decides when */
+    {"enable.auto.offset.store", "false"},
+    /* A pipeline may start reading a topic before anything wrote to it. */
+    {"allow.auto.create.topics", "true"},
+    /* Short fetch waits and small fetches: lower latency, and the mock
+     * cluster sends one message set per partition per fetch, so smaller
+     * fetches pipeline better (docs/kafka.md). */
+    {"fetch.wait.max.ms", "10"},
+    {"fetch.max.bytes", "1048576"},
+    /* librdkafka 2.0 pauses fetching for about a second whenever the app
+     * is this many messages behind (default 100000, shared by all
+     * partitions of the consumer queue): a burst then reads at a quarter
+     * of the speed.  Memory stays bounded by queued.max.messages.kbytes
+     * (64 MB). */
+    {"queued.min.messages", "1000000"},
+    /* read() needs to know when a partition has nothing more right now. */
+    {"enable.partition.eof", "true"},
+    {NULL, NULL},
+};
+
+/* Creates the consumer, learns the partitions and assigns them all. */
+static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *args, sl_error *err)
+{
+    const char *group = sl_options_get(args->options, "group");
+    const char *start = sl_options_get(args->options, "start");
+    char errstr[512], client_id[300];
+    static int push_seq; /* names the groups of push queries */
+    rd_kafka_conf_t *conf;
+    rd_kafka_topic_t *rkt;
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_partition_list_t *parts;
+    rd_kafka_resp_err_t rc;
+
+    snprintf(client_id, sizeof(client_id), "sluice-%s", args->query_name ? args->query_name : "push");
+    if (sl_kafka_conf_new(args->options, ks->what, client_id, consumer_defaults, &conf, err) != SL_OK)
+        return SL_ERROR;
+    if (group == NULL) {
+        if (args->query_name != NULL)
+            group = sl_psprintf(ks->cx, "sluice-%s", args->query_name);
+        else /* a push query reads from `start` and commits nothing */
+            group = sl_psprintf(ks->cx, "sluice-push-%ld-%d", (long)getpid(),
+                                __atomic_add_fetch(&push_seq, 1, __ATOMIC_RELAXED));
+    }
+    ks->can_commit = args->query_name != NULL;
+    if (sl_kafka_conf_set(conf, "group.id", group, ks->what, err) != SL_OK ||
+        sl_kafka_conf_set(conf, "auto.offset.reset", start != NULL ? start : "earliest", ks->what, err) !=
+            SL_OK)
+        goto fail_conf;
+    ks->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (ks->rk == NULL) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: could not create a kafka consumer: %s",
+                     ks->what, errstr);
+        goto fail_conf;
+    }
+    rkt = rd_kafka_topic_new(ks->rk, ks->topic, NULL);
+    if (rkt == NULL)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: bad topic \"%s\": %s", ks->what,
+                            ks->topic, rd_kafka_err2str(rd_kafka_last_error()));
+    rc = rd_kafka_metadata(ks->rk, 0, rkt, &md, SL_KAFKA_METADATA_TIMEOUT_MS);
+    rd_kafka_topic_destroy(rkt);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char *brokers = sl_options_get(args->options, "brokers");
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "%s: could not get the metadata of topic \"%s\": %s",
+                     ks->what, ks->topic, rd_kafka_err2str(rc));
+        sl_error_hint(err, "Check that %s is reachable.",
+                      brokers != NULL ? "a broker of the brokers option" : "the embedded broker");
+        return SL_ERROR;
+    }
+    if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        md->topics[0].partition_cnt <= 0) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "%s: topic \"%s\" is not available: %s", ks->what,
+                     ks->topic,
+                     md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no metadata returned");
+        rd_kafka_metadata_destroy(md);
+        return SL_ERROR;
+    }
+    ks->npartitions = md->topics[0].partition_cnt;
+    ks->next_offset = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)ks->npartitions);
+    ks->committed = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)ks->npartitions);
+    parts = rd_kafka_topic_partition_list_new(ks->npartitions);
+    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        int32_t id = md->topics[0].partitions[i].id;
+        if (id < 0 || id >= ks->npartitions)
+            continue; /* partition ids are 0..n-1 in Kafka; skip anything else */
+        rd_kafka_topic_partition_list_add(parts, ks->topic, id)->offset = RD_KAFKA_OFFSET_STORED;
+    }
+    rd_kafka_metadata_destroy(md);
+    ks->parts = sl_pzalloc(ks->cx, sizeof(kafka_part) * (size_t)ks->npartitions);
+    for (int i = 0; i < ks->npartitions; i++)
+        ks->next_offset[i] = ks->committed[i] = -1;
+    rc = rd_kafka_assign(ks->rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
+                            "%s: could not assign the partitions of \"%s\": %s", ks->what, ks->topic,
+                            rd_kafka_err2str(rc));
+    ks->queue = rd_kafka_queue_get_consumer(ks->rk);
+    if (ks->queue == NULL)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "%s: no consumer queue", ks->what);
+    return SL_OK;
+fail_conf:
+    rd_kafka_conf_destroy(conf);
+    return SL_ERROR;
+}
+
+sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl_error *err)
+{
+    kafka_source *ks = sl_pnew(args->cx, kafka_source);
+    const char *fmt = sl_options_get(args->options, "format");
+    const char *ts = sl_options_get(args->options, "timestamp");
+    sl_decode_options dopts = {.ts_unit_us = 1000000};
+    const sl_schema *dschema;
+
+    *state = NULL;
+    ks->cx = args->cx;
+    snprintf(ks->what, sizeof(ks->what), "source \"%s\"", args->source_name);
+    ks->topic = sl_pstrdup(ks->cx, sl_options_get(args->options, "topic"));
+    if (sl_kafka_source_validate(args->options, err) != SL_OK)
+        return SL_ERROR;
+    if (build_schema(ks, args, err) != SL_OK)
+        return SL_ERROR;
+    if (sl_options_given(args->options, "dead_letter"))
+        sl_log(SL_LOG_NOTICE, "%s: option dead_letter is not implemented yet: decode errors are only counted",
+               ks->what);
+    /* Without timestamp = 'event' the message timestamp is the event time;
+     * an EVENT TIME column still wins in the runtime. */
+    ks->kafka_time = ts == NULL || strcmp(ts, "kafka") == 0;
+    ks->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+    ks->csv_header = sl_options_get_bool(args->options, "header", false);
+    dopts.header = ks->csv_header;
+    dschema = decoder_schema(ks);
+    if (ks->csv)
+        ks->csvdec = sl_csv_decoder_new(ks->cx, dschema, &dopts);
+    else
+        ks->json = sl_json_decoder_new(ks->cx, dschema, &dopts);
+    ks->view.schema = dschema;
+    ks->view.cols = sl_palloc(ks->cx, sizeof(sl_vector) * (size_t)(ks->ndec + 1));
+    if (start_consumer(ks, args, err) != SL_OK) {
+        sl_kafka_source_close(ks);
+        return SL_ERROR;
+    }
+    *args->schema_out = ks->schema;
+    *args->bounded_out = false;
+    *state = ks;
+    return SL_OK;
+}
+
+/* True when key[0..len) is valid UTF-8 (it becomes TEXT). */
+static bool utf8_ok(const unsigned char *p, size_t len)
+{
+    const unsigned char *end = p + len;
+
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int n = sl_utf8_seq_len(p, end);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
+/* Decodes one line (a JSON message, or one CSV line) into the batch; the
+ * key and event time of msg go with the row.  False on a decode error. */
+static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message_t *msg, const char *p,
+                       size_t len, int64_t arrival)
+{
+    sl_batch *target = batch;
+    sl_error row_err;
+    sl_status st;
+    int row = batch->nrows;
+
+    if (ks->key_col >= 0) {
+        /* The decoder fills a view of the batch without the key column:
+         * the same vectors, so nothing is copied. */
+        int j = 0;
+        for (int c = 0; c < batch->schema->ncols; c++)
+            if (c != ks->key_col)
+                ks->view.cols[j++] = batch->cols[c];
+        ks->view.nrows = batch->nrows;
+        ks->view.capacity = batch->capacity;
+        ks->view.cx = batch->cx;
+        ks->view.event_time = batch->event_time;
+        target = &ks->view;
+    }
+    sl_error_clear(&row_err);
+    st = ks->csv ? sl_csv_decode_line(ks->csvdec, p, len, target, &row_err)
+                 : sl_json_decode_line(ks->json, p, len, target, &row_err);
+    if (st != SL_OK)
+        return false;
+    if (target->nrows == row) /* a CSV header line */
+        return true;
+    if (ks->key_col >= 0) {
+        sl_vector *kv = &batch->cols[ks->key_col];
+        if (msg->key == NULL) {
+            kv->nulls[row] = 1;
+        } else {
+            if (!utf8_ok(msg->key, msg->key_len))
+                return false; /* the row is dropped: batch->nrows was not advanced */
+            kv->nulls[row] = 0;
+            kv->v.text[row] = sl_batch_text(batch, msg->key, (int32_t)msg->key_len);
+        }
+        batch->nrows = target->nrows;
+    }
+    if (ks->kafka_time) {
+        int64_t ms = rd_kafka_message_timestamp(msg, NULL);
+        batch->event_time[row] = ms >= 0 ? ms * 1000 : arrival;
+    }
+    return true;
+}
+
+/* Decodes what is left of msg while the batch has room; true when the
+ * message is done. */
+static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_message_t *msg,
+                           int64_t *decode_errors, int64_t arrival)
+{
+    const char *p = msg->payload != NULL ? (const char *)msg->payload : "";
+    size_t len = msg->payload != NULL ? msg->len : 0;
+
+    if (!ks->csv) {
+        if (!decode_row(ks, batch, msg, p, len, arrival))
+            (*decode_errors)++;
+        return true;
+    }
+    /* CSV: one row per line; with header, every message starts with one. */
+    if (ks->line_pos == 0 && ks->csv_header)
+        sl_csv_decoder_reset(ks->csvdec);
+    while (ks->line_pos < len) {
+        const char *b = p + ks->line_pos;
+        const char *nl = memchr(b, '\n', len - ks->line_pos);
+        size_t n = nl != NULL ? (size_t)(nl - b) : len - ks->line_pos;
+
+        if (batch->nrows >= batch->capacity)
+            return false;
+        ks->line_pos += n + (nl != NULL);
+        if (n == 0 || (n == 1 && b[0] == '\r'))
+            continue; /* blank line */
+        if (!decode_row(ks, batch, msg, b, n, arrival))
+            (*decode_errors)++;
+    }
+    if (len == 0)
+        (*decode_errors)++; /* an empty message is not a row */
+    return true;
+}
+
+/* A message that carries an error instead of data (from the consumer). */
+static sl_status message_error(kafka_source *ks, const rd_kafka_message_t *msg, sl_error *err)
+{
+    char fatal[512];
+
+    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        return SL_OK;
+    if (rd_kafka_fatal_error(ks->rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka consumer failed: %s", ks->what, fatal);
+    /* Brokers going away and coming back are retried by librdkafka: log
+     * the first occurrences and then one in a thousand. */
+    if (ks->transport_errors++ < 10 || ks->transport_errors % 1000 == 0)
+        sl_log(SL_LOG_WARNING, "%s: kafka: %s", ks->what, rd_kafka_message_errstr(msg));
+    return SL_OK;
+}
+
+/* Pauses or resumes fetching partition p: a partition far ahead of the
+ * merge waits, so librdkafka fetches the ones the merge waits for and the
+ * buffers stay bounded.  librdkafka drops what it prefetched for a paused
+ * partition and fetches it again from after the last message read. */
+static void part_pause(kafka_source *ks, int p, bool pause)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+
+    rd_kafka_topic_partition_list_add(list, ks->topic, p);
+    if (pause)
+        rd_kafka_pause_partitions(ks->rk, list);
+    else
+        rd_kafka_resume_partitions(ks->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    ks->parts[p].paused = pause;
+}
+
+/* Appends msg to its partition's buffer (grown by doubling, rarely). */
+static void part_push(kafka_source *ks, kafka_part *kp, rd_kafka_message_t *msg)
+{
+    if (kp->n == kp->cap) {
+        if (kp->pos > 0) {
+            memmove(kp->msgs, kp->msgs + kp->pos, sizeof(rd_kafka_message_t *) * (size_t)(kp->n - kp->pos));
+            kp->n -= kp->pos;
+            kp->pos = 0;
+        } else {
+            int cap = kp->cap > 0 ? kp->cap * 2 : 256;
+            kp->msgs = sl_prealloc(ks->cx, kp->msgs, sizeof(rd_kafka_message_t *) * (size_t)kp->cap,
+                                   sizeof(rd_kafka_message_t *) * (size_t)cap);
+            kp->cap = cap;
+        }
+    }
+    if (kp->pos == kp->n)
+        kp->head_ts = rd_kafka_message_timestamp(msg, NULL);
+    kp->msgs[kp->n++] = msg;
+    ks->buffered++;
+    if (kp->n - kp->pos >= SL_KAFKA_PART_HIGH && !kp->paused)
+        part_pause(ks, msg->partition, true);
+}
+
+/* One fetch from the consumer queue (waiting up to timeout_ms), sorted
+ * into the partitions' buffers; end-of-partition events mark them. */
+static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_error *err)
+{
+    ssize_t n;
+
+    *got = 0;
+    if (want > ks->in_cap) {
+        ks->in = sl_palloc(ks->cx, sizeof(rd_kafka_message_t *) * (size_t)want);
+        ks->in_cap = want;
+    }
+    n = rd_kafka_consume_batch_queue(ks->queue, timeout_ms, ks->in, (size_t)want);
+    if (n < 0)
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka consume failed: %s", ks->what,
+                            rd_kafka_err2str(rd_kafka_last_error()));
+    *got = (int)n;
+    for (ssize_t i = 0; i < n; i++) {
+        rd_kafka_message_t *msg = ks->in[i];
+        bool mine = msg->rkt != NULL && msg->partition >= 0 && msg->partition < ks->npartitions;
+        kafka_part *kp = mine ? &ks->parts[msg->partition] : NULL;
+
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && kp != NULL) {
+            part_push(ks, kp, msg);
+            kp->at_end = false;
+            kp->blocking_since = 0;
+            continue;
+        }
+        if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (kp != NULL)
+                kp->at_end = true;
+        } else if (message_error(ks, msg, err) != SL_OK) {
+            for (ssize_t j = i; j < n; j++)
+                rd_kafka_message_destroy(ks->in[j]);
+            return SL_ERROR;
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    return SL_OK;
+}
+
+/* The partition whose next message has the smallest timestamp, or -1 when
+ * none has one or the merge must wait for a partition still fetching. */
+static int merge_next(kafka_source *ks, int64_t now)
+{
+    int best = -1;
+    int64_t best_ts = 0;
+
+    for (int p = 0; p < ks->npartitions; p++) {
+        kafka_part *kp = &ks->parts[p];
+
+        if (kp->pos < kp->n) {
+            if (best < 0 || kp->head_ts < best_ts) {
+                best = p;
+                best_ts = kp->head_ts;
+            }
+        } else if (!kp->at_end) {
+            /* Empty but not known to be at its end: its next message may
+             * be older than everything buffered.  Wait for it, a while. */
+            if (kp->blocking_since == 0)
+                kp->blocking_since = now;
+            if (now - kp->blocking_since < SL_KAFKA_ALIGN_WAIT_US)
+                return -1;
+        }
+    }
+    return best;
+}
+
+/* Decodes buffered messages in timestamp order while the batch has room. */
+static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int64_t now)
+{
+    while (batch->nrows < batch->capacity) {
+        /* A CSV message cut short by a full batch goes on first. */
+        int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks, now);
+        kafka_part *kp;
+        rd_kafka_message_t *msg;
+
+        if (p < 0)
+            return;
+        kp = &ks->parts[p];
+        msg = kp->msgs[kp->pos];
+        if (!decode_message(ks, batch, msg, decode_errors, now)) {
+            ks->line_part = p; /* batch full in the middle of a CSV message */
+            return;
+        }
+        ks->next_offset[p] = msg->offset + 1;
+        rd_kafka_message_destroy(msg);
+        ks->line_pos = 0;
+        ks->buffered--;
+        if (++kp->pos == kp->n)
+            kp->pos = kp->n = 0;
+        else
+            kp->head_ts = rd_kafka_message_timestamp(kp->msgs[kp->pos], NULL);
+        if (kp->paused && kp->n - kp->pos <= SL_KAFKA_PART_LOW)
+            part_pause(ks, p, false);
+    }
+}
+
+sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t *decode_errors, sl_error *err)
+{
+    kafka_source *ks = state;
+
+    *eof = false;
+    batch->has_event_time = ks->kafka_time;
+    merge(ks, batch, decode_errors, now_us());
+    /* Fetch until the batch is full or nothing more comes, a bounded
+     * number of times (a stream of undecodable messages must not keep the
+     * runtime from checking for DROP); wait briefly only while there is
+     * nothing to give (a quiet topic, or the merge waits for a partition
+     * whose messages are on their way). */
+    for (int i = 0; i < SL_KAFKA_FETCHES_PER_READ && batch->nrows < batch->capacity; i++) {
+        int got;
+
+        if (fetch(ks, SL_KAFKA_FETCH_MAX, batch->nrows == 0 ? SL_KAFKA_READ_TIMEOUT_MS : 0, &got, err) !=
+            SL_OK)
+            return SL_ERROR;
+        merge(ks, batch, decode_errors, now_us());
+        if (got == 0)
+            break;
+    }
+    return SL_OK;
+}
+
+sl_status sl_kafka_source_commit(void *state, sl_error *err)
+{
+    kafka_source *ks = state;
+    rd_kafka_topic_partition_list_t *list;
+    rd_kafka_resp_err_t rc;
+
+    if (ks == NULL || !ks->can_commit)
+        return SL_OK;
+    list = rd_kafka_topic_partition_list_new(ks->npartitions);
+    for (int i = 0; i < ks->npartitions; i++)
+        if (ks->next_offset[i] > ks->committed[i])
+            rd_kafka_topic_partition_list_add(list, ks->topic, i)->offset = ks->next_offset[i];
+    if (list->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return SL_OK;
+    }
+    /* Synchronous: one round trip per sink flush, and the offsets are
+     * known to be stored when the runtime goes on. */
+    rc = rd_kafka_commit(ks->rk, list, 0);
+    if (rc == RD_KAFKA_RESP_ERR_NO_ERROR)
+        for (int i = 0; i < list->cnt; i++)
+            if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR && rc == RD_KAFKA_RESP_ERR_NO_ERROR)
+                rc = list->elems[i].err;
+    if (rc == RD_KAFKA_RESP_ERR_NO_ERROR)
+        for (int i = 0; i < list->cnt; i++)
+            ks->committed[list->elems[i].partition] = list->elems[i].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: could not commit offsets: %s", ks->what,
+                            rd_kafka_err2str(rc));
+    return SL_OK;
+}
+
+void sl_kafka_source_close(void *state)
+{
+    kafka_source *ks = state;
+
+    if (ks == NULL)
+        return;
+    for (int p = 0; ks->parts != NULL && p < ks->npartitions; p++) {
+        kafka_part *kp = &ks->parts[p];
+        for (int i = kp->pos; i < kp->n; i++)
+            rd_kafka_message_destroy(kp->msgs[i]);
+        kp->pos = kp->n = 0;
+    }
+    ks->buffered = 0;
+    if (ks->queue != NULL)
+        rd_kafka_queue_destroy(ks->queue);
+    ks->queue = NULL;
+    if (ks->rk != NULL) {
+        /* No group was joined: closing only stops the fetchers. */
+        rd_kafka_consumer_close(ks->rk);
+        rd_kafka_destroy(ks->rk);
+    }
+    ks->rk = NULL;
+}
