@@ -144,7 +144,17 @@ opt_list(A) ::= option(O).              { A = sl_list_append(CX, NULL, O); }
 opt_list(A) ::= opt_list(L) COMMA option(O). { A = sl_list_append(CX, L, O); }
 
 %type option {sl_Option *}
-option(A) ::= dotted_name(N) EQ optval(V). { A = sl_make_option(CX, N.str, V, N.offset); }
+option(A) ::= option_name(N) EQ optval(V). { A = sl_make_option(CX, N.str, V, N.offset); }
+
+/* Option names may also be reserved words that connectors use as names
+ * (the Kafka source's `group`), since nothing else can stand there. */
+%type option_name {sl_token}
+option_name(A) ::= dotted_name(N).      { A = N; }
+option_name(A) ::= GROUP(K).            { A = K; A.str = "group"; }
+option_name(A) ::= DEFAULT(K).          { A = K; A.str = "default"; }
+option_name(A) ::= LIMIT(K).            { A = K; A.str = "limit"; }
+option_name(A) ::= FROM(K).             { A = K; A.str = "from"; }
+option_name(A) ::= TO(K).               { A = K; A.str = "to"; }
 
 /* a name, or several joined with '.' (kafka.security.protocol); str is the joined name */
 %type dotted_name {sl_token}

@@ -39,6 +39,8 @@ static const parse_case parse_cases[] = {
     {"parse-1.2 design: xlsx source",
      "CREATE SOURCE sheet FROM XLSX WITH (path = 'water.xlsx', sheet = 'Sheet1', rate = 100);",
      "CREATE SOURCE sheet FROM xlsx WITH (path = 'water.xlsx', sheet = 'Sheet1', rate = 100)"},
+    {"parse-1.2a reserved words as option names", "CREATE SOURCE k FROM KAFKA WITH (topic = 't', GROUP = 'g', limit = 1)",
+     "CREATE SOURCE k FROM kafka WITH (topic = 't', \"group\" = 'g', \"limit\" = 1)"},
     {"parse-1.3 design: avro source", "CREATE SOURCE replay FROM AVRO WITH (path = 'archive/*.avro');",
      "CREATE SOURCE replay FROM avro WITH (path = 'archive/*.avro')"},
     {"parse-1.4 design: influxdb sink",
