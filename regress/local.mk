@@ -47,6 +47,12 @@ regress_unit_test_kafka_SOURCES = regress/unit/test_kafka.c
 regress_unit_test_kafka_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_kafka_LDADD = $(SL_UNIT_LDADD)
 
+# Avro messages of the Kafka source and sink (issue 4).
+check_PROGRAMS += regress/unit/test_avro
+regress_unit_test_avro_SOURCES = regress/unit/test_avro.c
+regress_unit_test_avro_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_avro_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -60,7 +66,8 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
 	regress/scripts/oracle.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
-	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh
+	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
+	regress/scripts/kafka_avro.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

@@ -8,7 +8,7 @@ SL_PACKAGES="build-essential autoconf automake pkg-config lemon \
 librdkafka-dev libavro-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev \
 libzip-dev libexpat1-dev libpq-dev libedit-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
-python3-openpyxl python3-xlsxwriter python3-confluent-kafka"
+python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro"
 
 missing=""
 for p in $SL_PACKAGES; do

@@ -40,4 +40,5 @@ libslserver_a_SOURCES += \
 # share, and the embedded broker.
 libslserver_a_SOURCES += \
 	server/kafka_common.h server/kafka_common.c server/source_kafka.c \
+	server/format_avro.h server/format_avro.c \
 	server/embedded_kafka.h server/embedded_kafka.c

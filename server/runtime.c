@@ -17,6 +17,17 @@
  * flush_interval; after each successful flush the source's commit
  * callback records how far it has read (Kafka offsets: at-least-once).
  *
+ * Dead letters: when the source names a dead_letter sink (continuous
+ * queries only; a push query just counts decode errors), the runtime
+ * opens that sink too and hands the source a reject callback.  Rejected
+ * records are copied aside during read(), written to the dead-letter sink
+ * right after that read() (before any row of it reaches the query's sink)
+ * and flushed before the query's sink is, so a source commit never covers
+ * a dead letter that is not safely written.  The dead-letter sink gets the
+ * fixed columns (raw TEXT, error TEXT, source TEXT, at TIMESTAMP): the
+ * record's bytes (invalid UTF-8 and NUL bytes replaced by U+FFFD), the
+ * decode error, the source's name and when it was rejected.
+ *
  * Entry points: see runtime.h.
  */
 #include "runtime.h"
@@ -28,6 +39,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "format.h"
 #include "log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
@@ -42,6 +54,13 @@
 #define SL_RUNTIME_IDLE_FLUSH_US 100000
 /* Longest single sleep between write retries, so a stop is noticed. */
 #define SL_RUNTIME_MAX_BACKOFF_US (30 * INT64_C(1000000))
+
+/* A record the source rejected, waiting to be written to the dead-letter sink. */
+typedef struct sl_dead_letter {
+    char *raw, *error;
+    int32_t raw_len, error_len;
+    int64_t at;
+} sl_dead_letter;
 
 struct sl_runtime {
     sl_mcxt *cx;
@@ -78,6 +97,20 @@ struct sl_runtime {
     int64_t flush_interval_us;
     int64_t max_retries, retry_backoff_us;
     const sl_runtime_control *ctl;
+
+    /* the source's dead_letter sink (NULL: none); see the header comment */
+    sl_cat_sink *dl;
+    const sl_sink_kind *dlkind;
+    const sl_option_decl *dl_decls[3];
+    sl_options dl_opts;
+    void *dl_state;
+    bool dl_open, dl_dirty;
+    int64_t dl_max_retries, dl_backoff_us;
+    const sl_schema *dl_schema;
+    sl_batch *dl_batch;
+    sl_mcxt *dl_cx;          /* pending records; reset once they are written */
+    sl_dead_letter *pending; /* rejected during the last read() */
+    int npending, pending_cap;
 
     _Atomic int64_t rows_in, rows_out, late_rows, future_rows, errors;
 };
@@ -140,6 +173,117 @@ static sl_status declared_schema(sl_mcxt *cx, const sl_cat_source *src, const sl
     return SL_OK;
 }
 
+/* Copies len bytes of p into cx as valid UTF-8 without NUL bytes (each
+ * offending byte becomes U+FFFD): TEXT values must be both. */
+static char *utf8_clean(sl_mcxt *cx, const char *p, size_t len, int32_t *out_len)
+{
+    const unsigned char *s = (const unsigned char *)p, *end = s + len;
+    char *buf = sl_palloc(cx, len * 3 + 1);
+    size_t n = 0;
+
+    while (s < end) {
+        int k = *s == 0 ? 0 : *s < 0x80 ? 1 : sl_utf8_seq_len(s, end);
+        if (k == 0) {
+            memcpy(buf + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            s++;
+            continue;
+        }
+        memcpy(buf + n, s, (size_t)k);
+        n += (size_t)k;
+        s += k;
+    }
+    buf[n] = '\0';
+    *out_len = (int32_t)n;
+    return buf;
+}
+
+/* sl_source_open_args.reject: keeps a copy of the record until the loop
+ * writes it (dead_letter_write). */
+static void on_reject(void *arg, const char *raw, size_t len, const sl_error *why)
+{
+    sl_runtime *rt = arg;
+    sl_dead_letter *d;
+    const char *msg = why != NULL && why->message[0] != '\0' ? why->message : "record does not decode";
+
+    if (rt->npending == rt->pending_cap) {
+        int cap = rt->pending_cap > 0 ? rt->pending_cap * 2 : 64;
+        sl_dead_letter *np = sl_palloc(rt->dl_cx, sizeof(sl_dead_letter) * (size_t)cap);
+        if (rt->npending > 0)
+            memcpy(np, rt->pending, sizeof(sl_dead_letter) * (size_t)rt->npending);
+        rt->pending = np;
+        rt->pending_cap = cap;
+    }
+    d = &rt->pending[rt->npending++];
+    d->raw = utf8_clean(rt->dl_cx, raw != NULL ? raw : "", raw != NULL ? len : 0, &d->raw_len);
+    d->error = utf8_clean(rt->dl_cx, msg, strlen(msg), &d->error_len);
+    d->at = now_realtime_us();
+}
+
+/* The sink named by the source's dead_letter option, for a continuous
+ * query: looked up and checked now, opened with the query's sink. */
+static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
+{
+    static const char *const names[] = {"raw", "error", "source", "at"};
+    static const sl_type types[] = {SL_TYPE_TEXT, SL_TYPE_TEXT, SL_TYPE_TEXT, SL_TYPE_TIMESTAMP};
+    const char *name = sl_options_get(&rt->src_opts, "dead_letter");
+    int n = 0;
+
+    if (name == NULL || name[0] == '\0')
+        return SL_OK;
+    if (sl_catalog_get_sink(rt->cx, name, &rt->dl, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->dl == NULL)
+        return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", name);
+    if (rt->sink != NULL && strcmp(rt->dl->name, rt->sink->name) == 0) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                     "sink \"%s\" cannot be both the query's sink and the dead_letter of source \"%s\"",
+                     rt->dl->name, rt->src->name);
+        sl_error_hint(err, "Dead letters have their own columns (raw, error, source, at): give them a sink of "
+                           "their own.");
+        return SL_ERROR;
+    }
+    rt->dlkind = sl_sink_kind_find(rt->dl->kind);
+    if (rt->dlkind == NULL || rt->dlkind->open == NULL || rt->dlkind->write == NULL ||
+        rt->dlkind->close == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "sink kind \"%s\" of dead_letter sink \"%s\" is not supported yet", rt->dl->kind,
+                            rt->dl->name);
+    if (rt->dlkind->options != NULL)
+        rt->dl_decls[n++] = rt->dlkind->options;
+    rt->dl_decls[n++] = sl_sink_framework_options;
+    rt->dl_decls[n] = NULL;
+    rt->dl_opts.decls = rt->dl_decls;
+    rt->dl_opts.count = rt->dl->noptions;
+    rt->dl_opts.values = rt->dl->options;
+    rt->dl_max_retries = sl_options_get_int(&rt->dl_opts, "max_retries", 10);
+    rt->dl_backoff_us = sl_options_get_interval_us(&rt->dl_opts, "retry_backoff", 100000);
+    rt->dl_schema = sl_schema_new(rt->cx, 4, names, types);
+    rt->dl_cx = sl_mcxt_create(rt->cx, "dead letters");
+    return SL_OK;
+}
+
+static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
+{
+    sl_sink_open_args oa = {
+        .sink_name = rt->dl->name,
+        .query_name = rt->query_name,
+        .options = &rt->dl_opts,
+        .schema = rt->dl_schema,
+        .datadir = sl_config_datadir(),
+        .cx = rt->cx,
+    };
+
+    sl_error_clear(err);
+    if (rt->dlkind->open(&oa, &rt->dl_state, err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "sink \"%s\" could not be opened", rt->dl->name);
+        return SL_ERROR;
+    }
+    rt->dl_open = true;
+    return SL_OK;
+}
+
 static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
 {
     const sl_SelectStmt *sel = args->select;
@@ -178,6 +322,8 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
                             rt->src->kind);
     }
+    if (args->open_sink && plan_dead_letter(rt, err) != SL_OK)
+        return SL_ERROR;
     {
         const sl_schema *schema = NULL;
         bool bounded = false;
@@ -190,6 +336,8 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
             .cx = rt->cx,
             .schema_out = &schema,
             .bounded_out = &bounded,
+            .reject = rt->dl != NULL ? on_reject : NULL,
+            .reject_arg = rt->dl != NULL ? rt : NULL,
         };
         sl_error_clear(err);
         if (rt->skind->open(&oa, &rt->src_state, err) != SL_OK) {
@@ -296,6 +444,8 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
     }
     if (rt->sink != NULL && args->open_sink && open_sink(rt, err) != SL_OK)
         goto fail;
+    if (rt->dl != NULL && open_dead_letter(rt, err) != SL_OK)
+        goto fail;
     *out = rt;
     return SL_OK;
 fail:
@@ -328,6 +478,9 @@ void sl_runtime_close(sl_runtime *rt)
     if (rt->sink_open && rt->kkind->close != NULL)
         rt->kkind->close(rt->sink_state);
     rt->sink_open = false;
+    if (rt->dl_open)
+        rt->dlkind->close(rt->dl_state);
+    rt->dl_open = false;
 }
 
 void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
@@ -419,9 +572,100 @@ static void source_commit(sl_runtime *rt)
     }
 }
 
+/* Writes the records rejected by the last read() to the dead-letter sink,
+ * SL_BATCH_ROWS at a time, with the sink's own retry options. */
+static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
+{
+    sl_text src;
+
+    if (rt->npending == 0 || !rt->dl_open)
+        return SL_OK;
+    if (rt->dl_batch == NULL)
+        rt->dl_batch = sl_batch_new(rt->cx, rt->dl_schema, SL_BATCH_ROWS);
+    for (int done = 0; done < rt->npending;) {
+        sl_batch *b = rt->dl_batch;
+        int64_t backoff = rt->dl_backoff_us;
+
+        sl_batch_reset(b);
+        src = sl_batch_text(b, rt->src->name, (int32_t)strlen(rt->src->name));
+        for (; done < rt->npending && b->nrows < b->capacity; done++) {
+            const sl_dead_letter *d = &rt->pending[done];
+            int r = b->nrows++;
+
+            for (int c = 0; c < 4; c++)
+                b->cols[c].nulls[r] = 0;
+            b->cols[0].v.text[r] = sl_batch_text(b, d->raw, d->raw_len);
+            b->cols[1].v.text[r] = sl_batch_text(b, d->error, d->error_len);
+            b->cols[2].v.text[r] = src;
+            b->cols[3].v.i64[r] = d->at;
+            b->event_time[r] = d->at;
+        }
+        b->has_event_time = true;
+        for (int64_t attempt = 0;; attempt++) {
+            sl_status st;
+
+            sl_error_clear(err);
+            st = rt->dlkind->write(rt->dl_state, b, err);
+            if (st == SL_OK)
+                break;
+            if (st != SL_RETRY || attempt >= rt->dl_max_retries) {
+                if (!sl_error_is_set(err))
+                    sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not write", rt->dl->name);
+                return SL_ERROR;
+            }
+            if (sleep_checked(rt, backoff)) {
+                rt->commit_blocked = true; /* stopped with dead letters not written */
+                goto out;
+            }
+            backoff = backoff * 2 > SL_RUNTIME_MAX_BACKOFF_US ? SL_RUNTIME_MAX_BACKOFF_US : backoff * 2;
+        }
+        rt->dl_dirty = true;
+    }
+out:
+    rt->npending = rt->pending_cap = 0;
+    rt->pending = NULL;
+    sl_mcxt_reset(rt->dl_cx);
+    return SL_OK;
+}
+
+/* Flushes the dead-letter sink; false in *stopped when the run must stop first. */
+static sl_status dead_letter_flush(sl_runtime *rt, bool *stopped, sl_error *err)
+{
+    *stopped = false;
+    if (!rt->dl_open || !rt->dl_dirty || rt->dlkind->flush == NULL)
+        return SL_OK;
+    for (int64_t attempt = 0;; attempt++) {
+        sl_status st;
+
+        sl_error_clear(err);
+        st = rt->dlkind->flush(rt->dl_state, err);
+        if (st == SL_OK)
+            break;
+        if (st != SL_RETRY || attempt >= rt->dl_max_retries) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not flush", rt->dl->name);
+            return SL_ERROR;
+        }
+        if (sleep_checked(rt, rt->dl_backoff_us << (attempt < 8 ? attempt : 8))) {
+            rt->commit_blocked = true; /* stopped before the dead letters were flushed */
+            *stopped = true;
+            return SL_OK;
+        }
+    }
+    rt->dl_dirty = false;
+    return SL_OK;
+}
+
 static sl_status sink_flush(sl_runtime *rt, sl_error *err)
 {
+    bool stopped;
+
     rt->last_flush_us = now_mono_us();
+    /* Dead letters first: the commit below must not cover unflushed ones. */
+    if (dead_letter_flush(rt, &stopped, err) != SL_OK)
+        return SL_ERROR;
+    if (stopped)
+        return SL_OK;
     if (!rt->dirty || rt->kkind == NULL || rt->kkind->flush == NULL) {
         source_commit(rt); /* nothing buffered (or a sink without flush) */
         return SL_OK;
@@ -726,6 +970,9 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);
             return SL_ERROR;
         }
+        /* Dead letters of this read go out before its rows do. */
+        if (rt->npending > 0 && dead_letter_write(rt, err) != SL_OK)
+            return SL_ERROR;
         got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
         if (got > 0) {
             atomic_fetch_add_explicit(&rt->rows_in, got, memory_order_relaxed);
@@ -733,7 +980,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                 return SL_ERROR;
             if (rt->limit_reached) {
                 eof = true;
-            } else if (rt->sink_open && rt->dirty &&
+            } else if (rt->sink_open && (rt->dirty || rt->dl_dirty) &&
                        now_mono_us() - rt->last_flush_us >= rt->flush_interval_us &&
                        sink_flush(rt, err) != SL_OK) {
                 return SL_ERROR;

@@ -8,7 +8,9 @@
  * which writes it straight into the batch.  Blank lines are skipped; a line
  * that does not decode is counted in *decode_errors and skipped.  A line
  * longer than FILE_MAX_LINE is counted as a decode error and skipped.  The
- * last line of a file may lack its newline.
+ * last line of a file may lack its newline.  With a dead_letter sink each
+ * such line also goes to the engine's reject callback (a line too long:
+ * its first FILE_REJECT_PREFIX bytes).
  *
  * follow = false: the source ends after the last file (bounded).
  * follow = true (tail -F): at the end of the last file the source waits for
@@ -39,6 +41,7 @@
 #define FILE_MAX_LINE   (16 * 1024 * 1024)
 #define FILE_RESCAN_US  250000
 #define FILE_IDLE_SLEEP 10000000L /* ns slept by a follow read that found nothing */
+#define FILE_REJECT_PREFIX 4096  /* bytes of a too-long line given to reject */
 
 typedef struct file_state {
     sl_mcxt *cx;
@@ -71,6 +74,9 @@ typedef struct file_state {
     int64_t last_scan_us;
     sl_error row_err; /* the last decode error (for diagnostics) */
     int64_t errors;   /* decode errors so far */
+    /* dead letters (sl_source_open_args.reject), NULL when none */
+    void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
+    void *reject_arg;
 } file_state;
 
 static int64_t now_us(void)
@@ -255,6 +261,8 @@ static void file_line(file_state *fs, const char *p, size_t len, sl_batch *batch
     if (st != SL_OK) {
         (*decode_errors)++;
         fs->errors++;
+        if (fs->reject != NULL)
+            fs->reject(fs->reject_arg, p, len, &fs->row_err);
     }
 }
 
@@ -324,6 +332,8 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
                 fs->errors++;
                 sl_error_set(&fs->row_err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED,
                              "line longer than %d bytes in file \"%s\"", FILE_MAX_LINE, fs->cur);
+                if (fs->reject != NULL)
+                    fs->reject(fs->reject_arg, fs->buf, FILE_REJECT_PREFIX, &fs->row_err);
                 fs->discarding = true;
                 fs->start = fs->end = 0;
             }
@@ -407,6 +417,8 @@ sl_status sl_file_source_open(const sl_source_open_args *args, void **state, sl_
     fs->fd = -1;
     fs->schema = sl_schema_new(args->cx, args->schema->ncols, args->schema->names, args->schema->types);
     fs->follow = sl_options_get_bool(opts, "follow", false);
+    fs->reject = args->reject;
+    fs->reject_arg = args->reject_arg;
     if (path[0] == '/' || args->datadir == NULL || args->datadir[0] == '\0')
         fs->pattern = sl_pstrdup(args->cx, path);
     else

@@ -20,11 +20,14 @@
  * partitions as far as the message timestamps tell it, and reading a
  * backlog of many partitions drops no row as late.  A partition that gets
  * far ahead is paused (librdkafka then fetches the others), which bounds
- * the buffers.  Values are decoded with the FILE source's decoders
- * (server/format.h) straight into the batch; the message key goes to
+ * the buffers.  Values are decoded with the FILE source's decoders (json,
+ * csv: server/format.h) or the Avro decoder (server/format_avro.h)
+ * straight into the batch; the message key goes to
  * key_column (a declared TEXT column the decoder skips), the message
  * timestamp to batch->event_time unless timestamp = 'event'.  A value
- * that does not decode is counted, never fatal.  A CSV message may hold
+ * that does not decode is counted, never fatal, and with a dead_letter
+ * sink handed to the engine's reject callback (the whole message, or for
+ * CSV the line that failed) with the error.  A CSV message may hold
  * several lines (with header = true the first is the header); a message
  * not finished when the batch is full goes on in the next read().
  *
@@ -43,6 +46,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "format_avro.h"
 #include "kafka_common.h"
 #include "log.h"
 #include "sluice/batch.h"
@@ -90,6 +94,7 @@ typedef struct kafka_source {
     bool csv, csv_header;
     sl_json_decoder *json;
     sl_csv_decoder *csvdec;
+    sl_avro_decoder *avro;   /* format avro */
     const sl_schema *schema; /* the batch's: the declared columns */
     int key_col;             /* -1: no key column */
     int ndec;                /* columns the decoder fills: all but key_col */
@@ -105,6 +110,11 @@ typedef struct kafka_source {
     int line_part;    /* with line_pos > 0: the partition of that message */
 
     int64_t transport_errors;
+
+    /* dead letters (sl_source_open_args.reject), NULL when none */
+    void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
+    void *reject_arg;
+    sl_error row_err; /* why the last row did not decode */
 } kafka_source;
 
 static int64_t now_us(void)
@@ -118,12 +128,14 @@ sl_status sl_kafka_source_validate(const sl_options *opts, sl_error *err)
 {
     const char *fmt = sl_options_get(opts, "format");
 
-    if (fmt != NULL && strcmp(fmt, "avro") == 0)
-        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
-                            "format avro of kafka sources is not supported yet");
     if (sl_options_given(opts, "schema_registry"))
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
                             "option \"schema_registry\" of kafka sources is not supported yet");
+    if (fmt != NULL && strcmp(fmt, "avro") == 0 && !sl_options_given(opts, "schema")) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "format avro needs the option \"schema\"");
+        sl_error_hint(err, "Give the writer schema as JSON text or the name of a file holding it.");
+        return SL_ERROR;
+    }
     return sl_kafka_properties_check(opts, err);
 }
 
@@ -304,9 +316,8 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
         return SL_ERROR;
     if (build_schema(ks, args, err) != SL_OK)
         return SL_ERROR;
-    if (sl_options_given(args->options, "dead_letter"))
-        sl_log(SL_LOG_NOTICE, "%s: option dead_letter is not implemented yet: decode errors are only counted",
-               ks->what);
+    ks->reject = args->reject;
+    ks->reject_arg = args->reject_arg;
     /* Without timestamp = 'event' the message timestamp is the event time;
      * an EVENT TIME column still wins in the runtime. */
     ks->kafka_time = ts == NULL || strcmp(ts, "kafka") == 0;
@@ -316,7 +327,18 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
     dschema = decoder_schema(ks);
     if (ks->csv)
         ks->csvdec = sl_csv_decoder_new(ks->cx, dschema, &dopts);
-    else
+    else if (fmt != NULL && strcmp(fmt, "avro") == 0) {
+        const char *json;
+        size_t jlen;
+        const char *schema = sl_options_get(args->options, "schema");
+        if (sl_avro_schema_load(ks->cx, schema, &json, &jlen, err) != SL_OK ||
+            (ks->avro = sl_avro_decoder_new(ks->cx, dschema, json, jlen, false, &dopts, err)) == NULL) {
+            char msg[SL_ERROR_MSG_MAX];
+            snprintf(msg, sizeof(msg), "%s", err->message);
+            sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: %.900s", ks->what, msg);
+            return SL_ERROR;
+        }
+    } else
         ks->json = sl_json_decoder_new(ks->cx, dschema, &dopts);
     ks->view.schema = dschema;
     ks->view.cols = sl_palloc(ks->cx, sizeof(sl_vector) * (size_t)(ks->ndec + 1));
@@ -354,7 +376,6 @@ static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message
                        size_t len, int64_t arrival)
 {
     sl_batch *target = batch;
-    sl_error row_err;
     sl_status st;
     int row = batch->nrows;
 
@@ -371,9 +392,10 @@ static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message
         ks->view.event_time = batch->event_time;
         target = &ks->view;
     }
-    sl_error_clear(&row_err);
-    st = ks->csv ? sl_csv_decode_line(ks->csvdec, p, len, target, &row_err)
-                 : sl_json_decode_line(ks->json, p, len, target, &row_err);
+    sl_error_clear(&ks->row_err);
+    st = ks->csv    ? sl_csv_decode_line(ks->csvdec, p, len, target, &ks->row_err)
+         : ks->avro ? sl_avro_decode(ks->avro, p, len, target, &ks->row_err)
+                    : sl_json_decode_line(ks->json, p, len, target, &ks->row_err);
     if (st != SL_OK)
         return false;
     if (target->nrows == row) /* a CSV header line */
@@ -383,8 +405,11 @@ static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message
         if (msg->key == NULL) {
             kv->nulls[row] = 1;
         } else {
-            if (!utf8_ok(msg->key, msg->key_len))
+            if (!utf8_ok(msg->key, msg->key_len)) {
+                sl_error_set(&ks->row_err, SL_ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
+                             "message key is not valid UTF-8");
                 return false; /* the row is dropped: batch->nrows was not advanced */
+            }
             kv->nulls[row] = 0;
             kv->v.text[row] = sl_batch_text(batch, msg->key, (int32_t)msg->key_len);
         }
@@ -397,6 +422,15 @@ static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message
     return true;
 }
 
+/* Counts a record that did not decode (ks->row_err says why) and hands it
+ * to the dead-letter callback. */
+static void reject_row(kafka_source *ks, const char *p, size_t len, int64_t *decode_errors)
+{
+    (*decode_errors)++;
+    if (ks->reject != NULL)
+        ks->reject(ks->reject_arg, p, len, &ks->row_err);
+}
+
 /* Decodes what is left of msg while the batch has room; true when the
  * message is done. */
 static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_message_t *msg,
@@ -407,7 +441,7 @@ static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_mes
 
     if (!ks->csv) {
         if (!decode_row(ks, batch, msg, p, len, arrival))
-            (*decode_errors)++;
+            reject_row(ks, p, len, decode_errors);
         return true;
     }
     /* CSV: one row per line; with header, every message starts with one. */
@@ -424,10 +458,12 @@ static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_mes
         if (n == 0 || (n == 1 && b[0] == '\r'))
             continue; /* blank line */
         if (!decode_row(ks, batch, msg, b, n, arrival))
-            (*decode_errors)++;
+            reject_row(ks, b, n, decode_errors);
     }
-    if (len == 0)
-        (*decode_errors)++; /* an empty message is not a row */
+    if (len == 0) { /* an empty message is not a row */
+        sl_error_set(&ks->row_err, SL_ERRCODE_INVALID_TEXT_REPRESENTATION, "empty message");
+        reject_row(ks, p, len, decode_errors);
+    }
     return true;
 }
 
@@ -648,6 +684,7 @@ void sl_kafka_source_close(void *state)
 
     if (ks == NULL)
         return;
+    sl_avro_decoder_free(ks->avro);
     for (int p = 0; ks->parts != NULL && p < ks->npartitions; p++) {
         kafka_part *kp = &ks->parts[p];
         for (int i = kp->pos; i < kp->n; i++)

@@ -22,7 +22,9 @@
 #include <time.h>
 
 #include "format.h"
+#include "format_avro.h"
 #include "kafka_common.h"
+#include "log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
@@ -89,7 +91,8 @@ typedef struct kafka_sink {
     bool csv;
     sl_json_encoder *json_enc;
     sl_csv_encoder *csv_enc;
-    int key_col; /* -1: no key */
+    sl_avro_encoder *avro_enc; /* format avro */
+    int key_col;               /* -1: no key */
     sl_buf buf;
     int resume_row; /* after SL_RETRY: rows of the batch already produced */
     int64_t failed; /* messages librdkafka gave up on */
@@ -117,11 +120,6 @@ static void kafka_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 
 static sl_status kafka_sink_validate(const sl_options *opts, sl_error *err)
 {
-    const char *fmt = sl_options_get(opts, "format");
-
-    if (fmt != NULL && strcmp(fmt, "avro") == 0)
-        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
-                            "format avro of kafka sinks is not supported yet");
     if (sl_options_given(opts, "schema_registry"))
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
                             "option \"schema_registry\" of kafka sinks is not supported yet");
@@ -166,6 +164,8 @@ static void kafka_sink_close(void *state)
         rd_kafka_destroy(ks->rk);
     }
     ks->rk = NULL;
+    sl_avro_encoder_free(ks->avro_enc);
+    ks->avro_enc = NULL;
     sl_buf_free(&ks->buf);
 }
 
@@ -194,7 +194,7 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
     ks->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
     if (ks->csv)
         ks->csv_enc = sl_csv_encoder_new(args->cx, args->schema);
-    else
+    else if (fmt == NULL || strcmp(fmt, "avro") != 0) /* avro: below, once nothing else can fail */
         ks->json_enc = sl_json_encoder_new(args->cx, args->schema);
 
     snprintf(client_id, sizeof(client_id), "sluice-%s",
@@ -223,6 +223,16 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
                      rd_kafka_err2str(rd_kafka_last_error()));
         kafka_sink_close(ks);
         return SL_ERROR;
+    }
+    if (fmt != NULL && strcmp(fmt, "avro") == 0) {
+        ks->avro_enc = sl_avro_encoder_new(args->cx, args->schema, err);
+        if (ks->avro_enc == NULL) {
+            kafka_sink_close(ks);
+            return SL_ERROR;
+        }
+        /* Consumers need the writer schema: it is derived, so say it. */
+        sl_log(SL_LOG_LOG, "%s: avro schema of topic \"%s\": %s", ks->what, ks->topic,
+               sl_avro_encoder_schema_json(ks->avro_enc));
     }
     *state = ks;
     return SL_OK;
@@ -279,7 +289,12 @@ static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *
         sl_buf_reset(&ks->buf, 1 << 16);
         if (ks->csv)
             sl_csv_encode_row(ks->csv_enc, batch, r, &ks->buf);
-        else
+        else if (ks->avro_enc != NULL) {
+            if (sl_avro_encode_row(ks->avro_enc, batch, r, &ks->buf, err) != SL_OK) {
+                ks->resume_row = 0;
+                return SL_ERROR;
+            }
+        } else
             sl_json_encode_row(ks->json_enc, batch, r, &ks->buf);
         for (;;) {
             rd_kafka_resp_err_t rc;

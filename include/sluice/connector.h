@@ -160,6 +160,15 @@ typedef struct sl_source_open_args {
      * and whether the source ends by itself (a file read once) or not. */
     const sl_schema **schema_out;
     bool *bounded_out;
+    /* Optional, NULL when the source has no dead_letter sink (and for push
+     * queries): read() calls reject(reject_arg, ...) for each record that
+     * does not decode (a Kafka message, a line of a file) with its raw bytes
+     * and the decode error, besides counting it in *decode_errors.  The
+     * engine copies both before reject returns and writes them to the
+     * dead-letter sink, flushed before the source's commit().  Call it only
+     * from read(), on the query's thread. */
+    void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
+    void *reject_arg;
 } sl_source_open_args;
 
 /* Options every source has (event-time bounds, handled by the engine). */
