@@ -145,6 +145,8 @@ bool sl_num_to_int64(const sl_num *num, int64_t *out);
 bool sl_num_to_timestamp(const sl_num *num, int64_t unit_us, int64_t *out);
 /* Length of the valid UTF-8 sequence at p (*p >= 0x80), 0 when invalid. */
 int sl_utf8_seq_len(const unsigned char *p, const unsigned char *end);
+/* True when p[0..len) is valid UTF-8 (it may become TEXT). */
+bool sl_utf8_valid(const unsigned char *p, size_t len);
 /* Same text as sl_format_double, faster for values with few digits. */
 int sl_format_double_fast(double v, char *buf);
 /* Rewrites err's message as 'field "name": message'; returns SL_ERROR. */

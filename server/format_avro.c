@@ -345,21 +345,6 @@ sl_avro_decoder *sl_avro_decoder_new(sl_mcxt *cx, const sl_schema *schema, const
     return dec;
 }
 
-static bool utf8_valid(const unsigned char *p, const unsigned char *end)
-{
-    while (p < end) {
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        int n = sl_utf8_seq_len(p, end);
-        if (n == 0)
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 static sl_status mismatch(sl_error *err, avro_type_t t, sl_type col)
 {
     static const char *const names[] = {
@@ -435,7 +420,7 @@ static sl_status put_value(sl_avro_decoder *dec, int c, avro_value_t *v, sl_batc
             n = n > 0 ? n - 1 : 0; /* libavro counts the NUL */
             if (s == NULL)
                 s = "";
-            if (!utf8_valid((const unsigned char *)s, (const unsigned char *)s + n))
+            if (!sl_utf8_valid((const unsigned char *)s, (size_t)n))
                 return sl_error_set(err, SL_ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
                                     "invalid UTF-8 in avro string");
         } else if (t == AVRO_ENUM) {

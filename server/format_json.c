@@ -336,6 +336,23 @@ int sl_utf8_seq_len(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
+bool sl_utf8_valid(const unsigned char *p, size_t len)
+{
+    const unsigned char *end = p + len;
+
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int n = sl_utf8_seq_len(p, end);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 static unsigned json_hex4(const unsigned char *p)
 {
     return (unsigned)((json_hex[p[0]] - 1) << 12 | (json_hex[p[1]] - 1) << 8 | (json_hex[p[2]] - 1) << 4 |

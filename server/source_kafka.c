@@ -352,24 +352,6 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
     return SL_OK;
 }
 
-/* True when key[0..len) is valid UTF-8 (it becomes TEXT). */
-static bool utf8_ok(const unsigned char *p, size_t len)
-{
-    const unsigned char *end = p + len;
-
-    while (p < end) {
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        int n = sl_utf8_seq_len(p, end);
-        if (n == 0)
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 /* Decodes one line (a JSON message, or one CSV line) into the batch; the
  * key and event time of msg go with the row.  False on a decode error. */
 static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message_t *msg, const char *p,
@@ -405,7 +387,7 @@ static bool decode_row(kafka_source *ks, sl_batch *batch, const rd_kafka_message
         if (msg->key == NULL) {
             kv->nulls[row] = 1;
         } else {
-            if (!utf8_ok(msg->key, msg->key_len)) {
+            if (!sl_utf8_valid(msg->key, msg->key_len)) {
                 sl_error_set(&ks->row_err, SL_ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
                              "message key is not valid UTF-8");
                 return false; /* the row is dropped: batch->nrows was not advanced */
