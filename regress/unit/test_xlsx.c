@@ -7,7 +7,7 @@
  * CSV the same script writes from the same rows.  The sheet scanner is
  * checked against expat: event by event on small documents (read one byte
  * at a time and more), on random damage to a sheet, and cell by cell on
- * every fixture.  SL_XLSX_BENCH=N (rows, default 100000) runs a benchmark.
+ * every fixture.  Speed is measured by `make bench` (bench/run), not here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1120,93 +1120,6 @@ static void test_scan_reader_errors(void **state)
     compare_readers("bad_sheet.xlsx");
 }
 
-/* ---- a benchmark (SL_XLSX_BENCH=1): reader and source, median of 5 ---- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* sheet: a sheet name, or NULL for the first */
-static void bench_file(const char *bdir, const char *file, const char *sheet)
-{
-    char path[512], opt[64];
-    double t_scan[5], t_expat[5], t_src[5];
-    int64_t rows = 0;
-    snprintf(path, sizeof(path), "%s/%s", bdir, file);
-    for (int run = 0; run < 5; run++) {
-        for (int mode = 0; mode < 2; mode++) {
-            sl_xlsx *x;
-            sl_error err;
-            const sl_xlsx_row *row;
-            double t0 = now_s();
-            assert_int_equal(sl_xlsx_open(root, path, file, sheet, &x, &err), SL_OK);
-            if (mode == 1)
-                assert_int_equal(sl_xlsx_use_expat(x, true, &err), SL_OK);
-            rows = 0;
-            for (;;) {
-                assert_int_equal(sl_xlsx_next(x, &row, &err), SL_OK);
-                if (!row)
-                    break;
-                rows++;
-            }
-            sl_xlsx_close(x);
-            (mode ? t_expat : t_scan)[run] = now_s() - t0;
-        }
-        opened o;
-        sl_error err;
-        int64_t errors = 0;
-        char *saved = strdup(dir);
-        strcpy(dir, bdir);
-        double t0 = now_s();
-        snprintf(opt, sizeof(opt), "sheet=%s", sheet ? sheet : "");
-        assert_int_equal(open_src(&o, NULL, &err, file, sheet ? opt : NULL, NULL), SL_OK);
-        read_all(&o, &errors, INT32_MAX);
-        sl_xlsx_source_close(o.state);
-        t_src[run] = now_s() - t0;
-        strcpy(dir, saved);
-        free(saved);
-    }
-    qsort(t_scan, 5, sizeof(double), cmp_double);
-    qsort(t_expat, 5, sizeof(double), cmp_double);
-    qsort(t_src, 5, sizeof(double), cmp_double);
-    printf("bench %-22s %lld rows: reader %.0f rows/s (%.3f s), reader on expat %.0f rows/s (%.3f s), "
-           "source into batches %.0f rows/s (%.3f s)\n",
-           file, (long long)rows, rows / t_scan[2], t_scan[2], rows / t_expat[2], t_expat[2], rows / t_src[2],
-           t_src[2]);
-}
-
-static void test_bench(void **state)
-{
-    (void)state;
-    const char *rows = getenv("SL_XLSX_BENCH");
-    if (!rows || !*rows) {
-        skip();
-        return;
-    }
-    char bdir[256], cmd[1024];
-    const char *src = getenv("SL_SRCDIR");
-    long n = atol(rows) > 1 ? atol(rows) : 100000;
-    strcpy(bdir, "/tmp/sl_xlsx_bench_XXXXXX");
-    assert_non_null(mkdtemp(bdir));
-    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/regress/fixtures/make_xlsx.py %s --big %ld --rows %ld",
-             src ? src : ".", bdir, n, n);
-    assert_int_equal(system(cmd), 0);
-    bench_file(bdir, "big.xlsx", NULL);
-    bench_file(bdir, "water_xlsxwriter.xlsx", "readings");
-    bench_file(bdir, "water_openpyxl.xlsx", "readings");
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bdir);
-    assert_int_equal(system(cmd), 0);
-}
-
 /* ---- memory, speed, pacing, loop ---- */
 
 static void test_big_memory(void **state)
@@ -1342,7 +1255,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_mutations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_vs_expat_fixtures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_reader_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
