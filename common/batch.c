@@ -85,6 +85,41 @@ sl_text sl_batch_text(sl_batch *batch, const char *s, int32_t len)
     return t;
 }
 
+int sl_batch_append(sl_batch *dst, const sl_batch *src, int from, int n)
+{
+    int room = dst->capacity - dst->nrows, at = dst->nrows;
+
+    if (n > room)
+        n = room;
+    if (n <= 0)
+        return 0;
+    for (int c = 0; c < dst->schema->ncols; c++) {
+        const sl_vector *sv = &src->cols[c];
+        sl_vector *dv = &dst->cols[c];
+        size_t w = sl_type_width(dv->type);
+
+        memcpy(dv->nulls + at, sv->nulls + from, (size_t)n);
+        if (dv->type != SL_TYPE_TEXT) {
+            memcpy((char *)dv->v.i64 + (size_t)at * w, (const char *)sv->v.i64 + (size_t)from * w,
+                   (size_t)n * w);
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            const sl_text *t = &sv->v.text[from + i];
+            if (sv->nulls[from + i]) {
+                dv->v.text[at + i].ptr = NULL;
+                dv->v.text[at + i].len = 0;
+                continue;
+            }
+            dv->v.text[at + i] = sl_batch_text(dst, t->ptr, t->len);
+        }
+    }
+    memcpy(dst->event_time + at, src->event_time + from, sizeof(int64_t) * (size_t)n);
+    dst->has_event_time = true;
+    dst->nrows += n;
+    return n;
+}
+
 void sl_batch_compact(sl_batch *batch, const bool *keep)
 {
     int out = 0;

@@ -53,6 +53,12 @@ regress_unit_test_avro_SOURCES = regress/unit/test_avro.c
 regress_unit_test_avro_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_avro_LDADD = $(SL_UNIT_LDADD)
 
+# The sink framework (issue 5): batching, retries, SHOW SINKS figures.
+check_PROGRAMS += regress/unit/test_sink_writer
+regress_unit_test_sink_writer_SOURCES = regress/unit/test_sink_writer.c
+regress_unit_test_sink_writer_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_sink_writer_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -69,6 +75,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
 	regress/scripts/kafka_avro.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py
+EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 
 TESTS += $(check_PROGRAMS) $(SL_SCRIPT_TESTS)

@@ -6,9 +6,14 @@ set -eu
 
 SL_PACKAGES="build-essential autoconf automake pkg-config lemon \
 librdkafka-dev libavro-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev \
-libzip-dev libexpat1-dev libpq-dev libedit-dev \
+libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
-python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro"
+python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro \
+influxdb influxdb-client"
+
+# Node.js may come from elsewhere than Debian (a newer one on PATH): only
+# a machine without npm gets Debian's.
+command -v npm >/dev/null 2>&1 || SL_PACKAGES="$SL_PACKAGES nodejs npm"
 
 missing=""
 for p in $SL_PACKAGES; do
@@ -24,4 +29,14 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 else
     echo "deps: all Debian packages present"
+fi
+
+# npm packages the tests use (dynalite, a DynamoDB-compatible server), at
+# the versions regress/npm/package-lock.json pins, into regress/npm/.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -x "$here/regress/npm/node_modules/.bin/dynalite" ]; then
+    echo "deps: installing npm packages into regress/npm"
+    (cd "$here/regress/npm" && npm ci --no-audit --no-fund --loglevel=error)
+else
+    echo "deps: npm packages present"
 fi

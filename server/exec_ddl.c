@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "exec_internal.h"
+#include "sink_stats.h"
 #include "sluice/errcodes.h"
 
 /* ---- column types ---- */
@@ -278,6 +279,7 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
     sink.options = opts.values;
     if (sl_catalog_create_sink(&sink, err) != SL_OK)
         return SL_ERROR;
+    sl_sink_stats_reset(sink.name); /* a sink of an old name starts from zero */
     snprintf(tag, SL_TAG_MAX, "CREATE SINK");
     return SL_OK;
 }
@@ -369,6 +371,8 @@ sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
     case SL_OBJ_SINK:
         what = "sink";
         st = sl_catalog_drop_sink(ds->name, &dropped, err);
+        if (st == SL_OK && dropped)
+            sl_sink_stats_reset(ds->name);
         break;
     case SL_OBJ_QUERY:
     default:

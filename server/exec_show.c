@@ -15,6 +15,7 @@
 #include "config.h"
 #include "exec_internal.h"
 #include "expr.h"
+#include "sink_stats.h"
 #include "sluice/errcodes.h"
 #include "sluice/version.h"
 
@@ -94,23 +95,38 @@ static sl_status show_sources(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
     return SL_OK;
 }
 
+/* SHOW SINKS: each sink's definition, then what the sink framework counted
+ * (sink_stats.h) since the sink was created or the server started. */
 static sl_status show_sinks(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
 {
-    static const char *const names[] = {"name", "kind", "options"};
+    static const char *const names[] = {"name",    "kind",    "options",    "state",        "rows",
+                                        "batches", "retries", "last_error", "last_error_at"};
     sl_list *list;
     sl_cat_sink *sink;
 
     if (sl_catalog_list_sinks(ctx->stmt_cx, &list, err) != SL_OK ||
-        start_text(dest, 3, names, ctx->stmt_cx, err) != SL_OK)
+        start_text(dest, 9, names, ctx->stmt_cx, err) != SL_OK)
         return SL_ERROR;
     sl_list_foreach(sink, list)
     {
         const sl_option_decl *decls[3];
-        const char *values[3] = {
-            sink->name,
-            sink->kind,
-            sl_exec_options_text(ctx->stmt_cx, sink_decls(sink->kind, decls), sink->noptions, sink->options),
-        };
+        sl_sink_stats_view sv;
+        char at[SL_VALUE_TEXT_MAX];
+        const char *values[9];
+
+        sl_sink_stats_snapshot(sink->name, &sv);
+        if (sv.last_error_at != 0)
+            sl_format_timestamp(sv.last_error_at, at);
+        values[0] = sink->name;
+        values[1] = sink->kind;
+        values[2] =
+            sl_exec_options_text(ctx->stmt_cx, sink_decls(sink->kind, decls), sink->noptions, sink->options);
+        values[3] = sl_sink_state_name(sv.state);
+        values[4] = sl_psprintf(ctx->stmt_cx, "%lld", (long long)sv.rows);
+        values[5] = sl_psprintf(ctx->stmt_cx, "%lld", (long long)sv.batches);
+        values[6] = sl_psprintf(ctx->stmt_cx, "%lld", (long long)sv.retries);
+        values[7] = sv.last_error[0] != '\0' ? sl_pstrdup(ctx->stmt_cx, sv.last_error) : NULL;
+        values[8] = sv.last_error_at != 0 ? sl_pstrdup(ctx->stmt_cx, at) : NULL;
         if (dest->row(dest, values, err) != SL_OK)
             return SL_ERROR;
     }

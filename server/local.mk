@@ -17,7 +17,7 @@ libslserver_a_SOURCES = \
 # libslserver.a twice: the sinks use the server's format encoders.
 SL_SERVER_LIBS = libslserver.a libslsinks.a libslserver.a libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
-	$(CURL_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm
+	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c
@@ -42,3 +42,6 @@ libslserver_a_SOURCES += \
 	server/kafka_common.h server/kafka_common.c server/source_kafka.c \
 	server/format_avro.h server/format_avro.c \
 	server/embedded_kafka.h server/embedded_kafka.c
+
+# The sink framework (issue 5): batching, retries with backoff, SHOW SINKS figures.
+libslserver_a_SOURCES += server/sink_writer.h server/sink_writer.c server/sink_stats.h server/sink_stats.c

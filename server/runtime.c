@@ -43,6 +43,7 @@
 #include "log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
+#include "sink_writer.h"
 #include "sluice/errcodes.h"
 #include "window.h"
 
@@ -52,8 +53,6 @@
 /* A sink flush makes data durable (fdatasync for a file): when a source
  * trickles, idle flushes are spaced at least this far apart. */
 #define SL_RUNTIME_IDLE_FLUSH_US 100000
-/* Longest single sleep between write retries, so a stop is noticed. */
-#define SL_RUNTIME_MAX_BACKOFF_US (30 * INT64_C(1000000))
 
 /* A record the source rejected, waiting to be written to the dead-letter sink. */
 typedef struct sl_dead_letter {
@@ -73,8 +72,9 @@ struct sl_runtime {
     const sl_option_decl *src_decls[3];
     const sl_option_decl *sink_decls[3];
     sl_options src_opts, sink_opts;
-    void *src_state, *sink_state;
-    bool src_open, sink_open;
+    void *src_state;
+    bool src_open;
+    sl_sink_writer *sw; /* the query's sink (NULL: not open, or a push query) */
     const sl_schema *input;
     bool bounded;
     sl_query_desc *q;
@@ -91,11 +91,9 @@ struct sl_runtime {
     sl_dest *dest;
     const char **row_values; /* one DataRow */
     bool limit_reached;
-    bool dirty;          /* written to the sink since the last flush */
     bool commit_blocked; /* stopped with rows not in the sink: the source must not commit */
     int64_t last_flush_us;
     int64_t flush_interval_us;
-    int64_t max_retries, retry_backoff_us;
     const sl_runtime_control *ctl;
 
     /* the source's dead_letter sink (NULL: none); see the header comment */
@@ -103,9 +101,7 @@ struct sl_runtime {
     const sl_sink_kind *dlkind;
     const sl_option_decl *dl_decls[3];
     sl_options dl_opts;
-    void *dl_state;
-    bool dl_open, dl_dirty;
-    int64_t dl_max_retries, dl_backoff_us;
+    sl_sink_writer *dlw;
     const sl_schema *dl_schema;
     sl_batch *dl_batch;
     sl_mcxt *dl_cx;          /* pending records; reset once they are written */
@@ -239,8 +235,9 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
         sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
                      "sink \"%s\" cannot be both the query's sink and the dead_letter of source \"%s\"",
                      rt->dl->name, rt->src->name);
-        sl_error_hint(err, "Dead letters have their own columns (raw, error, source, at): give them a sink of "
-                           "their own.");
+        sl_error_hint(err,
+                      "Dead letters have their own columns (raw, error, source, at): give them a sink of "
+                      "their own.");
         return SL_ERROR;
     }
     rt->dlkind = sl_sink_kind_find(rt->dl->kind);
@@ -256,32 +253,28 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
     rt->dl_opts.decls = rt->dl_decls;
     rt->dl_opts.count = rt->dl->noptions;
     rt->dl_opts.values = rt->dl->options;
-    rt->dl_max_retries = sl_options_get_int(&rt->dl_opts, "max_retries", 10);
-    rt->dl_backoff_us = sl_options_get_interval_us(&rt->dl_opts, "retry_backoff", 100000);
     rt->dl_schema = sl_schema_new(rt->cx, 4, names, types);
     rt->dl_cx = sl_mcxt_create(rt->cx, "dead letters");
     return SL_OK;
 }
 
+static bool writer_should_stop(void *arg);
+
 static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
 {
-    sl_sink_open_args oa = {
+    sl_sink_writer_args wa = {
+        .cx = rt->cx,
         .sink_name = rt->dl->name,
-        .query_name = rt->query_name,
+        .kind = rt->dlkind,
         .options = &rt->dl_opts,
         .schema = rt->dl_schema,
+        .query_name = rt->query_name,
         .datadir = sl_config_datadir(),
-        .cx = rt->cx,
+        .should_stop = writer_should_stop,
+        .stop_arg = rt,
     };
 
-    sl_error_clear(err);
-    if (rt->dlkind->open(&oa, &rt->dl_state, err) != SL_OK) {
-        if (!sl_error_is_set(err))
-            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "sink \"%s\" could not be opened", rt->dl->name);
-        return SL_ERROR;
-    }
-    rt->dl_open = true;
-    return SL_OK;
+    return sl_sink_writer_open(&wa, &rt->dlw, err);
 }
 
 static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
@@ -380,8 +373,6 @@ static sl_status plan_sink(sl_runtime *rt, const sl_runtime_args *args, sl_error
     rt->sink_opts.count = rt->sink->noptions;
     rt->sink_opts.values = rt->sink->options;
     rt->flush_interval_us = sl_options_get_interval_us(&rt->sink_opts, "flush_interval", 1000000);
-    rt->max_retries = sl_options_get_int(&rt->sink_opts, "max_retries", 10);
-    rt->retry_backoff_us = sl_options_get_interval_us(&rt->sink_opts, "retry_backoff", 100000);
     if (args->open_sink && (rt->kkind->open == NULL || rt->kkind->write == NULL || rt->kkind->close == NULL))
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not supported yet",
                             rt->sink->kind);
@@ -390,23 +381,19 @@ static sl_status plan_sink(sl_runtime *rt, const sl_runtime_args *args, sl_error
 
 static sl_status open_sink(sl_runtime *rt, sl_error *err)
 {
-    sl_sink_open_args oa = {
+    sl_sink_writer_args wa = {
+        .cx = rt->cx,
         .sink_name = rt->sink->name,
-        .query_name = rt->query_name,
+        .kind = rt->kkind,
         .options = &rt->sink_opts,
         .schema = rt->q->output,
+        .query_name = rt->query_name,
         .datadir = sl_config_datadir(),
-        .cx = rt->cx,
+        .should_stop = writer_should_stop,
+        .stop_arg = rt,
     };
 
-    sl_error_clear(err);
-    if (rt->kkind->open(&oa, &rt->sink_state, err) != SL_OK) {
-        if (!sl_error_is_set(err))
-            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "sink \"%s\" could not be opened", rt->sink->name);
-        return SL_ERROR;
-    }
-    rt->sink_open = true;
-    return SL_OK;
+    return sl_sink_writer_open(&wa, &rt->sw, err);
 }
 
 sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_error *err)
@@ -475,12 +462,10 @@ void sl_runtime_close(sl_runtime *rt)
     if (rt->src_open && rt->skind->close != NULL)
         rt->skind->close(rt->src_state);
     rt->src_open = false;
-    if (rt->sink_open && rt->kkind->close != NULL)
-        rt->kkind->close(rt->sink_state);
-    rt->sink_open = false;
-    if (rt->dl_open)
-        rt->dlkind->close(rt->dl_state);
-    rt->dl_open = false;
+    sl_sink_writer_close(rt->sw);
+    rt->sw = NULL;
+    sl_sink_writer_close(rt->dlw);
+    rt->dlw = NULL;
 }
 
 void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
@@ -501,18 +486,11 @@ static bool should_stop(sl_runtime *rt)
     return rt->ctl != NULL && rt->ctl->check != NULL && rt->ctl->check(rt->ctl->arg);
 }
 
-/* Sleeps us in short slices, so DROP and shutdown are noticed; true when
- * the run must stop. */
-static bool sleep_checked(sl_runtime *rt, int64_t us)
+/* sl_sink_writer_args.should_stop: a retrying sink gives up waiting on DROP,
+ * PAUSE and shutdown (nothing is committed past its rows). */
+static bool writer_should_stop(void *arg)
 {
-    while (us > 0) {
-        int64_t slice = us < SL_RUNTIME_IDLE_MS * 1000 ? us : SL_RUNTIME_IDLE_MS * 1000;
-        sleep_us(slice);
-        us -= slice;
-        if (should_stop(rt))
-            return true;
-    }
-    return false;
+    return should_stop(arg);
 }
 
 static void count_eval_errors(sl_runtime *rt, sl_eval_ctx *ectx)
@@ -562,7 +540,7 @@ static void source_commit(sl_runtime *rt)
 {
     sl_error cerr;
 
-    if (!rt->sink_open || !rt->src_open || rt->skind->commit == NULL || rt->commit_blocked)
+    if (rt->sw == NULL || !rt->src_open || rt->skind->commit == NULL || rt->commit_blocked)
         return;
     sl_error_clear(&cerr);
     if (rt->skind->commit(rt->src_state, &cerr) != SL_OK) {
@@ -573,18 +551,17 @@ static void source_commit(sl_runtime *rt)
 }
 
 /* Writes the records rejected by the last read() to the dead-letter sink,
- * SL_BATCH_ROWS at a time, with the sink's own retry options. */
+ * SL_BATCH_ROWS at a time (the writer batches and retries). */
 static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
 {
     sl_text src;
 
-    if (rt->npending == 0 || !rt->dl_open)
+    if (rt->npending == 0 || rt->dlw == NULL)
         return SL_OK;
     if (rt->dl_batch == NULL)
         rt->dl_batch = sl_batch_new(rt->cx, rt->dl_schema, SL_BATCH_ROWS);
     for (int done = 0; done < rt->npending;) {
         sl_batch *b = rt->dl_batch;
-        int64_t backoff = rt->dl_backoff_us;
 
         sl_batch_reset(b);
         src = sl_batch_text(b, rt->src->name, (int32_t)strlen(rt->src->name));
@@ -601,121 +578,61 @@ static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
             b->event_time[r] = d->at;
         }
         b->has_event_time = true;
-        for (int64_t attempt = 0;; attempt++) {
-            sl_status st;
-
-            sl_error_clear(err);
-            st = rt->dlkind->write(rt->dl_state, b, err);
-            if (st == SL_OK)
-                break;
-            if (st != SL_RETRY || attempt >= rt->dl_max_retries) {
-                if (!sl_error_is_set(err))
-                    sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not write", rt->dl->name);
-                return SL_ERROR;
-            }
-            if (sleep_checked(rt, backoff)) {
-                rt->commit_blocked = true; /* stopped with dead letters not written */
-                goto out;
-            }
-            backoff = backoff * 2 > SL_RUNTIME_MAX_BACKOFF_US ? SL_RUNTIME_MAX_BACKOFF_US : backoff * 2;
+        if (sl_sink_writer_append(rt->dlw, b, err) != SL_OK)
+            return SL_ERROR;
+        if (sl_sink_writer_stopped(rt->dlw)) {
+            rt->commit_blocked = true; /* stopped with dead letters not written */
+            break;
         }
-        rt->dl_dirty = true;
     }
-out:
     rt->npending = rt->pending_cap = 0;
     rt->pending = NULL;
     sl_mcxt_reset(rt->dl_cx);
     return SL_OK;
 }
 
-/* Flushes the dead-letter sink; false in *stopped when the run must stop first. */
-static sl_status dead_letter_flush(sl_runtime *rt, bool *stopped, sl_error *err)
-{
-    *stopped = false;
-    if (!rt->dl_open || !rt->dl_dirty || rt->dlkind->flush == NULL)
-        return SL_OK;
-    for (int64_t attempt = 0;; attempt++) {
-        sl_status st;
-
-        sl_error_clear(err);
-        st = rt->dlkind->flush(rt->dl_state, err);
-        if (st == SL_OK)
-            break;
-        if (st != SL_RETRY || attempt >= rt->dl_max_retries) {
-            if (!sl_error_is_set(err))
-                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not flush", rt->dl->name);
-            return SL_ERROR;
-        }
-        if (sleep_checked(rt, rt->dl_backoff_us << (attempt < 8 ? attempt : 8))) {
-            rt->commit_blocked = true; /* stopped before the dead letters were flushed */
-            *stopped = true;
-            return SL_OK;
-        }
-    }
-    rt->dl_dirty = false;
-    return SL_OK;
-}
-
+/* Writes out what the sinks buffer and makes it durable, dead letters
+ * first (a commit must not cover unflushed ones), then lets the source
+ * commit its position. */
 static sl_status sink_flush(sl_runtime *rt, sl_error *err)
 {
-    bool stopped;
-
     rt->last_flush_us = now_mono_us();
-    /* Dead letters first: the commit below must not cover unflushed ones. */
-    if (dead_letter_flush(rt, &stopped, err) != SL_OK)
-        return SL_ERROR;
-    if (stopped)
-        return SL_OK;
-    if (!rt->dirty || rt->kkind == NULL || rt->kkind->flush == NULL) {
-        source_commit(rt); /* nothing buffered (or a sink without flush) */
-        return SL_OK;
-    }
-    for (int64_t attempt = 0;; attempt++) {
-        sl_status st;
-
-        sl_error_clear(err);
-        st = rt->kkind->flush(rt->sink_state, err);
-        if (st == SL_OK)
-            break;
-        if (st != SL_RETRY || attempt >= rt->max_retries) {
-            if (!sl_error_is_set(err))
-                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not flush", rt->sink->name);
+    if (rt->dlw != NULL) {
+        if (sl_sink_writer_flush(rt->dlw, err) != SL_OK)
             return SL_ERROR;
-        }
-        if (sleep_checked(rt, rt->retry_backoff_us << (attempt < 8 ? attempt : 8))) {
-            rt->commit_blocked = true; /* stopped before the sink flushed */
+        if (sl_sink_writer_stopped(rt->dlw)) {
+            rt->commit_blocked = true;
             return SL_OK;
         }
     }
-    rt->dirty = false;
+    if (rt->sw == NULL)
+        return SL_OK;
+    if (sl_sink_writer_flush(rt->sw, err) != SL_OK)
+        return SL_ERROR;
+    if (sl_sink_writer_stopped(rt->sw)) {
+        rt->commit_blocked = true; /* stopped before the sink confirmed its rows */
+        return SL_OK;
+    }
     source_commit(rt);
     return SL_OK;
 }
 
+static bool sinks_dirty(const sl_runtime *rt)
+{
+    return (rt->sw != NULL && sl_sink_writer_dirty(rt->sw)) ||
+           (rt->dlw != NULL && sl_sink_writer_dirty(rt->dlw));
+}
+
 static sl_status sink_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
 {
-    int64_t backoff = rt->retry_backoff_us;
-
-    for (int64_t attempt = 0;; attempt++) {
-        sl_status st;
-
-        sl_error_clear(err);
-        st = rt->kkind->write(rt->sink_state, b, err);
-        if (st == SL_OK)
-            break;
-        if (st != SL_RETRY || attempt >= rt->max_retries) {
-            if (!sl_error_is_set(err))
-                sl_error_set(err, SL_ERRCODE_IO_ERROR, "sink \"%s\" could not write", rt->sink->name);
-            return SL_ERROR;
-        }
-        /* A slow sink slows the query down; it never drops rows. */
-        if (sleep_checked(rt, backoff)) {
-            rt->commit_blocked = true; /* stopped with rows not written */
-            return SL_OK;
-        }
-        backoff = backoff * 2 > SL_RUNTIME_MAX_BACKOFF_US ? SL_RUNTIME_MAX_BACKOFF_US : backoff * 2;
+    /* A slow sink slows the query down (the writer retries on this
+     * thread); it never drops rows. */
+    if (sl_sink_writer_append(rt->sw, b, err) != SL_OK)
+        return SL_ERROR;
+    if (sl_sink_writer_stopped(rt->sw)) {
+        rt->commit_blocked = true; /* stopped with rows not written */
+        return SL_OK;
     }
-    rt->dirty = true;
     if (now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
         return sink_flush(rt, err);
     return SL_OK;
@@ -942,7 +859,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
     if (!rt->src_open)
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
                             rt->src->kind);
-    if (rt->dest == NULL && !rt->sink_open)
+    if (rt->dest == NULL && rt->sw == NULL)
         return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query \"%s\" has no open sink", rt->query_name);
     if (run_setup(rt, err) != SL_OK)
         return SL_ERROR;
@@ -954,7 +871,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         sl_status st;
 
         /* A query about to wait in pause first writes out what it holds. */
-        if (rt->ctl != NULL && rt->ctl->paused != NULL && rt->ctl->paused(rt->ctl->arg) && rt->sink_open &&
+        if (rt->ctl != NULL && rt->ctl->paused != NULL && rt->ctl->paused(rt->ctl->arg) && rt->sw != NULL &&
             sink_flush(rt, err) != SL_OK)
             return SL_ERROR;
         if (should_stop(rt))
@@ -980,7 +897,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                 return SL_ERROR;
             if (rt->limit_reached) {
                 eof = true;
-            } else if (rt->sink_open && (rt->dirty || rt->dl_dirty) &&
+            } else if (rt->sw != NULL && sinks_dirty(rt) &&
                        now_mono_us() - rt->last_flush_us >= rt->flush_interval_us &&
                        sink_flush(rt, err) != SL_OK) {
                 return SL_ERROR;
@@ -996,7 +913,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         if (got == 0) {
             /* Idle: write out what is buffered, let processing time close
              * windows of a quiet source, and wait a little. */
-            if (rt->sink_open && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
+            if (rt->sw != NULL && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
                 sink_flush(rt, err) != SL_OK)
                 return SL_ERROR;
             if (rt->wop != NULL) {
@@ -1019,7 +936,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         }
     }
     /* Stopped from outside: keep what was written. */
-    if (rt->sink_open && sink_flush(rt, err) != SL_OK)
+    if (rt->sw != NULL && sink_flush(rt, err) != SL_OK)
         return SL_ERROR;
     return SL_OK;
 }

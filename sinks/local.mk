@@ -1,4 +1,5 @@
 # sinks/: one file per sink kind, each an sl_sink_kind with its declared options.
 noinst_LIBRARIES += libslsinks.a
 libslsinks_a_SOURCES = sinks/builtin.c sinks/influxdb.c sinks/dynamodb.c sinks/avro.c \
-	sinks/kafka.c sinks/webhook.c sinks/file.c
+	sinks/kafka.c sinks/webhook.c sinks/file.c \
+	sinks/http.h sinks/http.c

@@ -60,6 +60,10 @@ sl_batch *sl_batch_new(sl_mcxt *cx, const sl_schema *schema, int capacity);
 void sl_batch_reset(sl_batch *batch);
 /* Copies text into the batch's memory and returns it as an sl_text. */
 sl_text sl_batch_text(sl_batch *batch, const char *s, int32_t len);
+/* Appends up to n rows of src, from row `from` on, to dst (same column
+ * types), as many as dst has room for; TEXT bytes are copied into dst's
+ * memory.  Returns the number of rows appended. */
+int sl_batch_append(sl_batch *dst, const sl_batch *src, int from, int n);
 /* Keeps only the rows whose keep[i] is true, in order (used by filters). */
 void sl_batch_compact(sl_batch *batch, const bool *keep);
 /* Bytes of one value of type in a vector (TEXT: an sl_text). */

@@ -50,10 +50,16 @@ echo "$out" | grep -q '^ option  *| path  *| x.jsonl' && echo "ok - \\d NAME des
     { echo "not ok - \\d s: $out"; fail=1; }
 
 out=$(printf '\\x\nSHOW SINKS;\n' | sl_sluice -q 2>&1)
-expect_out "\\x expanded output" "-[ RECORD 1 ]-------------
-name    | s
-kind    | file
-options | path = 'x.jsonl'
+expect_out "\\x expanded output" "-[ RECORD 1 ]-+-----------------
+name          | s
+kind          | file
+options       | path = 'x.jsonl'
+state         | ok
+rows          | 0
+batches       | 0
+retries       | 0
+last_error    | 
+last_error_at | 
 " "$out
 "
 

@@ -415,7 +415,8 @@ static void test_registry(void **state)
     assert_int_equal(sl_sink_kind_register(&k_ext, &err), SL_OK);
     assert_ok(run(create_sink("n", "nullsink", opts(2, opt_s("note", "hi"), opt_i("batch_rows", 7)))));
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
-    assert_string_equal(td.out, "name|kind|options\nn|nullsink|note = 'hi', batch_rows = '7'\n");
+    assert_string_equal(td.out, "name|kind|options|state|rows|batches|retries|last_error|last_error_at\nn|"
+                                "nullsink|note = 'hi', batch_rows = '7'|ok|0|0|0|<null>|<null>\n");
 }
 
 /* ---- CREATE SINK / SOURCE ---- */
@@ -455,16 +456,20 @@ static void test_create_sinks(void **state)
     assert_string_equal(tag, "SHOW");
     assert_string_equal(
         td.out,
-        "name|kind|options\n"
-        "alerts|webhook|url = 'http://127.0.0.1:9000/alert', headers = '********', timeout = '5 seconds'\n"
-        "backup|avro|path = 'archive/', rotate = '64MB', codec = 'deflate'\n"
+        "name|kind|options|state|rows|batches|retries|last_error|last_error_at\n"
+        "alerts|webhook|url = 'http://127.0.0.1:9000/alert', headers = '********', timeout = '5 "
+        "seconds'|ok|0|0|0|<null>|<null>\n"
+        "backup|avro|path = 'archive/', rotate = '64MB', codec = 'deflate'|ok|0|0|0|<null>|<null>\n"
         "dynamo|dynamodb|endpoint = 'http://127.0.0.1:8000', region = 'eu-west-1', table = 'quality', "
-        "key = 'station', access_key_id = '********', secret_access_key = '********'\n"
+        "key = 'station', access_key_id = '********', secret_access_key = '********'|ok|0|0|0|<null>|<null>\n"
         "influx|influxdb|url = 'http://127.0.0.1:8086', database = 'water', tags = 'station', "
-        "username = 'admin', password = '********'\n"
-        "influx2|influxdb|url = 'http://x', org = 'acme', bucket = 'w', token = '********'\n"
-        "processed|kafka|topic = 'water-processed', format = 'json', compression = 'lz4'\n"
-        "s|file|path = 'out.csv', format = 'csv', batch_rows = '500', flush_interval = '2 seconds'\n");
+        "username = 'admin', password = '********'|ok|0|0|0|<null>|<null>\n"
+        "influx2|influxdb|url = 'http://x', org = 'acme', bucket = 'w', token = "
+        "'********'|ok|0|0|0|<null>|<null>\n"
+        "processed|kafka|topic = 'water-processed', format = 'json', compression = "
+        "'lz4'|ok|0|0|0|<null>|<null>\n"
+        "s|file|path = 'out.csv', format = 'csv', batch_rows = '500', flush_interval = '2 "
+        "seconds'|ok|0|0|0|<null>|<null>\n");
     assert_null(strstr(td.out, "hunter2"));
 
     /* 3.3 DESCRIBE: options as given, then defaults; secrets masked */
@@ -604,7 +609,7 @@ static void test_option_errors(void **state)
                 "<null>\n");
     /* nothing of the failed statements reached the catalog */
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
-    assert_string_equal(td.out, "name|kind|options\n");
+    assert_string_equal(td.out, "name|kind|options|state|rows|batches|retries|last_error|last_error_at\n");
 }
 
 static void test_columns(void **state)
@@ -737,11 +742,13 @@ static void test_drop_alter(void **state)
     assert_string_equal(tag, "ALTER SINK");
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
     assert_string_equal(td.out,
-                        "name|kind|options\ndl|file|path = 'dl.jsonl', format = 'csv', batch_rows = '10'\n");
+                        "name|kind|options|state|rows|batches|retries|last_error|last_error_at\ndl|file|path "
+                        "= 'dl.jsonl', format = 'csv', batch_rows = '10'|ok|0|0|0|<null>|<null>\n");
     assert_ok(run(alter(SL_OBJ_SINK, "dl", opts(1, opt_s("path", "dl2.csv")))));
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
     assert_string_equal(td.out,
-                        "name|kind|options\ndl|file|path = 'dl2.csv', format = 'csv', batch_rows = '10'\n");
+                        "name|kind|options|state|rows|batches|retries|last_error|last_error_at\ndl|file|path "
+                        "= 'dl2.csv', format = 'csv', batch_rows = '10'|ok|0|0|0|<null>|<null>\n");
     assert_error(run(alter(SL_OBJ_SINK, "dl", opts(1, opt_s("colour", "blue")))), "22023");
     assert_error(run(alter(SL_OBJ_SINK, "dl", opts(1, opt_s("format", "xml")))), "22023");
     assert_error(run(alter(SL_OBJ_SINK, "nosuch", opts(1, opt_s("format", "csv")))), "42P01");
@@ -751,9 +758,10 @@ static void test_drop_alter(void **state)
     assert_ok(run(create_sink("i", "influxdb", opts(2, opt_s("url", "u"), opt_s("database", "d")))));
     assert_error(run(alter(SL_OBJ_SINK, "i", opts(1, opt_s("org", "o")))), "22023"); /* both 1.x and 2.x */
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
-    assert_string_equal(td.out, "name|kind|options\n"
-                                "dl|file|path = 'dl2.csv', format = 'csv', batch_rows = '10'\n"
-                                "i|influxdb|url = 'u', database = 'd'\n");
+    assert_string_equal(td.out,
+                        "name|kind|options|state|rows|batches|retries|last_error|last_error_at\n"
+                        "dl|file|path = 'dl2.csv', format = 'csv', batch_rows = '10'|ok|0|0|0|<null>|<null>\n"
+                        "i|influxdb|url = 'u', database = 'd'|ok|0|0|0|<null>|<null>\n");
 }
 
 /* ---- SHOW/SET, queries, transactions ---- */
@@ -846,9 +854,9 @@ static void test_persistence(void **state)
     sl_catalog_close();
     assert_int_equal(sl_catalog_open(datadir, &e), SL_OK);
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
-    assert_string_equal(td.out,
-                        "name|kind|options\ninflux|influxdb|url = 'http://h', database = 'w', password = "
-                        "'********'\n");
+    assert_string_equal(td.out, "name|kind|options|state|rows|batches|retries|last_error|last_error_"
+                                "at\ninflux|influxdb|url = 'http://h', database = 'w', password = "
+                                "'********'|ok|0|0|0|<null>|<null>\n");
     assert_ok(run(show(SL_SHOW_SOURCES, NULL)));
     assert_non_null(strstr(td.out, "gen|generator|<null>|rows = '100', seed = '1'"));
     {
@@ -860,7 +868,7 @@ static void test_persistence(void **state)
     sl_catalog_close();
     assert_int_equal(sl_catalog_open(datadir, &e), SL_OK);
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
-    assert_string_equal(td.out, "name|kind|options\n");
+    assert_string_equal(td.out, "name|kind|options|state|rows|batches|retries|last_error|last_error_at\n");
     /* opening twice is a caller's bug, reported */
     assert_int_equal(sl_catalog_open(datadir, &e), SL_ERROR);
 }

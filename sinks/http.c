@@ -1,0 +1,167 @@
+/*
+ * http.c - the sinks' HTTP client over one reused libcurl easy handle.
+ *
+ * The response body is collected into a buffer the client owns and keeps
+ * between requests (bounded: a sink never needs more than an error
+ * message or a DynamoDB reply, so bodies past 4 MB are cut).  See http.h
+ * for how statuses are treated.
+ *
+ * Entry points: see http.h.
+ */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice/errcodes.h"
+
+/* Replies beyond this are cut: sinks read error texts and small JSON. */
+#define SL_HTTP_MAX_REPLY (4 * 1024 * 1024)
+
+struct sl_http {
+    CURL *curl;
+    char *reply;
+    size_t reply_len, reply_cap;
+    char curl_err[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+/* curl_global_init is not thread-safe before 7.84; queries start on
+ * several threads, so the first one initialises for all. */
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+sl_http *sl_http_new(sl_mcxt *cx, sl_error *err)
+{
+    sl_http *h;
+
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK) {
+        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not initialise libcurl: %s",
+                     curl_easy_strerror(curl_init_rc));
+        return NULL;
+    }
+    h = sl_pnew(cx, sl_http);
+    h->curl = curl_easy_init();
+    if (h->curl == NULL) {
+        sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "could not create an HTTP client");
+        return NULL;
+    }
+    return h;
+}
+
+static size_t on_reply(char *p, size_t size, size_t n, void *arg)
+{
+    sl_http *h = arg;
+    size_t len = size * n, room;
+
+    if (h->reply_len + len + 1 > h->reply_cap && h->reply_cap < SL_HTTP_MAX_REPLY + 1) {
+        size_t cap = h->reply_cap > 0 ? h->reply_cap : 4096;
+        char *np;
+
+        while (cap < h->reply_len + len + 1 && cap < SL_HTTP_MAX_REPLY + 1)
+            cap *= 2;
+        if (cap > SL_HTTP_MAX_REPLY + 1)
+            cap = SL_HTTP_MAX_REPLY + 1;
+        np = realloc(h->reply, cap);
+        if (np == NULL)
+            return len; /* keep what fits: the reply is only read for messages */
+        h->reply = np;
+        h->reply_cap = cap;
+    }
+    room = h->reply_cap > h->reply_len + 1 ? h->reply_cap - h->reply_len - 1 : 0;
+    if (len < room)
+        room = len;
+    if (room > 0) {
+        memcpy(h->reply + h->reply_len, p, room);
+        h->reply_len += room;
+        h->reply[h->reply_len] = '\0';
+    }
+    return len;
+}
+
+sl_status sl_http_post(sl_http *h, const sl_http_request *req, sl_http_response *resp, sl_error *err)
+{
+    struct curl_slist *hdrs = NULL;
+    CURLcode rc;
+
+    resp->status = 0;
+    resp->body = "";
+    resp->len = 0;
+    h->reply_len = 0;
+    if (h->reply != NULL)
+        h->reply[0] = '\0';
+    h->curl_err[0] = '\0';
+
+    curl_easy_reset(h->curl); /* keeps the connection cache */
+    curl_easy_setopt(h->curl, CURLOPT_URL, req->url);
+    curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_reply);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_err);
+    curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
+    curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "sluice");
+    /* A POST of more than 1 kB would otherwise wait for "100 Continue". */
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    for (const char *const *p = req->headers; p != NULL && *p != NULL; p++)
+        hdrs = curl_slist_append(hdrs, *p);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
+    if (req->userpwd != NULL)
+        curl_easy_setopt(h->curl, CURLOPT_USERPWD, req->userpwd);
+    if (req->aws_sigv4 != NULL)
+        curl_easy_setopt(h->curl, CURLOPT_AWS_SIGV4, req->aws_sigv4);
+
+    rc = curl_easy_perform(h->curl);
+    curl_slist_free_all(hdrs);
+    if (rc != CURLE_OK) {
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s", req->url,
+                     h->curl_err[0] != '\0' ? h->curl_err : curl_easy_strerror(rc));
+        return SL_RETRY;
+    }
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    resp->body = h->reply != NULL ? h->reply : "";
+    resp->len = h->reply_len;
+    return SL_OK;
+}
+
+sl_status sl_http_classify(const sl_http_response *resp, const char *what, const char *url, sl_error *err)
+{
+    long s = resp->status;
+    int shown = resp->len > 200 ? 200 : (int)resp->len;
+
+    if (s >= 200 && s < 300)
+        return SL_OK;
+    /* Trailing newlines of the reply would end up inside the message. */
+    while (shown > 0 && (resp->body[shown - 1] == '\n' || resp->body[shown - 1] == '\r'))
+        shown--;
+    if (s == 408 || s == 429 || s >= 500) {
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "%s: HTTP %ld from %s: %.*s", what, s, url, shown,
+                     resp->body);
+        return SL_RETRY;
+    }
+    sl_error_set(err, s == 401 || s == 403 ? SL_ERRCODE_INVALID_AUTHORIZATION : SL_ERRCODE_DATA_EXCEPTION,
+                 "%s: HTTP %ld from %s: %.*s", what, s, url, shown, resp->body);
+    return SL_ERROR;
+}
+
+void sl_http_free(sl_http *h)
+{
+    if (h == NULL)
+        return;
+    if (h->curl != NULL)
+        curl_easy_cleanup(h->curl);
+    h->curl = NULL;
+    free(h->reply);
+    h->reply = NULL;
+    h->reply_cap = h->reply_len = 0;
+}
