@@ -48,8 +48,10 @@ CREATE SINK alerts TO FILE WITH (path = 'alerts.jsonl', format = 'json');
 CREATE QUERY ph_alerts AS
   SELECT ts, station, ph FROM readings WHERE ph NOT BETWEEN 6.5 AND 8.5 INTO alerts;
 
--- 5. The raw archive (a FILE sink until the AVRO sink arrives).
-CREATE SINK archive TO FILE WITH (path = 'archive.jsonl', format = 'json');
+-- 5. The raw archive: Avro container files under archive/, rotated every
+--    minute or 64 MB, each renamed into place only when complete.  Replay it
+--    with CREATE SOURCE ... FROM AVRO WITH (path = 'archive/*.avro').
+CREATE SINK archive TO AVRO WITH (path = 'archive', codec = 'deflate', rotate_interval = '1 minute');
 CREATE QUERY raw_archive AS SELECT * FROM readings INTO archive;
 
 -- 6. The processed topic as a source, so a push query can watch it.

@@ -53,6 +53,18 @@ regress_unit_test_avro_SOURCES = regress/unit/test_avro.c
 regress_unit_test_avro_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_avro_LDADD = $(SL_UNIT_LDADD)
 
+# Sinks (issue 5): the InfluxDB line encoder, DynamoDB items, Avro files.
+check_PROGRAMS += regress/unit/test_influx_line regress/unit/test_dynamodb_item regress/unit/test_avro_file
+regress_unit_test_influx_line_SOURCES = regress/unit/test_influx_line.c
+regress_unit_test_influx_line_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_influx_line_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_dynamodb_item_SOURCES = regress/unit/test_dynamodb_item.c
+regress_unit_test_dynamodb_item_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_dynamodb_item_LDADD = $(SL_UNIT_LDADD)
+regress_unit_test_avro_file_SOURCES = regress/unit/test_avro_file.c
+regress_unit_test_avro_file_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_avro_file_LDADD = $(SL_UNIT_LDADD)
+
 # The sink framework (issue 5): batching, retries, SHOW SINKS figures.
 check_PROGRAMS += regress/unit/test_sink_writer
 regress_unit_test_sink_writer_SOURCES = regress/unit/test_sink_writer.c
@@ -73,8 +85,11 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/oracle.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
 	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
-	regress/scripts/kafka_avro.sh
-dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py
+	regress/scripts/kafka_avro.sh \
+	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
+	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh
+dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
+	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

@@ -6,6 +6,12 @@
 # shell.  The server then keeps running in the foreground: connect with
 # `./sluice` or `psql -h 127.0.0.1 -p 5477`; Ctrl-C stops it cleanly.
 # Extra arguments go to sluiced (e.g. -p 5480).
+#
+# When Debian's influxd and dynalite (both installed by scripts/deps.sh) are
+# there, the demo also starts them on loopback (InfluxDB 1.x on
+# 127.0.0.1:18086 with its data under ./data/influxdb, dynalite in memory
+# on 127.0.0.1:18000) and adds the sinks of examples/water_influxdb.sql and
+# examples/water_dynamodb.sql; they are stopped with the server.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -25,11 +31,49 @@ done
 
 mkdir -p data
 cp examples/water.xlsx data/water.xlsx
+# The stores, each in its own session (Ctrl-C on the shell below must not
+# reach them), stopped by PID with the server.
+influx_pid="" dyn_pid=""
+if command -v influxd >/dev/null 2>&1; then
+    mkdir -p data/influxdb
+    cat > data/influxdb/influxd.conf <<EOF
+reporting-enabled = false
+bind-address = "127.0.0.1:18088"
+[meta]
+  dir = "$PWD/data/influxdb/meta"
+[data]
+  dir = "$PWD/data/influxdb/data"
+  wal-dir = "$PWD/data/influxdb/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:18086"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+EOF
+    setsid influxd -config data/influxdb/influxd.conf > data/influxdb/influxd.log 2>&1 &
+    influx_pid=$!
+fi
+dynalite=regress/npm/node_modules/.bin/dynalite
+if [ -x "$dynalite" ]; then
+    setsid "$dynalite" --host 127.0.0.1 --port 18000 > data/dynalite.log 2>&1 &
+    dyn_pid=$!
+fi
+
 # Its own session, so that Ctrl-C on the watching shell below does not reach
 # the server; the trap stops it by its PID.
 setsid ./sluiced --embedded-kafka -D ./data "$@" &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server; exit 0' INT TERM
+stop_all() {
+    kill -TERM $server 2>/dev/null
+    wait $server
+    for p in $influx_pid $dyn_pid; do
+        kill -TERM "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    exit 0
+}
+trap stop_all INT TERM
 for _ in $(seq 100); do
     [ -S "/tmp/.s.PGSQL.$port" ] && break
     kill -0 "$server" 2>/dev/null || { echo "sluiced did not start"; exit 1; }
@@ -39,13 +83,51 @@ done
 export SLUICE_HOST=127.0.0.1 SLUICE_PORT=$port
 echo "== setting up the pipeline: examples/water.sql"
 ./sluice -q -f examples/water.sql
+
+# The stores: InfluxDB needs its database, DynamoDB its table.
+if [ -n "$influx_pid" ]; then
+    for _ in $(seq 100); do curl -sf http://127.0.0.1:18086/ping >/dev/null && break; sleep 0.1; done
+    if curl -sf -XPOST http://127.0.0.1:18086/query --data-urlencode "q=CREATE DATABASE water" >/dev/null; then
+        echo "== adding the InfluxDB sink: examples/water_influxdb.sql"
+        ./sluice -q -f examples/water_influxdb.sql
+    else
+        echo "influxd did not start (data/influxdb/influxd.log): the demo goes on without it"
+        influx_pid=""
+    fi
+fi
+if [ -n "$dyn_pid" ]; then
+    for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:18000/ && break; sleep 0.1; done
+    if curl -sf -XPOST http://127.0.0.1:18000/ --aws-sigv4 "aws:amz:us-east-1:dynamodb" --user demo:demo \
+        -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.CreateTable' \
+        -d '{"TableName": "water", "BillingMode": "PAY_PER_REQUEST",
+             "AttributeDefinitions": [{"AttributeName": "station", "AttributeType": "S"},
+                                      {"AttributeName": "window_start", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "station", "KeyType": "HASH"},
+                           {"AttributeName": "window_start", "KeyType": "RANGE"}]}' >/dev/null; then
+        echo "== adding the DynamoDB sink: examples/water_dynamodb.sql"
+        ./sluice -q -f examples/water_dynamodb.sql
+    else
+        echo "dynalite did not start (data/dynalite.log): the demo goes on without it"
+        dyn_pid=""
+    fi
+fi
 echo
 echo "== per-station 1-minute windows as they arrive on the topic water-processed"
 echo "   (the replay sends 100 readings a second; Ctrl-C stops watching early)"
 ./sluice -c "SELECT window_start, station, readings, avg_ph, max_turbidity FROM processed_feed LIMIT 60" || true
 echo
 ./sluice -c "SHOW QUERIES" || true
-echo "alerts so far: $(wc -l < data/alerts.jsonl 2>/dev/null || echo 0) (data/alerts.jsonl); raw archive: data/archive.jsonl"
+printf '\\x\nSHOW SINKS;\n' | ./sluice -q || true
+echo "alerts so far: $(wc -l < data/alerts.jsonl 2>/dev/null || echo 0) (data/alerts.jsonl); raw archive: data/archive/*.avro"
+if [ -n "$influx_pid" ]; then
+    echo "InfluxDB points (measurement water_1m): $(curl -s -G http://127.0.0.1:18086/query --data-urlencode db=water \
+        --data-urlencode "q=SELECT count(avg_ph) FROM water_1m" | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p')"
+fi
+if [ -n "$dyn_pid" ]; then
+    echo "DynamoDB items (table water): $(curl -s -XPOST http://127.0.0.1:18000/ --aws-sigv4 "aws:amz:us-east-1:dynamodb" \
+        --user demo:demo -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.Scan' \
+        -d '{"TableName": "water", "Select": "COUNT"}' | sed -n 's/.*"Count":\([0-9]*\).*/\1/p')"
+fi
 echo "kafka bootstrap (for kcat): $(psql -X -At -h 127.0.0.1 -p "$port" -c "SHOW kafka_bootstrap" 2>/dev/null || true)"
 echo
 echo "sluiced is running (PID $server): ./sluice or psql -h 127.0.0.1 -p $port; Ctrl-C stops it."

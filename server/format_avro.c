@@ -160,6 +160,19 @@ static int64_t logical_unit(const jv *type)
     return 0;
 }
 
+void sl_avro_time_units(sl_mcxt *cx, const char *json, size_t len, int nfields, int64_t *units)
+{
+    jv *root = NULL;
+    const jv *fields;
+
+    json_parse(cx, json, json + len, 0, &root);
+    fields = json_get(root, "fields");
+    for (int i = 0; i < nfields; i++)
+        units[i] = fields != NULL && fields->kind == 'a' && i < fields->n
+                       ? logical_unit(json_get(fields->items[i], "type"))
+                       : 0;
+}
+
 /* ---- validation of a message against the writer schema ---- */
 
 typedef struct walk {
@@ -264,6 +277,16 @@ static bool check_value(avro_schema_t s, walk *w, int depth)
     }
 }
 
+bool sl_avro_skip_value(avro_schema_t s, const unsigned char **p, const unsigned char *end, int64_t *budget)
+{
+    walk w = {.p = *p, .end = end, .budget = *budget};
+    bool ok = check_value(s, &w, 0);
+
+    *p = w.p;
+    *budget = w.budget;
+    return ok;
+}
+
 /* ---- decoding ---- */
 
 struct sl_avro_decoder {
@@ -302,8 +325,7 @@ sl_avro_decoder *sl_avro_decoder_new(sl_mcxt *cx, const sl_schema *schema, const
 {
     sl_avro_decoder *dec = sl_pnew(cx, sl_avro_decoder);
     static const char empty[1];
-    jv *root = NULL;
-    const jv *fields;
+    int64_t *units;
 
     dec->schema = schema;
     dec->confluent = confluent;
@@ -326,8 +348,8 @@ sl_avro_decoder *sl_avro_decoder_new(sl_mcxt *cx, const sl_schema *schema, const
     }
     dec->has_value = true;
     dec->reader = avro_reader_memory(empty, 0);
-    json_parse(cx, writer_json, writer_json + len, 0, &root);
-    fields = json_get(root, "fields");
+    units = sl_pzalloc(cx, sizeof(int64_t) * (avro_schema_record_size(dec->writer) + 1));
+    sl_avro_time_units(cx, writer_json, len, (int)avro_schema_record_size(dec->writer), units);
     dec->field = sl_palloc(cx, sizeof(int) * (size_t)(schema->ncols + 1));
     dec->ts_unit = sl_pzalloc(cx, sizeof(int64_t) * (size_t)(schema->ncols + 1));
     for (int c = 0; c < schema->ncols; c++) {
@@ -339,8 +361,8 @@ sl_avro_decoder *sl_avro_decoder_new(sl_mcxt *cx, const sl_schema *schema, const
             if (strcasecmp(avro_schema_record_field_name(dec->writer, i), schema->names[c]) == 0)
                 f = i;
         dec->field[c] = f;
-        if (f >= 0 && fields != NULL && fields->kind == 'a' && f < fields->n)
-            dec->ts_unit[c] = logical_unit(json_get(fields->items[f], "type"));
+        if (f >= 0)
+            dec->ts_unit[c] = units[f];
     }
     return dec;
 }

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <avro.h>
+
 #include "format.h"
 
 typedef struct sl_avro_decoder sl_avro_decoder;
@@ -67,5 +69,22 @@ void sl_avro_encoder_free(sl_avro_encoder *enc);
 /* The `schema` option: JSON text when it starts with '{' or '"' (after
  * blanks), else the name of a file holding it; the text in cx. */
 sl_status sl_avro_schema_load(sl_mcxt *cx, const char *option, const char **json, size_t *len, sl_error *err);
+
+/* Steps over one Avro binary value of schema s at *p, never reading past
+ * end; false when the bytes do not hold one.  *budget bounds the array and
+ * map items (which may take no bytes) and goes down as they are seen. */
+bool sl_avro_skip_value(avro_schema_t s, const unsigned char **p, const unsigned char *end, int64_t *budget);
+
+/* The timestamp unit of each of the first nfields fields of the record
+ * schema json (already accepted by libavro-c), in microseconds: 1000 for
+ * logicalType timestamp-millis, 1 for timestamp-micros (also inside a
+ * union), 0 for none.  Scratch memory in cx. */
+void sl_avro_time_units(sl_mcxt *cx, const char *json, size_t len, int nfields, int64_t *units);
+
+/* server/source_avro.c: the offset after the last complete block of the
+ * Avro container file at path (0 when its header is unusable) and the
+ * records before it, for the AVRO sink's recovery of a file a crash left
+ * half written; SL_ERROR only when the file cannot be read. */
+sl_status sl_avro_file_salvage(const char *path, int64_t *good_len, int64_t *records, sl_error *err);
 
 #endif

@@ -43,5 +43,8 @@ libslserver_a_SOURCES += \
 	server/format_avro.h server/format_avro.c \
 	server/embedded_kafka.h server/embedded_kafka.c
 
+# Sinks issue (5): the AVRO source replays archives written by the AVRO sink.
+libslserver_a_SOURCES += server/source_avro.c
+
 # The sink framework (issue 5): batching, retries with backoff, SHOW SINKS figures.
 libslserver_a_SOURCES += server/sink_writer.h server/sink_writer.c server/sink_stats.h server/sink_stats.c

@@ -3,16 +3,16 @@
  *
  * Each kind is an sl_source_kind registered through the same public call
  * an extension uses (sl_source_kind_register).  The readers live in their
- * own files (source_*.c; AVRO's arrives with the sinks issue); the option
- * tables are final: they use the names the Kafka, engine and sinks issues specify, so DDL
- * written today keeps working.
+ * own files (source_*.c; AVRO's kind, options and reader are all in
+ * source_avro.c); the option tables use the names the Kafka, engine and
+ * sinks issues specify, so DDL written today keeps working.
  *
  * Entry points: sl_sources_register_builtin, sl_source_framework_options.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "format.h" /* the generator and file readers */
+#include "format.h"       /* the generator and file readers */
 #include "kafka_common.h" /* the kafka reader */
 #include "sluice/connector.h"
 #include "xlsx_reader.h"
@@ -121,14 +121,6 @@ static const sl_option_decl xlsx_source_options[] = {
     {0},
 };
 
-static const sl_option_decl avro_source_options[] = {
-    {.name = "path",
-     .type = SL_OPT_STRING,
-     .required = true,
-     .help = "Avro container file or glob ('archive/*.avro'), read in name order; schema from the files"},
-    {0},
-};
-
 static const sl_option_decl generator_source_options[] = {
     {.name = "rows", .type = SL_OPT_INT, .help = "number of rows, then the source ends; default: unbounded"},
     {.name = "rate",
@@ -148,7 +140,8 @@ static const sl_option_decl generator_source_options[] = {
      .help = "random seed: the same seed gives the same rows"},
     {.name = "start_time",
      .type = SL_OPT_STRING,
-     .help = "event time of the first row, ISO-8601 ('2024-01-01 00:00:00'); default: 2026-01-01 00:00:00 UTC, so runs repeat exactly"},
+     .help = "event time of the first row, ISO-8601 ('2024-01-01 00:00:00'); default: 2026-01-01 00:00:00 "
+             "UTC, so runs repeat exactly"},
     {.name = "late_fraction",
      .type = SL_OPT_NUMBER,
      .default_value = "0",
@@ -209,12 +202,8 @@ static const sl_source_kind xlsx_source = {
     .close = sl_xlsx_source_close,
 };
 
-static const sl_source_kind avro_source = {
-    .api_version = SL_SOURCE_API_VERSION,
-    .name = "avro",
-    .description = "records of Avro container files, e.g. an archive written by an AVRO sink (finite)",
-    .options = avro_source_options,
-};
+/* AVRO: server/source_avro.c (kind, options and reader). */
+extern const sl_source_kind sl_source_avro;
 
 static const sl_source_kind generator_source = {
     .api_version = SL_SOURCE_API_VERSION,
@@ -239,7 +228,7 @@ static const sl_source_kind file_source = {
 
 void sl_sources_register_builtin(void)
 {
-    static const sl_source_kind *const kinds[] = {&kafka_source, &xlsx_source, &avro_source,
+    static const sl_source_kind *const kinds[] = {&kafka_source, &xlsx_source, &sl_source_avro,
                                                   &generator_source, &file_source};
     sl_error err;
 

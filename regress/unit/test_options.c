@@ -484,6 +484,7 @@ static void test_create_sinks(void **state)
                                 "option|password|********\n"
                                 "default|precision|ns\n"
                                 "default|gzip|false\n"
+                                "default|timeout|30 seconds\n"
                                 "default|batch_rows|5000\n"
                                 "default|batch_bytes|4MB\n"
                                 "default|flush_interval|1 second\n"
