@@ -87,9 +87,11 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
 	regress/scripts/kafka_avro.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
-	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh
+	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
+	regress/scripts/sink_backpressure.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
-	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py
+	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py \
+	regress/lib/check.sh
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

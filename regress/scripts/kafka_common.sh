@@ -6,8 +6,7 @@
 #   kafka_broker_stop                             SIGTERM by PID, waits, checks status 0
 #   kafka_count TOPIC                             messages in TOPIC (all partitions)
 #   kafka_read TOPIC                              the values, one per line
-#   wait_until SECONDS 'SHELL CONDITION'          evaluates it every 0.1 s until true
-#   query_field NAME COLUMN                       one column of SHOW QUERIES for query NAME
+# and the checks of regress/lib/check.sh (ok, check, wait_until, query_field...).
 # Every wait is bounded; the broker listens on 127.0.0.1 only.
 
 KCAT=$(command -v kcat || command -v kafkacat)
@@ -55,23 +54,5 @@ kafka_count() {
     kafka_read "$@" | wc -l
 }
 
-wait_until() { # wait_until SECONDS 'SHELL CONDITION'
-    local t=$1
-    for _ in $(seq $((t * 10))); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
-query_field() {
-    sl_psql -At -F'|' -c "SHOW QUERIES" 2>&1 | awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }'
-}
-
-fail=0
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; fail=1; }
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then ok "$1"; else
-        notok "$1"; echo "--- expected"; echo "$2"; echo "--- got"; echo "$3"; fi
-}
+. "$SL_SRCDIR/regress/lib/check.sh"

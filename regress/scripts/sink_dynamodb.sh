@@ -24,16 +24,7 @@ PY=/usr/bin/python3
 # The server must not pick up credentials from whoever runs the tests.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE
 
-fail=0
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; fail=1; }
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then ok "$1"; else
-        notok "$1"; echo "--- expected"; echo "$2"; echo "--- got"; echo "$3"; fi
-}
-query_field() { # query_field NAME COLUMN: one column of SHOW QUERIES
-    sl_psql -At -F'|' -c "SHOW QUERIES" 2>&1 | awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }'
-}
+. "$SL_SRCDIR/regress/lib/check.sh"
 wait_query() { # wait_query NAME [SECONDS]: the state once the query stopped running
     sl_psql -At -c "SELECT wait_query('$1', ${2:-60})" 2>&1
 }

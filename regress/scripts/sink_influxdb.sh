@@ -27,24 +27,7 @@ set -u
 . "$SL_SRCDIR/regress/lib/influxd.sh"
 ORACLE=$SL_SRCDIR/regress/oracle/window_oracle.py
 fx=$SL_TMP/fixtures
-fail=0
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; fail=1; }
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then ok "$1"; else
-        notok "$1"; echo "--- expected"; echo "$2"; echo "--- got"; echo "$3"; fi
-}
-# query_field NAME COLUMN: one column of SHOW QUERIES (queries are one line each)
-query_field() {
-    sl_psql -At -F'|' -c "SHOW QUERIES" 2>&1 | awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }'
-}
-wait_until() { # wait_until SECONDS 'SHELL CONDITION'
-    for _ in $(seq $(($1 * 10))); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+. "$SL_SRCDIR/regress/lib/check.sh"
 sql() { sl_psql -q -v ON_ERROR_STOP=1 "$@"; }
 # points MEASUREMENT: number of points (count of the always-present field n)
 points() {

@@ -23,25 +23,7 @@ set -u
 PY=/usr/bin/python3
 RECEIVER="$SL_SRCDIR/regress/scripts/webhook_receiver.py"
 
-# The helpers of regress/scripts/kafka_common.sh (not sourced: it needs kcat).
-fail=0
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; fail=1; }
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then ok "$1"; else
-        notok "$1"; echo "--- expected"; echo "$2"; echo "--- got"; echo "$3"; fi
-}
-wait_until() { # wait_until SECONDS 'SHELL CONDITION'
-    local t=$1
-    for _ in $(seq $((t * 10))); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-query_field() { # query_field QUERY COLUMN: one column of SHOW QUERIES (2 state, 6 rows_out, 11 error)
-    sl_psql -At -F'|' -c "SHOW QUERIES" 2>&1 | awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }'
-}
+. "$SL_SRCDIR/regress/lib/check.sh"
 
 RECV_PIDS=()
 webhook__cleanup() {
