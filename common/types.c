@@ -479,8 +479,15 @@ sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error 
     int32_t orig_len = len, i = 0;
     int64_t year, month, day, hour = 0, minute = 0, second = 0, frac = 0, zone_us = 0;
     int nd;
+    bool bc = false;
 
     sl_trim(&s, &len);
+    /* A trailing " BC", as sl_format_timestamp writes before year 1 (and PostgreSQL reads). */
+    if (len > 3 && strncasecmp(s + len - 2, "BC", 2) == 0 && s[len - 3] == ' ') {
+        bc = true;
+        len -= 3;
+        sl_trim(&s, &len);
+    }
     if (!sl_read_digits(s, len, &i, 9, &year, &nd) || nd < 4 || i >= len || s[i++] != '-' ||
         !sl_read_digits(s, len, &i, 2, &month, NULL) || i >= len || s[i++] != '-' ||
         !sl_read_digits(s, len, &i, 2, &day, NULL))
@@ -523,13 +530,22 @@ sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error 
         if (i != len)
             goto bad;
     }
+    if (bc) {
+        if (year < 1)
+            goto range;
+        year = 1 - year; /* there is no year 0: 1 BC is year 0 of the proleptic calendar */
+    }
     if (month < 1 || month > 12 || day < 1 ||
         day > mdays[month - 1] + (month == 2 && sl_is_leap(year) ? 1 : 0) || hour > 24 || minute > 59 ||
         second > 60 || (hour == 24 && (minute != 0 || second != 0 || frac != 0)))
         goto range;
-    /* PostgreSQL accepts a leap second by rolling it into the next minute. */
-    *out = sl_days_from_civil(year, (int)month, (int)day) * US_PER_DAY + hour * US_PER_HOUR +
-           minute * US_PER_MIN + second * US_PER_SEC + frac - zone_us;
+    /* PostgreSQL accepts a leap second by rolling it into the next minute.
+     * Years of up to 9 digits are read: beyond about 294000 the microseconds
+     * do not fit int64, which must be an error, not an overflow. */
+    if (__builtin_mul_overflow(sl_days_from_civil(year, (int)month, (int)day), US_PER_DAY, out) ||
+        __builtin_add_overflow(
+            *out, hour * US_PER_HOUR + minute * US_PER_MIN + second * US_PER_SEC + frac - zone_us, out))
+        goto range;
     return SL_OK;
 bad:
     return sl_bad_input(err, SL_ERRCODE_INVALID_DATETIME_FORMAT, "timestamp", orig, orig_len);

@@ -88,7 +88,9 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/kafka_avro.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
-	regress/scripts/sink_backpressure.sh
+	regress/scripts/sink_backpressure.sh \
+	regress/scripts/load.sh regress/scripts/limits.sh \
+	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh
@@ -106,3 +108,5 @@ clean-local: clean-regress
 clean-regress:
 	-rm -rf regress/results
 .PHONY: clean-regress
+
+include $(srcdir)/regress/valgrind.mk

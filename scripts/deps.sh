@@ -9,7 +9,7 @@ librdkafka-dev libavro-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev \
 libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
 python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro \
-influxdb influxdb-client"
+influxdb influxdb-client clang libclang-rt-14-dev valgrind"
 
 # Node.js may come from elsewhere than Debian (a newer one on PATH): only
 # a machine without npm gets Debian's.

@@ -1,7 +1,9 @@
 #!/bin/sh
 # scripts/test.sh [configure options] - the README's test command: installs
-# what is missing, builds with autotools and runs every test (make check).
-# CI (.ci/run) calls it with --enable-werror.
+# what is missing, builds with autotools, runs every test (make check), then
+# each libFuzzer harness for SL_FUZZ_SECONDS (default 10) on the corpus kept
+# in fuzz/corpus (make fuzz).  CI (.ci/run) calls it with --enable-werror
+# and SL_FUZZ_SECONDS=60.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -18,3 +20,4 @@ if ! make -j"$(nproc)" check; then
     done
     exit 1
 fi
+make fuzz FUZZ_SECONDS="${SL_FUZZ_SECONDS:-10}"

@@ -29,9 +29,10 @@ const sl_option_decl sl_sink_framework_options[] = {
     {.name = "batch_rows",
      .type = SL_OPT_INT,
      .default_value = "1000",
-     .min = 1,
+     .min = 0,
      .max = 10000000,
-     .help = "rows buffered before a batch is written"},
+     .help =
+         "rows buffered before a batch is written (0: no buffering, rows go out as the query makes them)"},
     {.name = "batch_bytes",
      .type = SL_OPT_SIZE,
      .default_value = "4MB",

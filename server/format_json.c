@@ -260,17 +260,24 @@ int sl_format_double_fast(double v, char *buf)
 
 int sl_format_iso_timestamp(int64_t us, char *buf)
 {
-    /* sl_format_timestamp prints PostgreSQL's "2026-01-01 00:01:00[.fraction]"
-     * in UTC; the ISO form only differs by the 'T' and the 'Z'. */
+    /* sl_format_timestamp prints PostgreSQL's "2026-01-01 00:01:00[.fraction][ BC]"
+     * in UTC; the ISO form only differs by the 'T' and the 'Z', which goes
+     * with the time, before a " BC" (sl_parse_timestamp reads it back). */
     int n = sl_format_timestamp(us, buf);
+    bool bc = n > 3 && memcmp(buf + n - 3, " BC", 3) == 0;
 
     for (int i = 0; i < n; i++)
         if (buf[i] == ' ') {
             buf[i] = 'T';
             break;
         }
-    if (n < SL_VALUE_TEXT_MAX - 1)
+    if (bc)
+        n -= 3;
+    if (n < SL_VALUE_TEXT_MAX - 4) {
         buf[n++] = 'Z';
+        if (bc)
+            n += sprintf(buf + n, " BC");
+    }
     buf[n] = '\0';
     return n;
 }

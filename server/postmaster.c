@@ -107,6 +107,9 @@ sl_status sl_postmaster_init(sl_error *err)
     sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    /* A file size limit (ulimit -f) must fail the write with EFBIG, which
+     * the sink reports and its query shows, not kill the server. */
+    sigaction(SIGXFSZ, &sa, NULL);
     return SL_OK;
 }
 

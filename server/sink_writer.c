@@ -7,7 +7,10 @@
  * sl_batch_append; its per-batch context holds the copied text and is reset
  * after each successful write, so steady state allocates nothing per row.
  * batch_bytes is checked against an estimate: 8 bytes per value plus the
- * length of each text.
+ * length of each text.  batch_rows = 0 (the default of the KAFKA and FILE
+ * sinks, which buffer by themselves: librdkafka's queue, the page cache)
+ * skips the buffer: each batch of the query goes to write() as it comes,
+ * so a Kafka message's timestamp is when its row was produced.
  *
  * Entry points: see sink_writer.h.
  */
@@ -29,6 +32,7 @@ struct sl_sink_writer {
     const sl_sink_kind *kind;
     void *state;
     bool open, dirty, stopped;
+    bool passthrough; /* batch_rows = 0: no buffer, each append is one write */
     sl_batch *buf;
     int64_t buf_bytes;
     int batch_rows;
@@ -94,6 +98,7 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
     *out = NULL;
     w->sink_name = sl_pstrdup(args->cx, args->sink_name);
     w->kind = args->kind;
+    w->passthrough = rows == 0;
     w->batch_rows = (int)(rows < 1 ? 1 : rows > SL_SINK_MAX_BUFFER_ROWS ? SL_SINK_MAX_BUFFER_ROWS : rows);
     w->batch_bytes = sl_options_get_size(args->options, "batch_bytes", 4 * 1024 * 1024);
     w->max_retries = sl_options_get_int(args->options, "max_retries", 10);
@@ -106,7 +111,7 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
     w->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)w ^ UINT64_C(0x9E3779B97F4A7C15);
     if (w->rng == 0)
         w->rng = 1;
-    w->buf = sl_batch_new(args->cx, args->schema, w->batch_rows);
+    w->buf = sl_batch_new(args->cx, args->schema, w->passthrough ? 1 : w->batch_rows);
     w->stats = sl_sink_stats_get(args->sink_name);
 
     sl_error_clear(err);
@@ -121,13 +126,13 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
 }
 
 /* One callback (write of the buffer, or flush) with the retry policy. */
-static sl_status with_retries(sl_sink_writer *w, bool is_flush, sl_error *err)
+static sl_status with_retries(sl_sink_writer *w, const sl_batch *b, bool is_flush, sl_error *err)
 {
     for (int64_t attempt = 0;; attempt++) {
         sl_status st;
 
         sl_error_clear(err);
-        st = is_flush ? w->kind->flush(w->state, err) : w->kind->write(w->state, w->buf, err);
+        st = is_flush ? w->kind->flush(w->state, err) : w->kind->write(w->state, b, err);
         if (st == SL_OK)
             return SL_OK;
         if (!sl_error_is_set(err))
@@ -154,7 +159,7 @@ static sl_status write_buffer(sl_sink_writer *w, sl_error *err)
 
     if (n == 0 || w->stopped)
         return SL_OK;
-    if (with_retries(w, false, err) != SL_OK)
+    if (with_retries(w, w->buf, false, err) != SL_OK)
         return SL_ERROR;
     if (w->stopped)
         return SL_OK;
@@ -183,6 +188,19 @@ sl_status sl_sink_writer_append(sl_sink_writer *w, const sl_batch *b, sl_error *
 {
     int from = 0;
 
+    if (w->passthrough) {
+        /* The kind buffers by itself: its write() gets the rows at once. */
+        if (b->nrows == 0 || w->stopped)
+            return SL_OK;
+        if (with_retries(w, b, false, err) != SL_OK)
+            return SL_ERROR;
+        if (!w->stopped) {
+            sl_sink_stats_written(w->stats, b->nrows);
+            w->dirty = true;
+        }
+        return SL_OK;
+    }
+
     while (from < b->nrows && !w->stopped) {
         int room = w->buf->capacity - w->buf->nrows, n = 0;
 
@@ -208,7 +226,7 @@ sl_status sl_sink_writer_flush(sl_sink_writer *w, sl_error *err)
         return SL_ERROR;
     if (w->stopped || !w->dirty)
         return SL_OK;
-    if (w->kind->flush != NULL && (with_retries(w, true, err) != SL_OK))
+    if (w->kind->flush != NULL && (with_retries(w, NULL, true, err) != SL_OK))
         return SL_ERROR;
     if (!w->stopped)
         w->dirty = false;

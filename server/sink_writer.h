@@ -6,7 +6,9 @@
  *
  *   - Batching: rows are copied into a buffer and handed to the kind's
  *     write() when batch_rows rows or batch_bytes bytes are buffered, and
- *     on flush, so a kind sees one request's worth at a time.
+ *     on flush, so a kind sees one request's worth at a time.  A kind
+ *     that buffers by itself declares batch_rows with default 0: its
+ *     write() then gets each batch of the query as it comes.
  *   - Retries: a write or flush that returns SL_RETRY is tried again with
  *     the same rows after an exponential backoff with jitter (retry_backoff
  *     doubled per attempt, up to 30 s, the sleep drawn from [b/2, b]), up to

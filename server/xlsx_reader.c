@@ -206,8 +206,18 @@ static size_t decode_x_escapes(char *s, size_t n)
 
 int64_t sl_xlsx_serial_to_us(double serial, bool date1904)
 {
-    double days = serial;
+    double days;
     int64_t epoch_days;
+
+    /* Excel's dates end at serial 2958465 (9999-12-31); a cell can still
+     * hold any double.  Beyond +-100 million days (273,000 years) the
+     * microseconds would leave int64: such serials (and NaN) are clamped
+     * there, a defined if meaningless instant, never an overflow. */
+    if (!(serial >= -1e8))
+        serial = -1e8;
+    else if (serial > 1e8)
+        serial = 1e8;
+    days = serial;
 
     if (date1904) {
         epoch_days = 24107; /* 1904-01-01 .. 1970-01-01 */

@@ -99,7 +99,8 @@ size_t sl_xlsx_bytes(const sl_xlsx *x);
  * An Excel serial date to microseconds since the Unix epoch, rounded to
  * the millisecond.  1900 system: serials below 61 count from 1899-12-31
  * (Excel's phantom 1900-02-29, serial 60, becomes 1900-03-01), later ones
- * from 1899-12-30.  1904 system: from 1904-01-01.
+ * from 1899-12-30.  1904 system: from 1904-01-01.  Serials beyond +-1e8
+ * days (and NaN) are clamped to that range.
  */
 int64_t sl_xlsx_serial_to_us(double serial, bool date1904);
 

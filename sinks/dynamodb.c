@@ -273,8 +273,16 @@ static sl_status send_request(ddb_sink *ds, sl_error *err)
         bool parsed;
         sl_buf *t;
 
-        if (sl_http_post(ds->http, &req, &resp, err) != SL_OK)
-            return SL_RETRY; /* no connection: err says why */
+        if (sl_http_post(ds->http, &req, &resp, err) != SL_OK) {
+            /* No connection: keep curl's text and say which sink, as the
+             * other HTTP sinks do (SHOW SINKS' last_error, the query's error). */
+            char msg[SL_ERROR_MSG_MAX];
+
+            snprintf(msg, sizeof(msg), "%s", err->message);
+            sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "dynamodb sink \"%s\": %s", ds->sink_name, msg);
+            err->retriable = true;
+            return SL_RETRY;
+        }
         parsed = sl_ddb_reply_parse(resp.body, resp.len, &reply);
         if (resp.status != 200)
             return reply_error(ds, &resp, &reply, parsed, err);

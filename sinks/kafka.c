@@ -73,6 +73,14 @@ static const sl_option_decl kafka_options[] = {
      .type = SL_OPT_STRING,
      .secret = true,
      .help = "password of the client private key"},
+    /* The sink buffers by itself (librdkafka's queue): no framework buffer, so rows
+     * go out as the query makes them. */
+    {.name = "batch_rows",
+     .type = SL_OPT_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = 10000000,
+     .help = "rows buffered before a batch is written (0: none, rows go out as the query makes them)"},
     {0},
 };
 

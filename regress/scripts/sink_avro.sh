@@ -32,10 +32,15 @@ AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
   stddev(turbidity) AS sd_t, stddev_pop(turbidity) AS sdp_t, variance(temperature) AS var_temp,
   var_pop(temperature) AS varp_temp, first(ph) AS first_ph, last(ph) AS last_ph"
 
-# Paced replay (1000 rows/s), as in kafka_oracle.sh: the Kafka source merges
-# its 4 partitions by message timestamp.
+# Paced replay (300 rows/s): the Kafka source merges its 4 partitions by
+# message timestamp, which has millisecond resolution, so rows the replay
+# produced in the same millisecond on different partitions come out in
+# either order, and the watermark is global.  At 300 rows/s a burst of rows
+# sharing a millisecond spans well under the 30 s watermark (2 s of event
+# time a row) even when the machine is loaded; that merge is
+# kafka_oracle.sh's subject, this test's is the archive.
 out=$(sl_psql -q -v ON_ERROR_STOP=1 <<SQL 2>&1
-CREATE SOURCE sheet FROM XLSX WITH (path = '$fx/water_xlsxwriter.xlsx', sheet = 'readings', rate = 1000);
+CREATE SOURCE sheet FROM XLSX WITH (path = '$fx/water_xlsxwriter.xlsx', sheet = 'readings', rate = 300);
 CREATE SINK raw_kafka TO KAFKA WITH (topic = 'water', format = 'json');
 CREATE SOURCE readings (ts TIMESTAMP, station TEXT, ph DOUBLE, turbidity DOUBLE, temperature DOUBLE,
                         dissolved_oxygen DOUBLE, conductivity BIGINT)

@@ -310,10 +310,18 @@ static void test_timestamp_round_trip(void **state)
     for (int64_t t = -INT64_C(5000000000) * SEC; t < INT64_C(5000000000) * SEC; t += INT64_C(86399123457)) {
         int n = sl_format_timestamp(t, buf);
         int64_t back;
-        if (t < -INT64_C(62135596800) * SEC)
-            continue; /* BC dates print with a suffix the parser does not read */
+        /* BC dates too: the parser reads PostgreSQL's " BC" suffix */
         assert_int_equal(sl_parse_timestamp(buf, n, &back, &err), SL_OK);
         assert_true(back == t);
+    }
+    {
+        int64_t back;
+        /* years whose microseconds overflow int64 are out of range, not wrapped */
+        assert_int_equal(sl_parse_timestamp("999999999-01-01", 15, &back, &err), SL_ERROR);
+        assert_string_equal(err.sqlstate, "22007");
+        assert_int_equal(sl_parse_timestamp("0000-01-01 BC", 13, &back, &err), SL_ERROR);
+        assert_int_equal(sl_parse_timestamp("0001-01-01 BC", 13, &back, &err), SL_OK);
+        assert_true(back == -INT64_C(62167219200) * SEC);
     }
 }
 

@@ -195,6 +195,10 @@ static void test_serial(void **state)
     assert_int_equal(sl_xlsx_serial_to_us(45352.5001426274, false), ts_of(2024, 3, 1, 12, 0, 12, 323));
     assert_int_equal(sl_xlsx_serial_to_us(0, true), ts_of(1904, 1, 1, 0, 0, 0, 0));
     assert_int_equal(sl_xlsx_serial_to_us(24107, true), 0);
+    /* absurd serials are clamped, not overflowed (found by fuzz/fuzz_xlsx) */
+    assert_int_equal(sl_xlsx_serial_to_us(-1e300, false), sl_xlsx_serial_to_us(-1e8, false));
+    assert_int_equal(sl_xlsx_serial_to_us(1e300, true), sl_xlsx_serial_to_us(1e8, true));
+    assert_int_equal(sl_xlsx_serial_to_us(NAN, false), sl_xlsx_serial_to_us(-1e8, false));
 }
 
 /* ---- the water workbooks against the CSV ---- */

@@ -1,0 +1,3 @@
+SELECT count(*) AS n FROM bad;
+DROP SINK rejects;
+DROP QUERY dl;

@@ -1,0 +1,3 @@
+SELECT 'abc'::bigint;
+SELECT nosuch(1);
+SELECT 'a' + 1;

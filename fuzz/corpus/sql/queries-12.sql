@@ -1,0 +1,3 @@
+DROP QUERY ph_alerts;
+SHOW QUERIES;
+CREATE SOURCE gen FROM GENERATOR WITH (rows = 100, seed = 1);

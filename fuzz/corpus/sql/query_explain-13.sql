@@ -1,0 +1,4 @@
+CREATE SINK out TO FILE WITH (path = 'explain.jsonl');
+EXPLAIN SELECT * FROM gen;
+EXPLAIN CREATE QUERY s AS SELECT station, max(ph) FROM gen WINDOW SESSION (30 SECONDS)
+  GROUP BY station INTO out;

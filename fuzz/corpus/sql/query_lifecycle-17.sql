@@ -1,0 +1,3 @@
+PAUSE QUERY endless;
+SELECT wait_query('endless');
+RESUME QUERY endless;

@@ -1,0 +1,3 @@
+SELECT wait_query('q');
+DROP SINK out2;
+DROP SOURCE forever;

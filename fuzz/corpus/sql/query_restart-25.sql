@@ -1,0 +1,3 @@
+DROP QUERY live;
+SELECT count(*) FROM back;
+SELECT wait_query('live');

@@ -1,0 +1,3 @@
+CREATE SINK out TO FILE WITH (path = 'out.jsonl', format = 'json');
+SET application_name = 'before';
+SHOW SOURCES;

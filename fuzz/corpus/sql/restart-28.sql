@@ -1,0 +1,3 @@
+SHOW SINKS;
+SHOW application_name;
+DROP SINK out;

@@ -1,0 +1,3 @@
+SHOW server_version;
+SHOW server_encoding;
+SHOW client_encoding;

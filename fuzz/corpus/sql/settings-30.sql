@@ -1,0 +1,3 @@
+SHOW max_connections;
+SHOW checkpoint_interval;
+SET application_name = 'regress';

@@ -1,0 +1,3 @@
+SET client_encoding TO 'UTF8';
+SET TIME ZONE 'UTC';
+SHOW timezone;

@@ -1,0 +1,3 @@
+BEGIN;
+SHOW transaction_isolation;
+COMMIT;

@@ -1,0 +1,3 @@
+DESCRIBE influx;
+DESCRIBE dynamo;
+ALTER SINK s SET (format = 'csv');

@@ -1,0 +1,3 @@
+SHOW SOURCES;
+DESCRIBE readings;
+DESCRIBE "Mixed Case";

@@ -1,0 +1,3 @@
+DESCRIBE nosuch;
+SELEC 1;
+SHOW SINKS FROM;

@@ -1,0 +1,3 @@
+SELECT station FROM readings WINDOW HOPPING (5 MINUTES);
+SELECT (1 + ) FROM readings;
+DROP TABLE t;
