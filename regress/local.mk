@@ -71,6 +71,12 @@ regress_unit_test_sink_writer_SOURCES = regress/unit/test_sink_writer.c
 regress_unit_test_sink_writer_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_sink_writer_LDADD = $(SL_UNIT_LDADD)
 
+# Checkpoints (issue 6): window state and source positions saved and restored.
+check_PROGRAMS += regress/unit/test_checkpoint
+regress_unit_test_checkpoint_SOURCES = regress/unit/test_checkpoint.c
+regress_unit_test_checkpoint_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_checkpoint_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -90,7 +96,8 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
 	regress/scripts/sink_backpressure.sh \
 	regress/scripts/load.sh regress/scripts/limits.sh \
-	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh
+	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
+	regress/scripts/crash_recovery.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh

@@ -711,3 +711,189 @@ void sl_aggs_release(sl_aggs *a, sl_agg_state *states)
     for (int k = 0; k < a->n; k++)
         agg_release_one(a, k, &states[k]);
 }
+
+/* ---- checkpoints ---- */
+
+/* How state.v of aggregate k is encoded. */
+enum { SL_AGGV_NONE, SL_AGGV_I64, SL_AGGV_F64, SL_AGGV_BOOL, SL_AGGV_TEXT };
+
+static int agg_val_kind(const sl_aggs *a, int k)
+{
+    const sl_agg_call *c = &a->calls[k];
+
+    switch (c->func) {
+    case SL_AGG_COUNT_STAR:
+    case SL_AGG_COUNT:
+        return SL_AGGV_NONE;
+    case SL_AGG_SUM:
+    case SL_AGG_AVG:
+        return a->int_sum[k] ? SL_AGGV_I64 : SL_AGGV_F64;
+    case SL_AGG_STDDEV_SAMP:
+    case SL_AGG_STDDEV_POP:
+    case SL_AGG_VAR_SAMP:
+    case SL_AGG_VAR_POP:
+        return SL_AGGV_F64;
+    default:
+        break;
+    }
+    switch (c->result_type) {
+    case SL_TYPE_TEXT:
+        return SL_AGGV_TEXT;
+    case SL_TYPE_DOUBLE:
+        return SL_AGGV_F64;
+    case SL_TYPE_BOOL:
+        return SL_AGGV_BOOL;
+    default:
+        return SL_AGGV_I64;
+    }
+}
+
+/* One value of type t (DISTINCT set members). */
+static void agg_save_typed(sl_type t, const sl_agg_val *v, sl_ckpt_w *w)
+{
+    switch (t) {
+    case SL_TYPE_TEXT:
+        sl_ckpt_w_str(w, v->u.ptr, (size_t)v->len);
+        break;
+    case SL_TYPE_DOUBLE:
+        sl_ckpt_w_f64(w, v->u.f64);
+        break;
+    case SL_TYPE_BOOL:
+        sl_ckpt_w_u8(w, v->u.b ? 1 : 0);
+        break;
+    default:
+        sl_ckpt_w_i64(w, v->u.i64);
+        break;
+    }
+}
+
+/* Reads a value of type t; text points into the blob. */
+static void agg_load_typed(sl_type t, sl_agg_val *v, sl_ckpt_r *r)
+{
+    memset(v, 0, sizeof(*v));
+    switch (t) {
+    case SL_TYPE_TEXT: {
+        size_t len;
+        v->u.ptr = sl_ckpt_r_str(r, &len);
+        if (len > INT32_MAX)
+            r->bad = true;
+        v->len = (int32_t)len;
+        break;
+    }
+    case SL_TYPE_DOUBLE:
+        v->u.f64 = sl_ckpt_r_f64(r);
+        break;
+    case SL_TYPE_BOOL:
+        v->u.b = sl_ckpt_r_bool(r);
+        break;
+    default:
+        v->u.i64 = sl_ckpt_r_i64(r);
+        break;
+    }
+}
+
+void sl_aggs_save(const sl_aggs *a, const sl_agg_state *states, sl_ckpt_w *w)
+{
+    for (int k = 0; k < a->n; k++) {
+        const sl_agg_state *s = &states[k];
+        int kind = agg_val_kind(a, k);
+
+        sl_ckpt_w_u8(w, (uint8_t)kind);
+        sl_ckpt_w_i64(w, s->n);
+        switch (kind) {
+        case SL_AGGV_I64:
+            sl_ckpt_w_i64(w, s->v.u.i64);
+            break;
+        case SL_AGGV_F64:
+            sl_ckpt_w_f64(w, s->v.u.f64);
+            break;
+        case SL_AGGV_BOOL:
+            sl_ckpt_w_u8(w, s->n > 0 && s->v.u.b ? 1 : 0);
+            break;
+        case SL_AGGV_TEXT:
+            if (s->n > 0)
+                sl_ckpt_w_str(w, s->v.u.ptr, (size_t)s->v.len);
+            else
+                sl_ckpt_w_str(w, "", 0);
+            break;
+        default:
+            break;
+        }
+        sl_ckpt_w_f64(w, s->m2);
+        sl_ckpt_w_i64(w, s->t);
+        sl_ckpt_w_i64(w, s->seq);
+        sl_ckpt_w_u8(w, s->overflow ? 1 : 0);
+        if (s->set == NULL) {
+            sl_ckpt_w_u8(w, 0);
+            continue;
+        }
+        sl_ckpt_w_u8(w, 1);
+        sl_ckpt_w_u32(w, s->set->n);
+        for (uint32_t i = 0; i < s->set->cap; i++)
+            if (s->set->hashes[i] != 0)
+                agg_save_typed(a->arg_types[k], &s->set->vals[i], w);
+    }
+}
+
+bool sl_aggs_load(sl_aggs *a, sl_agg_state *states, sl_ckpt_r *r)
+{
+    sl_aggs_init(a, states);
+    for (int k = 0; k < a->n && !r->bad; k++) {
+        sl_agg_state *s = &states[k];
+        int kind = agg_val_kind(a, k);
+
+        if (sl_ckpt_r_u8(r) != kind) {
+            r->bad = true;
+            break;
+        }
+        s->n = sl_ckpt_r_i64(r);
+        if (s->n < 0)
+            r->bad = true;
+        switch (kind) {
+        case SL_AGGV_I64:
+            s->v.u.i64 = sl_ckpt_r_i64(r);
+            break;
+        case SL_AGGV_F64:
+            s->v.u.f64 = sl_ckpt_r_f64(r);
+            break;
+        case SL_AGGV_BOOL:
+            s->v.u.b = sl_ckpt_r_bool(r);
+            break;
+        case SL_AGGV_TEXT: {
+            sl_agg_val v;
+            agg_load_typed(SL_TYPE_TEXT, &v, r);
+            if (!r->bad && s->n > 0)
+                agg_assign(a->pool, SL_TYPE_TEXT, &s->v, &v);
+            break;
+        }
+        default:
+            break;
+        }
+        s->m2 = sl_ckpt_r_f64(r);
+        s->t = sl_ckpt_r_i64(r);
+        s->seq = sl_ckpt_r_i64(r);
+        s->overflow = sl_ckpt_r_bool(r);
+        if (sl_ckpt_r_bool(r)) {
+            sl_type t = a->arg_types[k];
+            uint32_t n = sl_ckpt_r_count(r, UINT32_MAX / 4, 1);
+
+            if (!a->use_set[k] || t == SL_TYPE_UNKNOWN) {
+                r->bad = true;
+                break;
+            }
+            s->set = agg_set_new(a->pool);
+            for (uint32_t i = 0; i < n && !r->bad; i++) {
+                sl_agg_val v;
+                agg_load_typed(t, &v, r);
+                /* A value twice: not a set this code wrote. */
+                if (!r->bad && !agg_set_add(a->pool, s->set, t, &v))
+                    r->bad = true;
+            }
+        }
+    }
+    if (r->bad) {
+        sl_aggs_release(a, states);
+        return false;
+    }
+    return true;
+}

@@ -26,6 +26,8 @@
  * an sl_agg_pool, a free-list allocator by size class, so that memory freed
  * when a window is emitted is reused and the operator's memory follows the
  * number of open states, not the number of rows seen.
+ *
+ * Checkpoints: sl_aggs_save / sl_aggs_load write and read states exactly.
  */
 #ifndef SLUICE_AGG_H
 #define SLUICE_AGG_H
@@ -34,6 +36,7 @@
 #include <stdint.h>
 
 #include "analyze.h"
+#include "checkpoint.h"
 #include "sluice/batch.h"
 
 /* ---- a free-list allocator by power-of-two size class ---- */
@@ -120,5 +123,17 @@ void sl_aggs_final(const sl_aggs *a, int k, const sl_agg_state *states, sl_vecto
 
 /* Gives back the pool memory the n states hold. */
 void sl_aggs_release(sl_aggs *a, sl_agg_state *states);
+
+/*
+ * Checkpoints (window.c saves every open state): sl_aggs_save appends the
+ * n states of one group to w, exactly (doubles by their bits, DISTINCT sets
+ * value by value, first/last with their event time and arrival number).
+ * sl_aggs_load reads them back into states (overwritten; text and sets
+ * from the pool) and returns false when the blob does not hold what the
+ * aggregates need (r->bad is then set); a->arg_types must already be
+ * restored (the type of DISTINCT set values).
+ */
+void sl_aggs_save(const sl_aggs *a, const sl_agg_state *states, sl_ckpt_w *w);
+bool sl_aggs_load(sl_aggs *a, sl_agg_state *states, sl_ckpt_r *r);
 
 #endif

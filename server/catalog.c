@@ -20,8 +20,12 @@
  * with SQLite's json_each) so that `sqlite3 catalog.db` shows something a
  * person can read.
  *
+ * Checkpoints (schema 2) are one row per query with two BLOBs, replaced
+ * in one transaction and deleted with the query by ON DELETE CASCADE.
+ *
  * Entry points: sl_catalog_open, sl_catalog_close, sl_catalog_*_source,
- * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_setting.
+ * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_checkpoint,
+ * sl_catalog_*_setting.
  */
 #include "catalog.h"
 
@@ -306,11 +310,26 @@ static sl_status migrate_to_1(sqlite3 *db, sl_error *err)
                     "creating the catalog schema", err);
 }
 
+/* Version 1 -> 2: checkpoints of continuous queries (source position and
+ * window state), deleted with their query by the foreign key. */
+static sl_status migrate_to_2(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE checkpoints ("
+                    "  query TEXT PRIMARY KEY REFERENCES queries (name) ON DELETE CASCADE,"
+                    "  seq INTEGER NOT NULL,"
+                    "  taken TEXT NOT NULL,"
+                    "  position BLOB,"
+                    "  state BLOB);",
+                    "creating the checkpoints table", err);
+}
+
 typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
     migrate_to_1,
+    migrate_to_2,
 };
 
 static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
@@ -901,6 +920,84 @@ sl_status sl_catalog_set_query_state(const char *name, const char *state, sl_err
 sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err)
 {
     return drop_object("queries", "query", name, dropped, err);
+}
+
+/* ---- checkpoints ---- */
+
+sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    *saved = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    /* Only for a query still in the catalog: a checkpoint racing DROP QUERY
+     * must not outlive it. */
+    st = prepare(catalog_db,
+                 "INSERT INTO checkpoints (query, seq, taken, position, state) "
+                 "SELECT ?1, ?2, strftime('%Y-%m-%d %H:%M:%f', 'now'), ?3, ?4 "
+                 "WHERE EXISTS (SELECT 1 FROM queries WHERE name = ?1) "
+                 "ON CONFLICT (query) DO UPDATE SET seq = excluded.seq, taken = excluded.taken, "
+                 "position = excluded.position, state = excluded.state",
+                 &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, c->query);
+        sqlite3_bind_int64(stmt, 2, c->seq);
+        if (c->position != NULL)
+            sqlite3_bind_blob64(stmt, 3, c->position, c->position_len, SQLITE_STATIC);
+        if (c->state != NULL)
+            sqlite3_bind_blob64(stmt, 4, c->state, c->state_len, SQLITE_STATIC);
+        st = step_done(catalog_db, stmt, "saving a checkpoint", err);
+        *saved = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+    }
+    return end(st, err);
+}
+
+/* A copy of column i's blob in cx (NULL and 0 when NULL). */
+static const char *column_blob(sl_mcxt *cx, sqlite3_stmt *stmt, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(stmt, i);
+    int n = sqlite3_column_bytes(stmt, i);
+    char *copy;
+
+    *len = 0;
+    if (p == NULL || n <= 0)
+        return NULL;
+    copy = sl_palloc(cx, (size_t)n);
+    memcpy(copy, p, (size_t)n);
+    *len = (size_t)n;
+    return copy;
+}
+
+sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int rc;
+
+    *out = NULL;
+    if (begin(false, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db, "SELECT seq, taken, position, state FROM checkpoints WHERE query = ?1", &stmt,
+                 err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, query);
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            sl_cat_checkpoint *c = sl_pnew(cx, sl_cat_checkpoint);
+            c->query = sl_pstrdup(cx, query);
+            c->seq = sqlite3_column_int64(stmt, 0);
+            c->taken = column_text(cx, stmt, 1);
+            c->position = column_blob(cx, stmt, 2, &c->position_len);
+            c->state = column_blob(cx, stmt, 3, &c->state_len);
+            *out = c;
+        } else if (rc != SQLITE_DONE) {
+            st = db_error(err, catalog_db, "reading a checkpoint");
+        }
+        sqlite3_finalize(stmt);
+    }
+    return end(st, err);
 }
 
 /* ---- settings ---- */

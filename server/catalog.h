@@ -26,7 +26,7 @@
 #include "sluice/mcxt.h"
 
 /* The schema version this build writes; see the migrations in catalog.c. */
-#define SL_CATALOG_SCHEMA_VERSION 1
+#define SL_CATALOG_SCHEMA_VERSION 2
 
 typedef struct sl_cat_column {
     const char *name;
@@ -103,6 +103,26 @@ sl_status sl_catalog_get_query(sl_mcxt *cx, const char *name, sl_cat_query **out
 sl_status sl_catalog_list_queries(sl_mcxt *cx, sl_list **out, sl_error *err);
 sl_status sl_catalog_set_query_state(const char *name, const char *state, sl_error *err);
 sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err);
+
+/*
+ * Checkpoints of continuous queries (runtime.c takes them, checkpoint.h
+ * describes the blobs): one row per query, replaced by each new one in one
+ * transaction, deleted with the query (DROP QUERY).  save: *saved = false
+ * (and nothing written) when the query is no longer in the catalog.
+ */
+typedef struct sl_cat_checkpoint {
+    const char *query;
+    int64_t seq;          /* 1, 2, ... per query */
+    const char *taken;    /* UTC, 'YYYY-MM-DD HH:MM:SS.SSS' (set by the catalog on save) */
+    const char *position; /* the source's position() blob; NULL/0: none */
+    size_t position_len;
+    const char *state; /* the window operator's state; NULL/0: none */
+    size_t state_len;
+} sl_cat_checkpoint;
+
+sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err);
+/* *out = the query's checkpoint (blobs copied into cx), or NULL when it has none. */
+sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err);
 
 /* Persistent server-wide key/value settings (*value = NULL when unset). */
 sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);

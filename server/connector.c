@@ -162,6 +162,12 @@ sl_status sl_sink_kind_register(const sl_sink_kind *kind, sl_error *err)
 
 sl_status sl_source_kind_register(const sl_source_kind *kind, sl_error *err)
 {
+    if (kind != NULL && kind->api_version == SL_SOURCE_API_VERSION &&
+        (kind->position == NULL) != (kind->seek == NULL))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "source kind \"%s\" has %s but not %s: checkpoints need both",
+                            kind->name ? kind->name : "?", kind->position != NULL ? "position" : "seek",
+                            kind->position != NULL ? "seek" : "position");
     return register_kind("source", &source_table, kind, kind ? kind->name : NULL,
                          kind ? kind->api_version : 0, SL_SOURCE_API_VERSION, kind ? kind->options : NULL,
                          err);

@@ -48,3 +48,6 @@ libslserver_a_SOURCES += server/source_avro.c
 
 # The sink framework (issue 5): batching, retries with backoff, SHOW SINKS figures.
 libslserver_a_SOURCES += server/sink_writer.h server/sink_writer.c server/sink_stats.h server/sink_stats.c
+
+# Checkpoints (issue 6): a query's window state and source positions in the catalog.
+libslserver_a_SOURCES += server/checkpoint.h server/checkpoint.c

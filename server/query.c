@@ -38,6 +38,7 @@ typedef struct sl_query {
     bool has_thread;
     bool starting; /* name reserved, still planning */
     bool stop;     /* the worker must end */
+    bool dropping; /* ... because of DROP QUERY (no last checkpoint) */
     sl_query_state state;
     int64_t started_us;
     char error[SL_ERROR_MSG_MAX];
@@ -115,6 +116,19 @@ static bool query_check(void *arg)
     return stop;
 }
 
+/* sl_runtime_control.checkpoint_on_stop: a query stopped by shutdown is
+ * kept (checkpoint), one stopped by DROP QUERY is not. */
+static bool query_keep_on_stop(void *arg)
+{
+    sl_query *q = arg;
+    bool keep;
+
+    pthread_mutex_lock(&reg_mu);
+    keep = !q->dropping;
+    pthread_mutex_unlock(&reg_mu);
+    return keep;
+}
+
 /* sl_runtime_control.paused: a peek, without waiting. */
 static bool query_paused(void *arg)
 {
@@ -130,7 +144,8 @@ static bool query_paused(void *arg)
 static void *query_worker(void *arg)
 {
     sl_query *q = arg;
-    sl_runtime_control ctl = {.check = query_check, .arg = q, .paused = query_paused};
+    sl_runtime_control ctl = {
+        .check = query_check, .arg = q, .paused = query_paused, .checkpoint_on_stop = query_keep_on_stop};
     sl_runtime_end end = SL_RUNTIME_STOPPED;
     sl_error err;
     sl_status st;
@@ -382,8 +397,10 @@ sl_status sl_query_drop(const char *name, bool *dropped, sl_error *err)
     q = find_locked(name);
     if (q != NULL && q->starting)
         q = NULL; /* still being created by another session: the catalog decides */
-    if (q != NULL)
+    if (q != NULL) {
         unlink_locked(q);
+        q->dropping = true; /* no checkpoint on the way out: it goes with the query */
+    }
     pthread_mutex_unlock(&reg_mu);
     if (q != NULL)
         stop_and_free(q);

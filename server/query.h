@@ -14,9 +14,13 @@
  * The catalog keeps every query (name, SQL, state, source, sink): the
  * server starts them again at start (sl_query_start_all); paused ones stay
  * paused, finished ones stay finished (their output is not written twice);
- * running and failed ones start over from their source's start.  On
- * shutdown (sl_query_stop_all) the catalog state stays what it was, so
- * running queries run again after a restart.
+ * running and failed ones resume from their last checkpoint (runtime.h:
+ * source position and window state), or, without one or with a source
+ * kind that has no position/seek, start over from their source's start or
+ * committed offsets.  On shutdown (sl_query_stop_all) each query takes a
+ * last checkpoint and the catalog state stays what it was, so running
+ * queries go on after a restart where they stopped; DROP QUERY takes no
+ * checkpoint and deletes the query's.
  *
  * Entry points: sl_query_start, sl_query_pause, sl_query_resume,
  * sl_query_drop, sl_query_get, sl_query_wait, sl_query_start_all,

@@ -28,6 +28,15 @@
  * record's bytes (invalid UTF-8 and NUL bytes replaced by U+FFFD), the
  * decode error, the source's name and when it was rejected.
  *
+ * Checkpoints: see runtime.h.  When the source kind has position/seek,
+ * sink flushes no longer let the source commit on their own: the commit
+ * follows each saved checkpoint (checkpoint_take), so Kafka's committed
+ * offsets are always a checkpoint's.  Besides every checkpoint_interval,
+ * the idle flush of a source that went quiet after reading rows is a
+ * checkpoint too, so a quiet topic's offsets are committed within about
+ * 100 ms, as they were before checkpoints.  A failed checkpoint write is
+ * logged and retried at the next interval (nothing is committed meanwhile).
+ *
  * Entry points: see runtime.h.
  */
 #include "runtime.h"
@@ -38,6 +47,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "checkpoint.h"
 #include "config.h"
 #include "format.h"
 #include "log.h"
@@ -107,6 +117,13 @@ struct sl_runtime {
     sl_mcxt *dl_cx;          /* pending records; reset once they are written */
     sl_dead_letter *pending; /* rejected during the last read() */
     int npending, pending_cap;
+
+    /* checkpoints (see runtime.h) */
+    bool ckpt;                                           /* this run takes checkpoints */
+    int64_t ckpt_seq;                                    /* of the last one saved or restored (0: none) */
+    int64_t last_ckpt_us;                                /* monotonic */
+    int64_t ckpt_rows_in, ckpt_rows_out, ckpt_watermark; /* at the last one: skip identical ones */
+    sl_mcxt *ckpt_cx;                                    /* the blobs of one checkpoint */
 
     _Atomic int64_t rows_in, rows_out, late_rows, future_rows, errors;
 };
@@ -259,6 +276,7 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
 }
 
 static bool writer_should_stop(void *arg);
+static void window_stats(sl_runtime *rt);
 
 static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
 {
@@ -613,7 +631,130 @@ static sl_status sink_flush(sl_runtime *rt, sl_error *err)
         rt->commit_blocked = true; /* stopped before the sink confirmed its rows */
         return SL_OK;
     }
-    source_commit(rt);
+    if (!rt->ckpt) /* with checkpoints the commit follows the checkpoint */
+        source_commit(rt);
+    return SL_OK;
+}
+
+/* ---- checkpoints ---- */
+
+static int64_t checkpoint_watermark(const sl_runtime *rt)
+{
+    sl_window_stats ws;
+
+    if (rt->wop == NULL)
+        return 0;
+    sl_window_op_stats(rt->wop, &ws);
+    return ws.watermark_us;
+}
+
+/* Rows were read or written since the last checkpoint. */
+static bool checkpoint_rows_changed(sl_runtime *rt)
+{
+    return atomic_load_explicit(&rt->rows_in, memory_order_relaxed) != rt->ckpt_rows_in ||
+           atomic_load_explicit(&rt->rows_out, memory_order_relaxed) != rt->ckpt_rows_out;
+}
+
+static bool checkpoint_due(const sl_runtime *rt)
+{
+    return now_mono_us() - rt->last_ckpt_us >= sl_config_int("checkpoint_interval") * 1000;
+}
+
+/* Flushes the sinks, then saves the source's position and the window state
+ * in one catalog transaction, then lets the source commit.  Only a sink
+ * error fails the query; a position or catalog error is logged and the
+ * next interval tries again (nothing was committed past the last one). */
+static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
+{
+    sl_cat_checkpoint c = {.query = rt->query_name};
+    sl_error cerr;
+    bool saved = false;
+    int64_t in = atomic_load_explicit(&rt->rows_in, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
+    int64_t wm = checkpoint_watermark(rt);
+
+    if (sink_flush(rt, err) != SL_OK)
+        return SL_ERROR;
+    rt->last_ckpt_us = now_mono_us();
+    if (rt->commit_blocked)
+        return SL_OK; /* stopped with rows the sink has not confirmed */
+    if (rt->ckpt_seq > 0 && in == rt->ckpt_rows_in && out == rt->ckpt_rows_out && wm == rt->ckpt_watermark)
+        return SL_OK; /* nothing happened since the last one */
+    sl_error_clear(&cerr);
+    {
+        char *pos = NULL;
+        size_t len = 0;
+        if (rt->skind->position(rt->src_state, rt->ckpt_cx, &pos, &len, &cerr) != SL_OK)
+            goto failed;
+        c.position = pos;
+        c.position_len = len;
+    }
+    if (rt->wop != NULL) {
+        sl_ckpt_w w;
+        sl_ckpt_w_init(&w, rt->ckpt_cx);
+        sl_window_op_save(rt->wop, &w);
+        c.state = w.data;
+        c.state_len = w.len;
+    }
+    c.seq = rt->ckpt_seq + 1;
+    if (sl_catalog_save_checkpoint(&c, &saved, &cerr) != SL_OK)
+        goto failed;
+    sl_mcxt_reset(rt->ckpt_cx);
+    if (saved) {
+        rt->ckpt_seq = c.seq;
+        rt->ckpt_rows_in = in;
+        rt->ckpt_rows_out = out;
+        rt->ckpt_watermark = wm;
+        source_commit(rt);
+    }
+    return SL_OK;
+failed:
+    sl_mcxt_reset(rt->ckpt_cx);
+    if (!sl_error_is_set(&cerr))
+        sl_error_set(&cerr, SL_ERRCODE_IO_ERROR, "could not take a checkpoint");
+    sl_log(SL_LOG_WARNING, "query \"%s\": checkpoint not saved: %s", rt->query_name, cerr.message);
+    return SL_OK;
+}
+
+/* Turns err into "checkpoint N of query q is unusable: ..." (XX001). */
+static sl_status checkpoint_unusable(sl_runtime *rt, int64_t seq, sl_error *err)
+{
+    char why[SL_ERROR_MSG_MAX];
+
+    snprintf(why, sizeof(why), "%s", sl_error_is_set(err) ? err->message : "unknown error");
+    sl_error_clear(err);
+    sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "checkpoint %lld of query \"%s\" is unusable: %.900s",
+                 (long long)seq, rt->query_name, why);
+    sl_error_hint(err, "DROP QUERY deletes the checkpoint; create the query again to start over.");
+    return SL_ERROR;
+}
+
+/* Resumes from the query's last checkpoint, if it has one. */
+static sl_status checkpoint_restore(sl_runtime *rt, sl_error *err)
+{
+    sl_cat_checkpoint *c;
+
+    if (sl_catalog_get_checkpoint(rt->ckpt_cx, rt->query_name, &c, err) != SL_OK)
+        return SL_ERROR;
+    if (c == NULL)
+        return SL_OK;
+    sl_error_clear(err);
+    if (c->position != NULL && rt->skind->seek(rt->src_state, c->position, c->position_len, err) != SL_OK)
+        return checkpoint_unusable(rt, c->seq, err);
+    if ((rt->wop != NULL) != (c->state != NULL)) {
+        sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                     rt->wop != NULL ? "it has no window state" : "the query has no windows");
+        return checkpoint_unusable(rt, c->seq, err);
+    }
+    if (rt->wop != NULL &&
+        sl_window_op_restore(rt->wop, c->state, c->state_len, now_realtime_us(), err) != SL_OK)
+        return checkpoint_unusable(rt, c->seq, err);
+    rt->ckpt_seq = c->seq;
+    sl_log(SL_LOG_LOG, "query \"%s\" resumed from checkpoint %lld taken at %s UTC", rt->query_name,
+           (long long)c->seq, c->taken != NULL ? c->taken : "?");
+    if (rt->wop != NULL)
+        window_stats(rt);
+    sl_mcxt_reset(rt->ckpt_cx);
     return SL_OK;
 }
 
@@ -821,6 +962,16 @@ static sl_status run_setup(sl_runtime *rt, sl_error *err)
         if (rt->wop == NULL)
             return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not create the window operator");
     }
+    rt->ckpt = rt->dest == NULL && rt->sw != NULL && rt->query_name != NULL && rt->skind->position != NULL &&
+               rt->skind->seek != NULL;
+    if (rt->ckpt) {
+        rt->ckpt_cx = sl_mcxt_create(rt->cx, "checkpoint");
+        if (checkpoint_restore(rt, err) != SL_OK)
+            return SL_ERROR;
+        rt->ckpt_rows_in = rt->ckpt_rows_out = 0;
+        rt->ckpt_watermark = checkpoint_watermark(rt);
+        rt->last_ckpt_us = now_mono_us();
+    }
     if (rt->dest != NULL) {
         sl_column_desc *cols = sl_palloc(rt->cx, sizeof(sl_column_desc) * (size_t)(q->output->ncols + 1));
 
@@ -870,9 +1021,13 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         int got;
         sl_status st;
 
-        /* A query about to wait in pause first writes out what it holds. */
+        /* A batch boundary: time for a checkpoint? */
+        if (rt->ckpt && checkpoint_due(rt) && checkpoint_take(rt, err) != SL_OK)
+            return SL_ERROR;
+        /* A query about to wait in pause first writes out what it holds
+         * (and checkpoints: a paused query resumes from there). */
         if (rt->ctl != NULL && rt->ctl->paused != NULL && rt->ctl->paused(rt->ctl->arg) && rt->sw != NULL &&
-            sink_flush(rt, err) != SL_OK)
+            (rt->ckpt ? checkpoint_take(rt, err) : sink_flush(rt, err)) != SL_OK)
             return SL_ERROR;
         if (should_stop(rt))
             break;
@@ -912,9 +1067,13 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         }
         if (got == 0) {
             /* Idle: write out what is buffered, let processing time close
-             * windows of a quiet source, and wait a little. */
+             * windows of a quiet source, and wait a little.  With
+             * checkpoints, rows read since the last one make this flush a
+             * checkpoint: the source commits as promptly as it would
+             * without checkpoints (Kafka offsets after each idle flush). */
             if (rt->sw != NULL && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
-                sink_flush(rt, err) != SL_OK)
+                (rt->ckpt && checkpoint_rows_changed(rt) ? checkpoint_take(rt, err) : sink_flush(rt, err)) !=
+                    SL_OK)
                 return SL_ERROR;
             if (rt->wop != NULL) {
                 sl_mcxt_reset(rt->scratch);
@@ -935,7 +1094,11 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
             sleep_us(SL_RUNTIME_IDLE_MS * 1000);
         }
     }
-    /* Stopped from outside: keep what was written. */
+    /* Stopped from outside: keep what was written; a query that is kept
+     * (shutdown, not DROP) checkpoints so it resumes exactly here. */
+    if (rt->ckpt && rt->ctl != NULL && rt->ctl->checkpoint_on_stop != NULL &&
+        rt->ctl->checkpoint_on_stop(rt->ctl->arg))
+        return checkpoint_take(rt, err);
     if (rt->sw != NULL && sink_flush(rt, err) != SL_OK)
         return SL_ERROR;
     return SL_OK;

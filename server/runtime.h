@@ -19,6 +19,17 @@
  * to stop, or something fails.  A source with no rows makes the loop tick
  * the window operator with the clock and sleep briefly.
  *
+ * Checkpoints (a continuous query whose source kind has position/seek):
+ * at the first run the runtime restores the query's last checkpoint from
+ * the catalog (source seek()ed, window state loaded) and logs "query "q"
+ * resumed from checkpoint N taken at T"; then, every checkpoint_interval
+ * at a batch boundary, when the query is paused and when it is stopped to
+ * be kept (shutdown), it flushes the sink and only then saves the
+ * source's position and the window state in one catalog transaction,
+ * then lets the source commit (Kafka offsets follow the checkpoint).
+ * Output after the last checkpoint is written again after a crash:
+ * at-least-once, with the same windows rewritten with the same values.
+ *
  * Counters are atomics so other threads (SHOW QUERIES) read them while the
  * query runs without taking any lock the worker needs.
  *
@@ -76,8 +87,12 @@ typedef struct sl_runtime_control {
      * NULL for a query writing into its sink. */
     sl_dest *dest;
     /* Optional: true when check() is about to wait (a paused query), so
-     * the runtime first flushes what the sink buffers. */
+     * the runtime first flushes what the sink buffers (and checkpoints). */
     bool (*paused)(void *arg);
+    /* Optional: asked once check() said stop; true when the stop keeps the
+     * query (server shutdown) so a last checkpoint is taken, false when it
+     * ends it (DROP QUERY).  NULL: no checkpoint on stop. */
+    bool (*checkpoint_on_stop)(void *arg);
 } sl_runtime_control;
 
 typedef enum sl_runtime_end {

@@ -44,6 +44,12 @@
  * after a crash (sl_avro_file_salvage): it reports where the last complete
  * block ends so the sink can cut a torn tail off.
  *
+ * Checkpoints: the position is the file being read (its name) and the
+ * records consumed in it (decoded or dropped); seek() skips the files
+ * before it and that many records of it, block by block where a whole
+ * block is consumed.  A file that is gone or now holds fewer records is an
+ * error (XX001).
+ *
  * Entry points: sl_source_avro, sl_avro_file_salvage.
  */
 #include <avro.h>
@@ -58,6 +64,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "checkpoint.h"
 #include "format.h"
 #include "format_avro.h"
 #include "sluice/batch.h"
@@ -571,6 +578,7 @@ typedef struct avro_source {
     fplan *plan;  /* per field of the current file */
     int *missing; /* columns no field fills (always NULL) */
     int nmissing;
+    int64_t consumed; /* records of files[next - 1] read so far (position) */
 } avro_source;
 
 static const char *avro_type_word(avro_schema_t s)
@@ -778,6 +786,7 @@ static sl_status next_file(avro_source *as, sl_error *err)
     if (f == NULL)
         return SL_ERROR;
     as->next++;
+    as->consumed = 0;
     if (as->first == NULL) {
         as->first = avro_schema_incref(f->schema);
         as->first_nfields = f->nfields;
@@ -980,6 +989,7 @@ static sl_status avro_source_read(void *state, sl_batch *batch, bool *eof, int64
             if (!decode_record(as, batch, decode_errors))
                 return file_error(err, f->path, "a record does not match the schema");
             f->left--;
+            as->consumed++;
         }
     }
     return SL_OK;
@@ -998,6 +1008,84 @@ static void avro_source_close(void *state)
     as->first = NULL;
 }
 
+/* ---- checkpoints ---- */
+
+/* Position format: version byte 1, the file's name, records consumed in it. */
+#define AVRO_POS_VERSION 1
+
+static sl_status avro_source_position(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err)
+{
+    avro_source *as = state;
+    const char *name = as->files[as->next > 0 ? as->next - 1 : 0];
+    sl_ckpt_w w;
+
+    (void)err;
+    sl_ckpt_w_init(&w, cx);
+    sl_ckpt_w_u8(&w, AVRO_POS_VERSION);
+    sl_ckpt_w_str(&w, name, strlen(name));
+    sl_ckpt_w_i64(&w, as->consumed);
+    *pos = w.data;
+    *len = w.len;
+    return SL_OK;
+}
+
+static sl_status avro_source_seek(void *state, const char *pos, size_t len, sl_error *err)
+{
+    avro_source *as = state;
+    sl_ckpt_r r;
+    const char *name;
+    size_t nlen;
+    int64_t n;
+    int idx = -1;
+    avro_file *f;
+
+    sl_ckpt_r_init(&r, pos, len);
+    if (sl_ckpt_r_u8(&r) != AVRO_POS_VERSION)
+        r.bad = true;
+    name = sl_ckpt_r_str(&r, &nlen);
+    n = sl_ckpt_r_i64(&r);
+    if (!sl_ckpt_r_done(&r) || n < 0)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "avro source position is corrupt");
+    for (int i = 0; i < as->nfiles && idx < 0; i++)
+        if (strlen(as->files[i]) == nlen && memcmp(as->files[i], name, nlen) == 0)
+            idx = i;
+    if (idx < 0)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                            "avro file \"%.*s\" of the checkpoint's position is no longer there", (int)nlen,
+                            name);
+    if (idx != as->next - 1 || as->cur == NULL) {
+        file_close(as->cur);
+        as->cur = NULL;
+        as->next = idx;
+        if (next_file(as, err) != SL_OK)
+            return SL_ERROR;
+    }
+    f = as->cur;
+    while (as->consumed < n) {
+        if (f->left == 0) {
+            int rc = block_next(f, err);
+            if (rc < 0)
+                return SL_ERROR;
+            if (rc == 0)
+                return sl_error_set(
+                    err, SL_ERRCODE_DATA_CORRUPTED,
+                    "avro file \"%s\" has fewer records than the checkpoint's position (%lld)", f->path,
+                    (long long)n);
+        }
+        if (n - as->consumed >= f->left) {
+            as->consumed += f->left;
+            if (!block_skip_all(f))
+                return file_error(err, f->path, "a record does not match the schema");
+        } else {
+            int64_t budget = (f->blk.end - f->blk.p) + 1024;
+            for (; as->consumed < n; as->consumed++, f->left--)
+                if (!skip_value(f->schema, &f->blk, &budget))
+                    return file_error(err, f->path, "a record does not match the schema");
+        }
+    }
+    return SL_OK;
+}
+
 const sl_source_kind sl_source_avro = {
     .api_version = SL_SOURCE_API_VERSION,
     .name = "avro",
@@ -1006,4 +1094,6 @@ const sl_source_kind sl_source_avro = {
     .open = avro_source_open,
     .read = avro_source_read,
     .close = avro_source_close,
+    .position = avro_source_position,
+    .seek = avro_source_seek,
 };

@@ -21,7 +21,16 @@
  * Lines appended to a file after the source moved on to a later one are
  * not read.
  *
- * Entry points: sl_file_source_open, sl_file_source_read, sl_file_source_close.
+ * Checkpoints: the position is the current file's name, the byte offset
+ * just after the last line consumed and the number of lines consumed in
+ * it.  seek() skips the files before that one (name order) and, in it,
+ * every line that ends at or before the offset (a CSV header line is
+ * still read, so the columns map as before).  A file that is shorter than
+ * the offset now, or missing, is an error: it is not the data the
+ * checkpoint covered.
+ *
+ * Entry points: sl_file_source_open, sl_file_source_read, sl_file_source_close,
+ * sl_file_source_position, sl_file_source_seek.
  */
 #include "format.h"
 
@@ -35,13 +44,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "sluice/errcodes.h"
 
-#define FILE_BUF_SIZE   (1024 * 1024)
-#define FILE_MAX_LINE   (16 * 1024 * 1024)
-#define FILE_RESCAN_US  250000
-#define FILE_IDLE_SLEEP 10000000L /* ns slept by a follow read that found nothing */
-#define FILE_REJECT_PREFIX 4096  /* bytes of a too-long line given to reject */
+#define FILE_BUF_SIZE      (1024 * 1024)
+#define FILE_MAX_LINE      (16 * 1024 * 1024)
+#define FILE_RESCAN_US     250000
+#define FILE_IDLE_SLEEP    10000000L /* ns slept by a follow read that found nothing */
+#define FILE_REJECT_PREFIX 4096      /* bytes of a too-long line given to reject */
 
 typedef struct file_state {
     sl_mcxt *cx;
@@ -49,6 +59,7 @@ typedef struct file_state {
     char *pattern; /* absolute */
     bool is_glob;
     bool follow;
+    bool csv_header; /* format csv with header = true */
     sl_json_decoder *json;
     sl_csv_decoder *csv;
 
@@ -70,6 +81,16 @@ typedef struct file_state {
     char *buf;
     size_t cap, start, end; /* unread bytes: buf[start..end) */
     bool discarding;        /* inside a line that was too long */
+
+    int64_t lines; /* lines consumed in the current file */
+
+    /* seek(): in file skip_name, lines ending at or before skip_off are
+     * not decoded (but a CSV header is). */
+    char *skip_name;
+    off_t skip_off;
+    int64_t skip_lines;
+    bool skip_active;
+    bool skip_header_done;
 
     int64_t last_scan_us;
     sl_error row_err; /* the last decode error (for diagnostics) */
@@ -237,11 +258,45 @@ static sl_status file_open_next(file_state *fs, bool *opened, sl_error *err)
     fs->replaced = false;
     fs->start = fs->end = 0;
     fs->discarding = false;
+    fs->lines = 0;
+    fs->skip_active = fs->skip_name != NULL && strcmp(name, fs->skip_name) == 0;
+    fs->skip_header_done = false;
+    if (fs->skip_active && st.st_size < fs->skip_off) {
+        close(fd);
+        fs->fd = -1;
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                            "file \"%s\" is shorter than the checkpoint's position (%lld bytes)", name,
+                            (long long)fs->skip_off);
+    }
     done_add(fs, name);
     if (fs->csv)
         sl_csv_decoder_reset(fs->csv);
     *opened = true;
     return SL_OK;
+}
+
+/* True when the line that ends at byte end of the current file (its newline
+ * excluded) was consumed before the checkpoint seek() restored. */
+static bool file_skip_line(file_state *fs, off_t end, const char *p, size_t len)
+{
+    if (!fs->skip_active)
+        return false;
+    if (end > fs->skip_off) {
+        fs->skip_active = false;
+        return false;
+    }
+    if (fs->csv != NULL && !fs->skip_header_done) {
+        size_t i;
+        for (i = 0; i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
+            ;
+        /* The first non-blank line of a CSV file: the decoder wants it (a
+         * header, or without header a row consumed before). */
+        if (i < len) {
+            fs->skip_header_done = true;
+            return !fs->csv_header;
+        }
+    }
+    return true;
 }
 
 static void file_line(file_state *fs, const char *p, size_t len, sl_batch *batch, int64_t *decode_errors)
@@ -269,9 +324,13 @@ static void file_line(file_state *fs, const char *p, size_t len, sl_batch *batch
 /* The current file is done: its last line may lack a newline. */
 static void file_finish(file_state *fs, sl_batch *batch, int64_t *decode_errors)
 {
-    if (fs->end > fs->start && !fs->discarding)
-        file_line(fs, fs->buf + fs->start, fs->end - fs->start, batch, decode_errors);
+    if (fs->end > fs->start && !fs->discarding) {
+        fs->lines++;
+        if (!file_skip_line(fs, fs->off, fs->buf + fs->start, fs->end - fs->start))
+            file_line(fs, fs->buf + fs->start, fs->end - fs->start, batch, decode_errors);
+    }
     fs->start = fs->end = 0;
+    fs->skip_active = false;
     fs->discarding = false;
     close(fs->fd);
     fs->fd = -1;
@@ -293,9 +352,10 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
             const char *p = fs->buf + fs->start;
             size_t len = (size_t)(nl - p);
             fs->start += len + 1;
+            fs->lines++;
             if (fs->discarding)
                 fs->discarding = false;
-            else
+            else if (!file_skip_line(fs, fs->off - (off_t)(fs->end - fs->start), p, len))
                 file_line(fs, p, len, batch, decode_errors);
             continue;
         }
@@ -369,6 +429,8 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
                 /* Truncated (copytruncate rotation): from the start again. */
                 lseek(fs->fd, 0, SEEK_SET);
                 fs->off = 0;
+                fs->lines = 0;
+                fs->skip_active = false;
                 fs->start = fs->end = 0;
                 fs->discarding = false;
                 fs->last_scan_us = now_us();
@@ -426,9 +488,10 @@ sl_status sl_file_source_open(const sl_source_open_args *args, void **state, sl_
     fs->is_glob = strpbrk(path, "*?[") != NULL;
     if (format == NULL || strcmp(format, "json") == 0)
         fs->json = sl_json_decoder_new(args->cx, fs->schema, &dopts);
-    else if (strcmp(format, "csv") == 0)
+    else if (strcmp(format, "csv") == 0) {
         fs->csv = sl_csv_decoder_new(args->cx, fs->schema, &dopts);
-    else
+        fs->csv_header = dopts.header;
+    } else
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
                             "option \"format\" must be json or csv, not \"%s\"", format);
     fs->cap = FILE_BUF_SIZE;
@@ -463,4 +526,71 @@ void sl_file_source_close(void *state)
         close(fs->fd);
         fs->fd = -1;
     }
+}
+
+/* Position format: version byte 1, the file (absolute name; empty before
+ * the first file), the byte offset after the last line consumed, the lines
+ * consumed in it. */
+#define FILE_POS_VERSION 1
+
+sl_status sl_file_source_position(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err)
+{
+    file_state *fs = state;
+    sl_ckpt_w w;
+    const char *name = "";
+    int64_t off = 0, lines = 0;
+
+    (void)err;
+    if (fs->cur != NULL) {
+        name = fs->cur;
+        off = (int64_t)(fs->off - (off_t)(fs->end - fs->start));
+        lines = fs->lines;
+    } else if (fs->skip_name != NULL) {
+        /* Seeked, no file opened since: the restored position still holds. */
+        name = fs->skip_name;
+        off = (int64_t)fs->skip_off;
+        lines = fs->skip_lines;
+    }
+    sl_ckpt_w_init(&w, cx);
+    sl_ckpt_w_u8(&w, FILE_POS_VERSION);
+    sl_ckpt_w_str(&w, name, strlen(name));
+    sl_ckpt_w_i64(&w, off);
+    sl_ckpt_w_i64(&w, lines);
+    *pos = w.data;
+    *len = w.len;
+    return SL_OK;
+}
+
+sl_status sl_file_source_seek(void *state, const char *pos, size_t len, sl_error *err)
+{
+    file_state *fs = state;
+    sl_ckpt_r r;
+    const char *name;
+    size_t nlen;
+    int64_t off, lines;
+
+    sl_ckpt_r_init(&r, pos, len);
+    if (sl_ckpt_r_u8(&r) != FILE_POS_VERSION)
+        r.bad = true;
+    name = sl_ckpt_r_str(&r, &nlen);
+    off = sl_ckpt_r_i64(&r);
+    lines = sl_ckpt_r_i64(&r);
+    if (!sl_ckpt_r_done(&r) || off < 0 || lines < 0 || memchr(name, '\0', nlen) != NULL)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "file source position is corrupt");
+    if (nlen == 0)
+        return SL_OK; /* nothing was read yet */
+    fs->skip_name = sl_pstrndup(fs->cx, name, nlen);
+    fs->skip_off = (off_t)off;
+    fs->skip_lines = lines;
+    /* The files before it (name order) were read completely. */
+    while (fs->qpos < fs->nqueue && strcmp(fs->queue[fs->qpos], fs->skip_name) < 0) {
+        done_add(fs, fs->queue[fs->qpos]);
+        fs->qpos++;
+    }
+    if (fs->qpos >= fs->nqueue || strcmp(fs->queue[fs->qpos], fs->skip_name) != 0) {
+        if (!fs->follow)
+            return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                                "file \"%s\" of the checkpoint's position is no longer there", fs->skip_name);
+    }
+    return SL_OK;
 }

@@ -36,8 +36,20 @@
  * at-least-once, a stopped or restarted query goes on where its sink's
  * data ends.  The group is the `group` option, else "sluice-<query>".
  *
+ * Checkpoints: position() is the next offset of every partition (after the
+ * last message read() decoded; -1 where none was read) and, when a CSV
+ * message was cut short by a full batch, that message's partition, offset
+ * and how many of its bytes were consumed.  seek() assign()s the
+ * partitions again at those offsets (OFFSET_STORED where the checkpoint
+ * has none), drops anything fetched before, skips the consumed lines of a
+ * cut message (its CSV header is still read), and from then on drops any
+ * message of a partition older than the next one expected (a fetch of the
+ * first assignment still in flight).  The runtime calls commit() right
+ * after each checkpoint, so the group's offsets follow the checkpoint.
+ *
  * Entry points: sl_kafka_source_validate, sl_kafka_source_open,
- * sl_kafka_source_read, sl_kafka_source_commit, sl_kafka_source_close.
+ * sl_kafka_source_read, sl_kafka_source_commit, sl_kafka_source_close,
+ * sl_kafka_source_position, sl_kafka_source_seek.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "format.h"
 #include "format_avro.h"
 #include "kafka_common.h"
@@ -110,6 +123,15 @@ typedef struct kafka_source {
     int line_part;    /* with line_pos > 0: the partition of that message */
 
     int64_t transport_errors;
+
+    /* after seek(): per partition the next offset expected (older messages
+     * are dropped), and the message cut short at the checkpoint */
+    int64_t *expect; /* NULL until seek() */
+    int skip_part;   /* -1: none */
+    int64_t skip_offset;
+    size_t skip_until; /* bytes of that message consumed before */
+    bool skip_in_msg;  /* decoding that message now */
+    bool skip_header;  /* its CSV header line was read */
 
     /* dead letters (sl_source_open_args.reject), NULL when none */
     void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
@@ -318,6 +340,7 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
         return SL_ERROR;
     ks->reject = args->reject;
     ks->reject_arg = args->reject_arg;
+    ks->skip_part = -1;
     /* Without timestamp = 'event' the message timestamp is the event time;
      * an EVENT TIME column still wins in the runtime. */
     ks->kafka_time = ts == NULL || strcmp(ts, "kafka") == 0;
@@ -429,6 +452,11 @@ static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_mes
     /* CSV: one row per line; with header, every message starts with one. */
     if (ks->line_pos == 0 && ks->csv_header)
         sl_csv_decoder_reset(ks->csvdec);
+    if (ks->line_pos == 0 && ks->skip_part == msg->partition && ks->skip_offset == msg->offset) {
+        ks->skip_in_msg = true; /* the message cut short at the checkpoint */
+        ks->skip_header = false;
+        ks->skip_part = -1;
+    }
     while (ks->line_pos < len) {
         const char *b = p + ks->line_pos;
         const char *nl = memchr(b, '\n', len - ks->line_pos);
@@ -439,6 +467,17 @@ static bool decode_message(kafka_source *ks, sl_batch *batch, const rd_kafka_mes
         ks->line_pos += n + (nl != NULL);
         if (n == 0 || (n == 1 && b[0] == '\r'))
             continue; /* blank line */
+        if (ks->skip_in_msg) {
+            if (ks->line_pos > ks->skip_until) {
+                ks->skip_in_msg = false;
+            } else {
+                /* Consumed before the checkpoint; a header is read again. */
+                bool header = ks->csv_header && !ks->skip_header;
+                ks->skip_header = true;
+                if (!header)
+                    continue;
+            }
+        }
         if (!decode_row(ks, batch, msg, b, n, arrival))
             reject_row(ks, b, n, decode_errors);
     }
@@ -526,6 +565,13 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
         bool mine = msg->rkt != NULL && msg->partition >= 0 && msg->partition < ks->npartitions;
         kafka_part *kp = mine ? &ks->parts[msg->partition] : NULL;
 
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && kp != NULL && ks->expect != NULL) {
+            if (msg->offset < ks->expect[msg->partition]) {
+                rd_kafka_message_destroy(msg); /* fetched for the assignment before seek() */
+                continue;
+            }
+            ks->expect[msg->partition] = msg->offset + 1;
+        }
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && kp != NULL) {
             part_push(ks, kp, msg);
             kp->at_end = false;
@@ -592,6 +638,7 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
         ks->next_offset[p] = msg->offset + 1;
         rd_kafka_message_destroy(msg);
         ks->line_pos = 0;
+        ks->skip_in_msg = false;
         ks->buffered--;
         if (++kp->pos == kp->n)
             kp->pos = kp->n = 0;
@@ -683,4 +730,120 @@ void sl_kafka_source_close(void *state)
         rd_kafka_destroy(ks->rk);
     }
     ks->rk = NULL;
+}
+
+/* Position format: version byte 1, npartitions (u32), the next offset of
+ * each (i64, -1: none read), then a flag byte and, when set, the partition
+ * (u32), offset (i64) and consumed bytes (i64) of a CSV message cut short. */
+#define KAFKA_POS_VERSION 1
+
+sl_status sl_kafka_source_position(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err)
+{
+    kafka_source *ks = state;
+    sl_ckpt_w w;
+
+    (void)err;
+    sl_ckpt_w_init(&w, cx);
+    sl_ckpt_w_u8(&w, KAFKA_POS_VERSION);
+    sl_ckpt_w_u32(&w, (uint32_t)ks->npartitions);
+    for (int p = 0; p < ks->npartitions; p++)
+        sl_ckpt_w_i64(&w, ks->next_offset[p]);
+    if (ks->line_pos > 0) {
+        const kafka_part *kp = &ks->parts[ks->line_part];
+        sl_ckpt_w_u8(&w, 1);
+        sl_ckpt_w_u32(&w, (uint32_t)ks->line_part);
+        sl_ckpt_w_i64(&w, kp->msgs[kp->pos]->offset);
+        sl_ckpt_w_i64(&w, (int64_t)ks->line_pos);
+    } else if (ks->skip_part >= 0) {
+        /* Seeked to a cut message not fetched since: still the position. */
+        sl_ckpt_w_u8(&w, 1);
+        sl_ckpt_w_u32(&w, (uint32_t)ks->skip_part);
+        sl_ckpt_w_i64(&w, ks->skip_offset);
+        sl_ckpt_w_i64(&w, (int64_t)ks->skip_until);
+    } else {
+        sl_ckpt_w_u8(&w, 0);
+    }
+    *pos = w.data;
+    *len = w.len;
+    return SL_OK;
+}
+
+sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_error *err)
+{
+    kafka_source *ks = state;
+    sl_ckpt_r r;
+    uint32_t n;
+    int64_t *next;
+    rd_kafka_topic_partition_list_t *parts;
+    rd_kafka_resp_err_t rc;
+    int skip_part = -1;
+    int64_t skip_offset = 0, skip_until = 0;
+
+    sl_ckpt_r_init(&r, pos, len);
+    if (sl_ckpt_r_u8(&r) != KAFKA_POS_VERSION)
+        r.bad = true;
+    n = sl_ckpt_r_count(&r, 1u << 20, 8);
+    next = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    for (uint32_t p = 0; p < n; p++) {
+        next[p] = sl_ckpt_r_i64(&r);
+        if (next[p] < -1)
+            r.bad = true;
+    }
+    if (sl_ckpt_r_bool(&r)) {
+        uint32_t sp = sl_ckpt_r_u32(&r);
+        skip_offset = sl_ckpt_r_i64(&r);
+        skip_until = sl_ckpt_r_i64(&r);
+        if (sp >= n || skip_offset < 0 || skip_until <= 0 || (next[sp] >= 0 && skip_offset < next[sp]))
+            r.bad = true;
+        skip_part = (int)sp;
+    }
+    if (!sl_ckpt_r_done(&r))
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "%s: kafka position is corrupt", ks->what);
+    if ((int)n > ks->npartitions)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                            "%s: the checkpoint has %u partitions of topic \"%s\", the topic now %d",
+                            ks->what, n, ks->topic, ks->npartitions);
+
+    /* Stop the first assignment's fetchers and drop what they delivered. */
+    rd_kafka_assign(ks->rk, NULL);
+    for (;;) {
+        int got;
+        if (fetch(ks, SL_KAFKA_FETCH_MAX, 0, &got, err) != SL_OK)
+            return SL_ERROR;
+        if (got == 0)
+            break;
+    }
+    for (int p = 0; p < ks->npartitions; p++) {
+        kafka_part *kp = &ks->parts[p];
+        for (int i = kp->pos; i < kp->n; i++)
+            rd_kafka_message_destroy(kp->msgs[i]);
+        kp->pos = kp->n = 0;
+        kp->at_end = false;
+        if (kp->paused)
+            part_pause(ks, p, false);
+    }
+    ks->buffered = 0;
+    ks->line_pos = 0;
+
+    ks->expect = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)ks->npartitions);
+    parts = rd_kafka_topic_partition_list_new(ks->npartitions);
+    for (int p = 0; p < ks->npartitions; p++) {
+        int64_t off = p < (int)n ? next[p] : -1;
+        if (p == skip_part)
+            off = skip_offset;
+        ks->expect[p] = off >= 0 ? off : 0;
+        ks->next_offset[p] = p < (int)n ? next[p] : -1;
+        rd_kafka_topic_partition_list_add(parts, ks->topic, p)->offset =
+            off >= 0 ? off : RD_KAFKA_OFFSET_STORED;
+    }
+    rc = rd_kafka_assign(ks->rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
+                            "%s: could not assign the partitions of \"%s\": %s", ks->what, ks->topic,
+                            rd_kafka_err2str(rc));
+    ks->skip_part = skip_part;
+    ks->skip_offset = skip_offset;
+    ks->skip_until = (size_t)skip_until;
+    return SL_OK;
 }

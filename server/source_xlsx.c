@@ -34,8 +34,14 @@
  * (k = 0, 1, ...) adds k * (max - min + gap) to every TIMESTAMP value, so
  * each round follows the previous one as if the sheet went on.
  *
+ * Checkpoints: the position is the round and the rows consumed in it
+ * (decoded or not), plus the loop's time statistics; seek() reads and
+ * drops that many rows (after rewinding for a later round) without
+ * converting them, and an error (XX001) when the sheet is now shorter.
+ *
  * Entry points: sl_xlsx_source_open, sl_xlsx_source_read,
- * sl_xlsx_source_close, sl_xlsx_source_bytes.
+ * sl_xlsx_source_close, sl_xlsx_source_bytes, sl_xlsx_source_position,
+ * sl_xlsx_source_seek.
  */
 #include <ctype.h>
 #include <math.h>
@@ -45,6 +51,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/types.h"
@@ -563,4 +570,86 @@ size_t sl_xlsx_source_bytes(void *state)
 {
     xlsx_source *s = state;
     return sl_mcxt_bytes(s->cx) + sl_xlsx_bytes(s->rd);
+}
+
+/* ---- checkpoints ---- */
+
+/* Position format: version byte 1, round, rows consumed in it, then the
+ * loop statistics (shift_step, ts_seen, have_prev, ts_min, ts_max, gap,
+ * prev_ts). */
+#define XLSX_POS_VERSION 1
+
+sl_status sl_xlsx_source_position(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err)
+{
+    xlsx_source *s = state;
+    sl_ckpt_w w;
+
+    (void)err;
+    sl_ckpt_w_init(&w, cx);
+    sl_ckpt_w_u8(&w, XLSX_POS_VERSION);
+    sl_ckpt_w_i64(&w, s->round);
+    sl_ckpt_w_i64(&w, s->round_rows);
+    sl_ckpt_w_i64(&w, s->shift_step);
+    sl_ckpt_w_u8(&w, s->ts_seen ? 1 : 0);
+    sl_ckpt_w_u8(&w, s->have_prev ? 1 : 0);
+    sl_ckpt_w_i64(&w, s->ts_min);
+    sl_ckpt_w_i64(&w, s->ts_max);
+    sl_ckpt_w_i64(&w, s->gap);
+    sl_ckpt_w_i64(&w, s->prev_ts);
+    *pos = w.data;
+    *len = w.len;
+    return SL_OK;
+}
+
+sl_status sl_xlsx_source_seek(void *state, const char *pos, size_t len, sl_error *err)
+{
+    xlsx_source *s = state;
+    sl_ckpt_r r;
+    int64_t round, rows;
+
+    sl_ckpt_r_init(&r, pos, len);
+    if (sl_ckpt_r_u8(&r) != XLSX_POS_VERSION)
+        r.bad = true;
+    round = sl_ckpt_r_i64(&r);
+    rows = sl_ckpt_r_i64(&r);
+    s->shift_step = sl_ckpt_r_i64(&r);
+    s->ts_seen = sl_ckpt_r_bool(&r);
+    s->have_prev = sl_ckpt_r_bool(&r);
+    s->ts_min = sl_ckpt_r_i64(&r);
+    s->ts_max = sl_ckpt_r_i64(&r);
+    s->gap = sl_ckpt_r_i64(&r);
+    s->prev_ts = sl_ckpt_r_i64(&r);
+    if (!sl_ckpt_r_done(&r) || round < 0 || rows < 0 || (round > 0 && !s->loop))
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "xlsx source \"%s\": position is corrupt",
+                            s->name);
+    if (round > 0) {
+        /* A later round of a loop: from the top of the sheet again. */
+        s->round = round;
+        s->shift = round * s->shift_step;
+        s->ahead_pos = s->nahead;
+        if (sl_xlsx_rewind(s->rd, err) != SL_OK)
+            return SL_ERROR;
+        if (s->header) {
+            const sl_xlsx_row *row;
+            if (sl_xlsx_next(s->rd, &row, err) != SL_OK)
+                return SL_ERROR;
+        }
+        s->sheet_done = false;
+    }
+    for (int64_t i = 0; i < rows; i++) {
+        const sl_xlsx_row *row = NULL;
+        if (s->ahead_pos < s->nahead) {
+            s->ahead_pos++;
+            continue;
+        }
+        if (sl_xlsx_next(s->rd, &row, err) != SL_OK)
+            return SL_ERROR;
+        if (row == NULL)
+            return sl_error_set(
+                err, SL_ERRCODE_DATA_CORRUPTED,
+                "xlsx source \"%s\": the sheet has fewer rows than the checkpoint's position (%lld)", s->name,
+                (long long)rows);
+    }
+    s->round_rows = rows;
+    return SL_OK;
 }

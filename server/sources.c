@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "checkpoint.h"   /* position and seek of the kafka, file, generator and xlsx readers */
 #include "format.h"       /* the generator and file readers */
 #include "kafka_common.h" /* the kafka reader */
 #include "sluice/connector.h"
@@ -190,6 +191,8 @@ static const sl_source_kind kafka_source = {
     .read = sl_kafka_source_read,
     .close = sl_kafka_source_close,
     .commit = sl_kafka_source_commit,
+    .position = sl_kafka_source_position,
+    .seek = sl_kafka_source_seek,
 };
 
 static const sl_source_kind xlsx_source = {
@@ -200,6 +203,8 @@ static const sl_source_kind xlsx_source = {
     .open = sl_xlsx_source_open,
     .read = sl_xlsx_source_read,
     .close = sl_xlsx_source_close,
+    .position = sl_xlsx_source_position,
+    .seek = sl_xlsx_source_seek,
 };
 
 /* AVRO: server/source_avro.c (kind, options and reader). */
@@ -214,6 +219,8 @@ static const sl_source_kind generator_source = {
     .open = sl_generator_source_open,
     .read = sl_generator_source_read,
     .close = sl_generator_source_close,
+    .position = sl_generator_source_position,
+    .seek = sl_generator_source_seek,
 };
 
 static const sl_source_kind file_source = {
@@ -224,6 +231,8 @@ static const sl_source_kind file_source = {
     .open = sl_file_source_open,
     .read = sl_file_source_read,
     .close = sl_file_source_close,
+    .position = sl_file_source_position,
+    .seek = sl_file_source_seek,
 };
 
 void sl_sources_register_builtin(void)

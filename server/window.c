@@ -2,7 +2,8 @@
  * window.c - the window aggregate operator (see window.h).
  *
  * Entry points: sl_window_op_new, sl_window_op_push, sl_window_op_tick,
- * sl_window_op_flush, sl_window_op_stats, sl_window_op_free.
+ * sl_window_op_flush, sl_window_op_stats, sl_window_op_free,
+ * sl_window_op_save, sl_window_op_restore.
  *
  * State.  Tumbling and hopping windows (and the single window of a query
  * without WINDOW) live in an array sorted by start (hence by end: every
@@ -43,6 +44,16 @@
  * late (nothing is emitted before the end, so out-of-order rows count like
  * any other), future rows are still dropped.  Without GROUP BY the flush
  * emits one row even when no row came (count 0, the rest NULL), as SQL does.
+ *
+ * Checkpoints (sl_window_op_save / sl_window_op_restore): a versioned
+ * blob (checkpoint.h's codec): magic, version, the query's window and
+ * aggregate shape (a blob of another query is refused), the event-time
+ * state and counters, each aggregate's argument type, then every open
+ * window with its groups (keys, then agg.c's states), or for sessions
+ * every group with its sessions.  Restoring rebuilds the same tables
+ * through the push path's own lookups (hash_keys, table_lookup,
+ * window_get), so a restored operator is indistinguishable from the saved
+ * one; every count is bounded by what is left of the blob.
  *
  * Emission order: window_end, window_start, then the group keys ascending
  * (NULLs last, text by bytes), in batches of at most SL_BATCH_ROWS over
@@ -1047,5 +1058,304 @@ sl_status sl_window_op_push(sl_window_op *w, int nrows, const int64_t *event_tim
             sa[k] = w->q->aggs[k].func == SL_AGG_COUNT_STAR ? args[k] : vector_slice(&args[k], off);
         st = window_push(w, n, event_time + off, arrival_us, sk, sa, emit, emit_arg, err);
     }
+    return st;
+}
+
+/* ---- checkpoints ---- */
+
+#define SL_WSTATE_MAGIC   0x31535753u /* "SWS1" little-endian */
+#define SL_WSTATE_VERSION 1
+
+/* What the blob must agree on with the operator it is loaded into. */
+static void save_shape(const sl_window_op *w, sl_ckpt_w *out)
+{
+    sl_ckpt_w_u8(out, (uint8_t)w->kind);
+    sl_ckpt_w_i64(out, w->size);
+    sl_ckpt_w_i64(out, w->slide);
+    sl_ckpt_w_i64(out, w->gap);
+    sl_ckpt_w_i64(out, w->lateness);
+    sl_ckpt_w_u32(out, (uint32_t)w->nkeys);
+    for (int c = 0; c < w->nkeys; c++)
+        sl_ckpt_w_u8(out, (uint8_t)w->key_types[c]);
+    sl_ckpt_w_u32(out, (uint32_t)w->aggs->n);
+    for (int k = 0; k < w->aggs->n; k++) {
+        const sl_agg_call *c = &w->aggs->calls[k];
+        sl_ckpt_w_u8(out, (uint8_t)c->func);
+        sl_ckpt_w_u8(out, c->distinct ? 1 : 0);
+        sl_ckpt_w_u8(out, (uint8_t)c->result_type);
+    }
+}
+
+static void save_keys(const sl_window_op *w, const sl_wentry *e, sl_ckpt_w *out)
+{
+    for (int c = 0; c < w->nkeys; c++) {
+        const sl_wkey *k = &e->keys[c];
+        sl_ckpt_w_u8(out, k->null ? 1 : 0);
+        if (k->null)
+            continue;
+        switch (w->key_types[c]) {
+        case SL_TYPE_TEXT:
+            sl_ckpt_w_str(out, k->v.u.ptr, (size_t)k->v.len);
+            break;
+        case SL_TYPE_DOUBLE:
+            sl_ckpt_w_f64(out, k->v.u.f64);
+            break;
+        case SL_TYPE_BOOL:
+            sl_ckpt_w_u8(out, k->v.u.b ? 1 : 0);
+            break;
+        default:
+            sl_ckpt_w_i64(out, k->v.u.i64);
+            break;
+        }
+    }
+}
+
+void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out)
+{
+    sl_ckpt_w_u32(out, SL_WSTATE_MAGIC);
+    sl_ckpt_w_u32(out, SL_WSTATE_VERSION);
+    save_shape(w, out);
+    sl_ckpt_w_i64(out, w->watermark);
+    sl_ckpt_w_i64(out, w->max_event);
+    sl_ckpt_w_u8(out, w->have_rows ? 1 : 0);
+    sl_ckpt_w_u8(out, w->have_arrival ? 1 : 0);
+    sl_ckpt_w_u8(out, w->flushed ? 1 : 0);
+    sl_ckpt_w_i64(out, w->seq);
+    sl_ckpt_w_i64(out, w->late_rows);
+    sl_ckpt_w_i64(out, w->future_rows);
+    sl_ckpt_w_i64(out, w->aggs->errors);
+    for (int k = 0; k < w->aggs->n; k++)
+        sl_ckpt_w_u8(out, (uint8_t)w->aggs->arg_types[k]);
+    if (w->kind == SL_WK_SESSION) {
+        const sl_wtable *t = &w->keytab;
+        sl_ckpt_w_u32(out, (uint32_t)(t->buckets != NULL ? t->n : 0));
+        for (uint32_t b = 0; t->buckets != NULL && b < t->cap; b++)
+            for (const sl_wentry *e = t->buckets[b]; e != NULL; e = e->next) {
+                uint32_t ns = 0;
+                save_keys(w, e, out);
+                for (const sl_wsession *s = e->sessions; s != NULL; s = s->next)
+                    ns++;
+                sl_ckpt_w_u32(out, ns);
+                for (const sl_wsession *s = e->sessions; s != NULL; s = s->next) {
+                    sl_ckpt_w_i64(out, s->start);
+                    sl_ckpt_w_i64(out, s->last);
+                    sl_aggs_save(w->aggs, s->states, out);
+                }
+            }
+        return;
+    }
+    sl_ckpt_w_u32(out, (uint32_t)w->nwins);
+    for (int i = 0; i < w->nwins; i++) {
+        const sl_wwin *win = w->wins[i];
+        sl_ckpt_w_i64(out, win->start);
+        sl_ckpt_w_i64(out, win->end);
+        sl_ckpt_w_u32(out, (uint32_t)win->groups.n);
+        for (uint32_t b = 0; b < win->groups.cap; b++)
+            for (const sl_wentry *e = win->groups.buckets[b]; e != NULL; e = e->next) {
+                save_keys(w, e, out);
+                sl_aggs_save(w->aggs, entry_states(w, e), out);
+            }
+    }
+}
+
+/* Reads one group's keys into the one-row vectors keys (text pointing into
+ * the blob) and hashes them as a push would. */
+static void load_keys(sl_window_op *w, sl_vector *keys, sl_ckpt_r *r)
+{
+    for (int c = 0; c < w->nkeys && !r->bad; c++) {
+        sl_vector *v = &keys[c];
+        v->nulls[0] = sl_ckpt_r_bool(r) ? 1 : 0;
+        if (v->nulls[0])
+            continue;
+        switch (w->key_types[c]) {
+        case SL_TYPE_TEXT: {
+            size_t len;
+            v->v.text[0].ptr = sl_ckpt_r_str(r, &len);
+            if (len > INT32_MAX)
+                r->bad = true;
+            v->v.text[0].len = (int32_t)len;
+            break;
+        }
+        case SL_TYPE_DOUBLE:
+            v->v.f64[0] = sl_ckpt_r_f64(r);
+            break;
+        case SL_TYPE_BOOL:
+            v->v.b[0] = sl_ckpt_r_bool(r);
+            break;
+        default:
+            v->v.i64[0] = sl_ckpt_r_i64(r);
+            break;
+        }
+    }
+    if (!r->bad)
+        hash_keys(w, 1, keys);
+}
+
+static sl_status restore_corrupt(sl_error *err, const char *why)
+{
+    return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "window state is corrupt: %s", why);
+}
+
+/* A group of a tumbling/hopping/global window: its entry, new in table t. */
+static sl_status restore_group(sl_window_op *w, sl_wtable *t, sl_vector *keys, sl_ckpt_r *r, sl_error *err)
+{
+    int64_t before = t->n;
+    sl_wentry *e;
+
+    load_keys(w, keys, r);
+    if (r->bad)
+        return restore_corrupt(err, "truncated group key");
+    e = table_lookup(w, t, keys, 0, true);
+    if (e == NULL)
+        return sl_max_groups_error(w, err);
+    if (t->n == before)
+        return restore_corrupt(err, "a group appears twice in one window");
+    if (!sl_aggs_load(w->aggs, entry_states(w, e), r))
+        return restore_corrupt(err, "bad aggregate state");
+    return SL_OK;
+}
+
+static sl_status restore_sessions(sl_window_op *w, sl_vector *keys, sl_ckpt_r *r, sl_error *err)
+{
+    uint32_t nent = sl_ckpt_r_count(r, INT32_MAX, 4);
+
+    table_init(w, &w->keytab);
+    for (uint32_t i = 0; i < nent && !r->bad; i++) {
+        int64_t before = w->keytab.n;
+        sl_wentry *e;
+        sl_wsession **tail;
+        uint32_t ns;
+        int64_t prev_start = INT64_MIN;
+
+        load_keys(w, keys, r);
+        if (r->bad)
+            break;
+        e = table_lookup(w, &w->keytab, keys, 0, false);
+        if (w->keytab.n == before)
+            return restore_corrupt(err, "a group appears twice");
+        ns = sl_ckpt_r_count(r, INT32_MAX, 16);
+        if (ns == 0 && !r->bad)
+            return restore_corrupt(err, "a group without sessions");
+        tail = &e->sessions;
+        for (uint32_t j = 0; j < ns && !r->bad; j++) {
+            sl_wsession *s;
+            int64_t start = sl_ckpt_r_i64(r), last = sl_ckpt_r_i64(r);
+
+            if (r->bad)
+                break;
+            if (start > last || (j > 0 && start <= prev_start))
+                return restore_corrupt(err, "sessions out of order");
+            prev_start = start;
+            if (w->cfg.max_groups > 0 && w->groups >= w->cfg.max_groups)
+                return sl_max_groups_error(w, err);
+            s = sl_agg_pool_alloc(&w->pool, w->session_size);
+            s->start = start;
+            s->last = last;
+            s->entry = e;
+            s->next = NULL;
+            if (!sl_aggs_load(w->aggs, s->states, r)) {
+                sl_agg_pool_free(&w->pool, s, w->session_size);
+                return restore_corrupt(err, "bad aggregate state");
+            }
+            *tail = s;
+            tail = &s->next;
+            w->nsessions++;
+            w->groups++;
+            if (sl_sat_add(last, w->gap) < w->min_end)
+                w->min_end = sl_sat_add(last, w->gap);
+        }
+    }
+    if (r->bad)
+        return restore_corrupt(err, "truncated session");
+    return SL_OK;
+}
+
+sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, int64_t now_us, sl_error *err)
+{
+    sl_ckpt_r r;
+    sl_ckpt_w shape;
+    sl_vector *keys;
+    sl_mcxt *tmp;
+    uint32_t version;
+    sl_status st = SL_OK;
+
+    if (w->nwins > 0 || w->keytab.buckets != NULL || w->have_rows || w->seq > 0)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window state restored into a used operator");
+    sl_ckpt_r_init(&r, blob, len);
+    if (sl_ckpt_r_u32(&r) != SL_WSTATE_MAGIC)
+        return restore_corrupt(err, "not a window state");
+    version = sl_ckpt_r_u32(&r);
+    if (version != SL_WSTATE_VERSION)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                            "window state has version %u, this build reads %d", version, SL_WSTATE_VERSION);
+    /* The shape: the same bytes this operator would write. */
+    tmp = sl_mcxt_create(w->cx, "window restore");
+    sl_ckpt_w_init(&shape, tmp);
+    save_shape(w, &shape);
+    {
+        const unsigned char *p = r.p;
+        if (r.bad || (size_t)(r.end - p) < shape.len || memcmp(p, shape.data, shape.len) != 0) {
+            sl_mcxt_delete(tmp);
+            return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                                "window state was saved for other windows or aggregates");
+        }
+        r.p += shape.len;
+    }
+    w->watermark = sl_ckpt_r_i64(&r);
+    w->max_event = sl_ckpt_r_i64(&r);
+    w->have_rows = sl_ckpt_r_bool(&r);
+    w->have_arrival = sl_ckpt_r_bool(&r);
+    w->flushed = sl_ckpt_r_bool(&r);
+    w->seq = sl_ckpt_r_i64(&r);
+    w->late_rows = sl_ckpt_r_i64(&r);
+    w->future_rows = sl_ckpt_r_i64(&r);
+    w->aggs->errors = sl_ckpt_r_i64(&r);
+    for (int k = 0; k < w->aggs->n; k++) {
+        uint8_t t = sl_ckpt_r_u8(&r);
+        if (t > SL_TYPE_INTERVAL)
+            r.bad = true;
+        w->aggs->arg_types[k] = (sl_type)t;
+    }
+    /* The idle clock starts again now: downtime is not idleness. */
+    w->last_arrival = now_us;
+    if (r.bad) {
+        sl_mcxt_delete(tmp);
+        return restore_corrupt(err, "truncated header");
+    }
+
+    keys = sl_palloc(tmp, sizeof(sl_vector) * (size_t)(w->nkeys > 0 ? w->nkeys : 1));
+    for (int c = 0; c < w->nkeys; c++)
+        sl_vector_init(&keys[c], tmp, w->key_types[c], 1);
+    scratch_reserve(w, 1, 1);
+    if (w->kind == SL_WK_SESSION) {
+        st = restore_sessions(w, keys, &r, err);
+    } else {
+        uint32_t nwins = sl_ckpt_r_count(&r, INT32_MAX, 20);
+        int64_t prev = INT64_MIN;
+
+        for (uint32_t i = 0; i < nwins && st == SL_OK && !r.bad; i++) {
+            int64_t start = sl_ckpt_r_i64(&r), end = sl_ckpt_r_i64(&r);
+            uint32_t ngroups = sl_ckpt_r_count(&r, INT32_MAX, (size_t)w->nkeys);
+            sl_wwin *win;
+
+            if (r.bad)
+                break;
+            if ((i > 0 && start <= prev) ||
+                end != (w->kind == SL_WK_GLOBAL ? start : sl_sat_add(start, w->size))) {
+                st = restore_corrupt(err, "windows out of order");
+                break;
+            }
+            prev = start;
+            win = window_get(w, start);
+            for (uint32_t g = 0; g < ngroups && st == SL_OK; g++)
+                st = restore_group(w, &win->groups, keys, &r, err);
+        }
+        if (st == SL_OK && r.bad)
+            st = restore_corrupt(err, "truncated window");
+    }
+    if (st == SL_OK && !sl_ckpt_r_done(&r))
+        st = restore_corrupt(err, "trailing bytes");
+    w->last_win = NULL;
+    sl_mcxt_delete(tmp);
     return st;
 }

@@ -14,6 +14,7 @@
 #define SLUICE_WINDOW_H
 
 #include "analyze.h"
+#include "checkpoint.h"
 
 typedef struct sl_window_op sl_window_op;
 
@@ -57,6 +58,21 @@ typedef struct sl_window_stats {
 } sl_window_stats;
 
 void sl_window_op_stats(const sl_window_op *w, sl_window_stats *out);
+
+/*
+ * Checkpoints.  sl_window_op_save appends everything the operator holds to
+ * out: every open window (or session) per group with all its aggregate
+ * states, the watermark and the event-time clock, the counters, and a
+ * description of the query's windows and aggregates.  sl_window_op_restore
+ * loads such a blob into a new operator (nothing pushed yet) of the same
+ * query, so that it goes on emitting exactly what the saved one would
+ * have; the idle clock restarts at now_us (the time the server was down is
+ * not taken for idleness).  Errors: XX001 for a blob that is truncated,
+ * corrupt or of another query shape (the operator must then be freed),
+ * 54000 when it holds more groups than max_groups_per_query.
+ */
+void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out);
+sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, int64_t now_us, sl_error *err);
 
 /* Frees the operator and all its state (it lives in a child context of the
  * cx given to sl_window_op_new, so deleting that context frees it too). */

@@ -29,7 +29,7 @@
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
 #define SL_SINK_API_VERSION   1
-#define SL_SOURCE_API_VERSION 1
+#define SL_SOURCE_API_VERSION 2 /* 2: position and seek (checkpoints) */
 
 /* ---- declared options ---- */
 
@@ -193,8 +193,22 @@ typedef struct sl_source_kind {
      * flushed by the query's sink, so the source may record its position
      * (a Kafka source commits its offsets): at-least-once delivery.  An
      * error is logged as a warning; the query goes on and commits again
-     * after the next flush.  Not called for push queries. */
+     * after the next flush.  Not called for push queries.  For a kind with
+     * position/seek, called only right after a checkpoint was saved, so
+     * what it commits is the checkpoint's position. */
     sl_status (*commit)(void *state, sl_error *err);
+    /* Optional, both or neither (registration refuses one without the
+     * other): checkpoints.  position() serialises, into *pos (allocated in
+     * cx, *len bytes), everything read() has returned so far, in a format
+     * of the kind's own choosing (start it with a version byte).  seek() is
+     * called after open() and before the first read() of a query resuming
+     * from a checkpoint, with a blob position() wrote, and makes read() go
+     * on right after that position; a blob it cannot use is an error
+     * (XX001), never a crash.  A kind without them starts again from its
+     * beginning (or its committed offsets) after a restart, and its
+     * queries' window state is not checkpointed. */
+    sl_status (*position)(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err);
+    sl_status (*seek)(void *state, const char *pos, size_t len, sl_error *err);
 } sl_source_kind;
 
 /* ---- registration ---- */
