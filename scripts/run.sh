@@ -56,7 +56,8 @@ EOF
 fi
 dynalite=regress/npm/node_modules/.bin/dynalite
 if [ -x "$dynalite" ]; then
-    setsid "$dynalite" --host 127.0.0.1 --port 18000 > data/dynalite.log 2>&1 &
+    # Tables become ACTIVE 20 ms after CreateTable (dynalite's default: 500 ms).
+    setsid "$dynalite" --host 127.0.0.1 --port 18000 --createTableMs 20 > data/dynalite.log 2>&1 &
     dyn_pid=$!
 fi
 
@@ -104,6 +105,13 @@ if [ -n "$dyn_pid" ]; then
                                       {"AttributeName": "window_start", "AttributeType": "S"}],
              "KeySchema": [{"AttributeName": "station", "KeyType": "HASH"},
                            {"AttributeName": "window_start", "KeyType": "RANGE"}]}' >/dev/null; then
+        # Writes before the table is ACTIVE fail (ResourceNotFoundException).
+        for _ in $(seq 100); do
+            curl -s -XPOST http://127.0.0.1:18000/ --aws-sigv4 "aws:amz:us-east-1:dynamodb" --user demo:demo \
+                -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.DescribeTable' \
+                -d '{"TableName": "water"}' | grep -q '"TableStatus":"ACTIVE"' && break
+            sleep 0.1
+        done
         echo "== adding the DynamoDB sink: examples/water_dynamodb.sql"
         ./sluice -q -f examples/water_dynamodb.sql
     else

@@ -89,7 +89,7 @@ static const sl_conf_def sl_conf_table[] = {
     {"embedded_kafka", SL_CONF_BOOL, SL_CONF_RESTART, "off", 0, 0, NULL,
      "start an in-process Kafka mock cluster (demos and tests)"},
     {"max_queries", SL_CONF_INT, SL_CONF_SIGHUP, "100", 0, 100000, NULL,
-     "maximum number of continuous queries running at once"},
+     "maximum number of continuous queries kept (running, paused, finished or failed); DROP QUERY frees one"},
     {"max_groups_per_query", SL_CONF_INT, SL_CONF_SIGHUP, "1000000", 1, INT64_C(1000000000), NULL,
      "maximum number of groups one query may hold in its open windows"},
     /* logging */
