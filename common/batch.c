@@ -65,6 +65,7 @@ sl_batch *sl_batch_new(sl_mcxt *cx, const sl_schema *schema, int capacity)
     for (int i = 0; i < schema->ncols; i++)
         sl_vector_init(&batch->cols[i], cx, schema->types[i], capacity);
     batch->event_time = sl_pzalloc(cx, sizeof(int64_t) * (size_t)(capacity > 0 ? capacity : 1));
+    batch->split = sl_pzalloc(cx, sizeof(int32_t) * (size_t)(capacity > 0 ? capacity : 1));
     batch->cx = sl_mcxt_create(cx, "batch");
     return batch;
 }
@@ -73,6 +74,7 @@ void sl_batch_reset(sl_batch *batch)
 {
     batch->nrows = 0;
     batch->has_event_time = false;
+    batch->has_split = false;
     sl_mcxt_reset(batch->cx);
 }
 
@@ -116,6 +118,8 @@ int sl_batch_append(sl_batch *dst, const sl_batch *src, int from, int n)
     }
     memcpy(dst->event_time + at, src->event_time + from, sizeof(int64_t) * (size_t)n);
     dst->has_event_time = true;
+    /* Splits only matter to the window operator; sinks' buffers drop them. */
+    dst->has_split = false;
     dst->nrows += n;
     return n;
 }
@@ -135,6 +139,7 @@ void sl_batch_compact(sl_batch *batch, const bool *keep)
                 memcpy((char *)v->v.i64 + (size_t)out * w, (char *)v->v.i64 + (size_t)i * w, w);
             }
             batch->event_time[out] = batch->event_time[i];
+            batch->split[out] = batch->split[i];
         }
         out++;
     }

@@ -926,8 +926,8 @@ static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err
         if (q->aggs[a].arg != NULL && eval(rt, q->aggs[a].arg, in, &rt->args[a], &ectx, err) != SL_OK)
             return SL_ERROR;
     sl_error_clear(err);
-    if (sl_window_op_push(rt->wop, in->nrows, in->event_time, arrival_us, rt->keys, rt->args, on_emit, rt,
-                          err) != SL_OK) {
+    if (sl_window_op_push_split(rt->wop, in->nrows, in->event_time, in->has_split ? in->split : NULL,
+                                arrival_us, rt->keys, rt->args, on_emit, rt, err) != SL_OK) {
         if (!sl_error_is_set(err))
             sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
         return SL_ERROR;

@@ -626,12 +626,20 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
         int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks, now);
         kafka_part *kp;
         rd_kafka_message_t *msg;
+        int first;
+        bool ok;
 
         if (p < 0)
             return;
         kp = &ks->parts[p];
         msg = kp->msgs[kp->pos];
-        if (!decode_message(ks, batch, msg, decode_errors, now)) {
+        first = batch->nrows;
+        ok = decode_message(ks, batch, msg, decode_errors, now);
+        /* The window operator aligns its watermark to the slowest partition. */
+        for (int r = first; r < batch->nrows; r++)
+            batch->split[r] = p;
+        batch->has_split = true;
+        if (!ok) {
             ks->line_part = p; /* batch full in the middle of a CSV message */
             return;
         }

@@ -33,6 +33,15 @@
  * session of its group that overlaps [t, t + gap), so sessions that merely
  * touch (t == last + gap) stay apart.
  *
+ * Splits (sl_window_op_push_split: a Kafka source's partitions).  Each
+ * split keeps its own max event time and the watermark is the smallest of
+ * them, over the splits that had rows within idle_timeout, minus lateness
+ * (still never moving back): a partition that runs ahead does not make the
+ * rows of a slower one late, as long as each partition is in order within
+ * the lateness.  Without splits (other sources) there is one, as above.
+ * Per-split maxima are not checkpointed: after a restore they start empty
+ * and the restored watermark is the floor.
+ *
  * Idle sources: sl_window_op_tick(now) with now - last_arrival >
  * idle_timeout moves the watermark to max(watermark, (max event time -
  * lateness) + (now - last_arrival - idle_timeout)): event time is assumed to
@@ -109,6 +118,16 @@ typedef struct sl_witem {
     const sl_agg_state *states;
 } sl_witem;
 
+/* One split of the input (a Kafka partition): see the header comment. */
+typedef struct sl_wsplit {
+    int64_t max_event;
+    int64_t last_arrival;
+    bool seen;
+} sl_wsplit;
+
+/* Split ids beyond this share the last one (a source has far fewer). */
+#define SL_WINDOW_MAX_SPLITS 65536
+
 struct sl_window_op {
     sl_mcxt *cx;
     const sl_query_desc *q;
@@ -136,6 +155,9 @@ struct sl_window_op {
     /* event time */
     int64_t watermark;
     int64_t max_event;
+    sl_wsplit *splits; /* per split (source partition), grown to the largest id */
+    int nsplits;
+    int64_t split_min; /* smallest max event time of the active splits; INT64_MAX: none */
     bool have_rows;
     bool have_arrival;
     int64_t last_arrival;
@@ -243,6 +265,7 @@ sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_win
     w->session_size = sizeof(sl_wsession) + sizeof(sl_agg_state) * (size_t)q->naggs;
     w->watermark = INT64_MIN;
     w->max_event = INT64_MIN;
+    w->split_min = INT64_MAX;
     w->min_end = INT64_MAX;
     w->out = sl_batch_new(wcx, q->agg_schema, SL_BATCH_ROWS);
     return w;
@@ -817,9 +840,63 @@ static sl_status session_add(sl_window_op *w, int r, const int64_t *event_time, 
     return SL_OK;
 }
 
-static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_time, int64_t arrival_us,
-                             const sl_vector *keys, const sl_vector *args, sl_window_emit_fn emit,
-                             void *emit_arg, sl_error *err)
+static bool split_active(const sl_window_op *w, const sl_wsplit *sp, int64_t arrival_us)
+{
+    return sp->seen &&
+           (w->cfg.idle_timeout_us < 0 || sl_sat_sub(arrival_us, sp->last_arrival) <= w->cfg.idle_timeout_us);
+}
+
+/* The smallest max event time of the splits active at arrival_us. */
+static void splits_recompute(sl_window_op *w, int64_t arrival_us)
+{
+    w->split_min = INT64_MAX;
+    for (int s = 0; s < w->nsplits; s++)
+        if (split_active(w, &w->splits[s], arrival_us) && w->splits[s].max_event < w->split_min)
+            w->split_min = w->splits[s].max_event;
+}
+
+/* Makes room for the split ids of a push; ids out of range become the last. */
+static void splits_reserve(sl_window_op *w, int nrows, const int32_t *split)
+{
+    int need = w->nsplits;
+
+    for (int i = 0; i < nrows; i++) {
+        int s = split[i] < 0 || split[i] >= SL_WINDOW_MAX_SPLITS ? SL_WINDOW_MAX_SPLITS - 1 : split[i];
+        if (s + 1 > need)
+            need = s + 1;
+    }
+    if (need > w->nsplits) {
+        sl_wsplit *ns = sl_pzalloc(w->cx, sizeof(sl_wsplit) * (size_t)need);
+        if (w->nsplits > 0)
+            memcpy(ns, w->splits, sizeof(sl_wsplit) * (size_t)w->nsplits);
+        w->splits = ns;
+        w->nsplits = need;
+    }
+}
+
+/* Row i (event time t) of split s was accepted: the aligned watermark. */
+static void split_accept(sl_window_op *w, int s, int64_t t, int64_t arrival_us)
+{
+    sl_wsplit *sp = &w->splits[s];
+    bool was_min = !split_active(w, sp, arrival_us) || sp->max_event <= w->split_min;
+
+    if (!sp->seen || t > sp->max_event)
+        sp->max_event = t;
+    sp->seen = true;
+    sp->last_arrival = arrival_us;
+    /* Only a split that was (or could have been) the smallest moves the minimum. */
+    if (was_min)
+        splits_recompute(w, arrival_us);
+    if (w->split_min != INT64_MAX) {
+        int64_t wm = sl_sat_sub(w->split_min, w->lateness);
+        if (wm > w->watermark)
+            w->watermark = wm;
+    }
+}
+
+static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_time, const int32_t *split,
+                             int64_t arrival_us, const sl_vector *keys, const sl_vector *args,
+                             sl_window_emit_fn emit, void *emit_arg, sl_error *err)
 {
     int64_t per_row = 1;
     int64_t future_limit;
@@ -832,6 +909,10 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
     w->seq += nrows;
     w->have_arrival = true;
     w->last_arrival = arrival_us;
+    if (split != NULL) {
+        splits_reserve(w, nrows, split);
+        splits_recompute(w, arrival_us); /* splits quiet for idle_timeout no longer count */
+    }
     if (w->kind == SL_WK_HOPPING)
         per_row = (w->size + w->slide - 1) / w->slide;
     scratch_reserve(w, nrows, per_row);
@@ -848,7 +929,14 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
             w->late_rows++;
             continue;
         }
-        if (t > w->max_event || !w->have_rows) {
+        if (split != NULL) {
+            int sid = split[i] < 0 || split[i] >= SL_WINDOW_MAX_SPLITS ? SL_WINDOW_MAX_SPLITS - 1 : split[i];
+            if (t > w->max_event || !w->have_rows) {
+                w->max_event = t;
+                w->have_rows = true;
+            }
+            split_accept(w, sid, t, arrival_us);
+        } else if (t > w->max_event || !w->have_rows) {
             int64_t wm = sl_sat_sub(t, w->lateness);
             w->max_event = t;
             w->have_rows = true;
@@ -1033,16 +1121,23 @@ sl_status sl_window_op_push(sl_window_op *w, int nrows, const int64_t *event_tim
                             const sl_vector *keys, const sl_vector *args, sl_window_emit_fn emit,
                             void *emit_arg, sl_error *err)
 {
+    return sl_window_op_push_split(w, nrows, event_time, NULL, arrival_us, keys, args, emit, emit_arg, err);
+}
+
+sl_status sl_window_op_push_split(sl_window_op *w, int nrows, const int64_t *event_time, const int32_t *split,
+                                  int64_t arrival_us, const sl_vector *keys, const sl_vector *args,
+                                  sl_window_emit_fn emit, void *emit_arg, sl_error *err)
+{
     int64_t per_row;
     int chunk;
     sl_vector *sk, *sa;
     sl_status st = SL_OK;
 
     if (w->kind != SL_WK_HOPPING)
-        return window_push(w, nrows, event_time, arrival_us, keys, args, emit, emit_arg, err);
+        return window_push(w, nrows, event_time, split, arrival_us, keys, args, emit, emit_arg, err);
     per_row = (w->size + w->slide - 1) / w->slide;
     if ((int64_t)nrows * per_row <= SL_WINDOW_MAX_EXPANDED)
-        return window_push(w, nrows, event_time, arrival_us, keys, args, emit, emit_arg, err);
+        return window_push(w, nrows, event_time, split, arrival_us, keys, args, emit, emit_arg, err);
     chunk = (int)(SL_WINDOW_MAX_EXPANDED / per_row);
     if (chunk < 1)
         chunk = 1;
@@ -1056,7 +1151,8 @@ sl_status sl_window_op_push(sl_window_op *w, int nrows, const int64_t *event_tim
             sk[c] = vector_slice(&keys[c], off);
         for (int k = 0; k < w->aggs->n; k++)
             sa[k] = w->q->aggs[k].func == SL_AGG_COUNT_STAR ? args[k] : vector_slice(&args[k], off);
-        st = window_push(w, n, event_time + off, arrival_us, sk, sa, emit, emit_arg, err);
+        st = window_push(w, n, event_time + off, split != NULL ? split + off : NULL, arrival_us, sk, sa, emit,
+                         emit_arg, err);
     }
     return st;
 }

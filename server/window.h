@@ -39,6 +39,13 @@ sl_status sl_window_op_push(sl_window_op *w, int nrows, const int64_t *event_tim
                             const sl_vector *keys, const sl_vector *args, sl_window_emit_fn emit,
                             void *emit_arg, sl_error *err);
 
+/* The same, the rows coming from the source's splits split[i] (a Kafka
+ * source's partitions, >= 0): the watermark is aligned to the slowest split
+ * that had rows within idle_timeout (see window.c).  split NULL: one split. */
+sl_status sl_window_op_push_split(sl_window_op *w, int nrows, const int64_t *event_time, const int32_t *split,
+                                  int64_t arrival_us, const sl_vector *keys, const sl_vector *args,
+                                  sl_window_emit_fn emit, void *emit_arg, sl_error *err);
+
 /* Processing time passes with no rows: after idle_timeout the watermark
  * advances with the clock, so the last windows of a quiet source close. */
 sl_status sl_window_op_tick(sl_window_op *w, int64_t now_us, sl_window_emit_fn emit, void *emit_arg,

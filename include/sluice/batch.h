@@ -50,6 +50,9 @@ typedef struct sl_batch {
     sl_vector *cols;     /* schema->ncols vectors of capacity rows */
     int64_t *event_time; /* per row, microseconds; filled by the source driver */
     bool has_event_time; /* the source filled event_time itself (Kafka timestamps) */
+    int32_t *split;      /* per row, the source split (Kafka partition) it came from */
+    bool has_split;      /* the source filled split (the window operator aligns the
+                          * watermark to the slowest split); reset with the batch */
     sl_mcxt *cx;         /* text bytes and other per-batch memory; reset with the batch */
 } sl_batch;
 

@@ -248,6 +248,20 @@ static void push_rows(sl_window_op *w, const trow *rows, int n, int naggs, int64
                      SL_OK);
 }
 
+/* push_rows with the rows' source splits (Kafka partitions). */
+static void push_split_rows(sl_window_op *w, const trow *rows, const int32_t *split, int n, int naggs,
+                            int64_t arrival_s, sink *s)
+{
+    input in;
+    sl_error err;
+
+    make_input(&in, rows, n, naggs);
+    sl_error_clear(&err);
+    assert_int_equal(
+        sl_window_op_push_split(w, n, in.ev, split, arrival_s * SEC, in.keys, in.args, collect, s, &err),
+        SL_OK);
+}
+
 static const sl_type text_key[] = {SL_TYPE_TEXT};
 
 /* count(*), count(x), sum(x), avg(x), min(x), max(x) over DOUBLE x */
@@ -336,6 +350,64 @@ static void test_emit_once_and_late(void **state)
     assert_string_equal(sink_text(&s), "0,10,A,2\n10,20,A,3\n");
     sl_window_op_free(w);
     sink_free(&s);
+}
+
+/* Splits: the watermark follows the slowest partition that had rows within
+ * idle_timeout, so a partition running ahead makes no row of another late. */
+static void test_splits(void **state)
+{
+    sl_window_config cfg = default_config();
+    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
+    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_window_op *w = sl_window_op_new(cx, q, &cfg), *flat = sl_window_op_new(cx, q, &cfg);
+    sink s = {0}, fs = {0};
+    sl_window_stats st;
+    const trow start[] = {{1, "A", 0}, {1, "B", 0}};
+    const int32_t start_split[] = {0, 1};
+    const trow ahead[] = {{5, "A", 0}, {12, "A", 0}, {25, "A", 0}}; /* split 0 runs ahead */
+    const int32_t ahead_split[] = {0, 0, 0};
+    const trow behind[] = {{4, "B", 0}, {9, "B", 0}, {14, "B", 0}}; /* split 1 catches up */
+    const int32_t behind_split[] = {1, 1, 1};
+    const trow later[] = {{27, "A", 0}, {40, "A", 0}};
+    const int32_t later_split[] = {0, 0};
+
+    (void)state;
+    /* 1. with splits: split 1 holds the watermark back (min(25, 1) - 2) */
+    push_split_rows(w, start, start_split, 2, 1, 100, &s);
+    push_split_rows(w, ahead, ahead_split, 3, 1, 100, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, -1 * SEC);
+    assert_string_equal(sink_text(&s), "");
+    push_split_rows(w, behind, behind_split, 3, 1, 101, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.late_rows, 0);
+    assert_int_equal(st.watermark_us, 12 * SEC); /* min(25, 14) - 2 */
+    assert_string_equal(sink_text(&s), "0,10,A,2\n0,10,B,3\n");
+    /* 2. the same rows without splits: B's rows behind 25 - 2 are late */
+    push_rows(flat, start, 2, 1, 100, &fs);
+    push_rows(flat, ahead, 3, 1, 100, &fs);
+    push_rows(flat, behind, 3, 1, 101, &fs);
+    sl_window_op_stats(flat, &st);
+    assert_int_equal(st.late_rows, 3);
+    /* 3. split 1 goes quiet: after idle_timeout (10 s of arrival time) it no
+     * longer holds the watermark, which follows split 0 alone (40 - 2) */
+    push_split_rows(w, later, later_split, 2, 1, 105, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 12 * SEC);
+    push_split_rows(w, later, later_split, 2, 1, 112, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 38 * SEC);
+    assert_string_equal(sink_text(&s), "0,10,A,2\n0,10,B,3\n10,20,A,1\n10,20,B,1\n20,30,A,3\n");
+    /* 4. a split id out of range is folded into the last one, never a crash */
+    {
+        const int32_t odd[] = {-5, 1 << 30};
+        const trow rows[] = {{41, "A", 0}, {42, "A", 0}};
+        push_split_rows(w, rows, odd, 2, 1, 113, &s);
+    }
+    sl_window_op_free(w);
+    sl_window_op_free(flat);
+    sink_free(&s);
+    sink_free(&fs);
 }
 
 static void test_future_rows(void **state)
@@ -1133,6 +1205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tumbling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_once_and_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_splits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_future_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_tick, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hopping, setup, teardown),
