@@ -77,6 +77,12 @@ regress_unit_test_checkpoint_SOURCES = regress/unit/test_checkpoint.c
 regress_unit_test_checkpoint_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_checkpoint_LDADD = $(SL_UNIT_LDADD)
 
+# The schema registry client (issue 4): URLs, replies, the cache.
+check_PROGRAMS += regress/unit/test_schema_registry
+regress_unit_test_schema_registry_SOURCES = regress/unit/test_schema_registry.c
+regress_unit_test_schema_registry_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_schema_registry_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -91,7 +97,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/oracle.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
 	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
-	regress/scripts/kafka_avro.sh \
+	regress/scripts/kafka_avro.sh regress/scripts/kafka_registry.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
 	regress/scripts/sink_backpressure.sh \

@@ -51,3 +51,6 @@ libslserver_a_SOURCES += server/sink_writer.h server/sink_writer.c server/sink_s
 
 # Checkpoints (issue 6): a query's window state and source positions in the catalog.
 libslserver_a_SOURCES += server/checkpoint.h server/checkpoint.c
+
+# Confluent Schema Registry client (issue 4): the Kafka source's and sink's Avro wire format.
+libslserver_a_SOURCES += server/schema_registry.h server/schema_registry.c

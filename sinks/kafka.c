@@ -15,6 +15,17 @@
  * it.  Delivery reports are served on the query's thread (poll in write
  * and flush), so the sink's state needs no lock.
  *
+ * With format avro and schema_registry, open() registers the derived
+ * schema under the subject "<topic>-value" (server/schema_registry.h) and
+ * every message starts with the Confluent header naming the id the
+ * registry answered.  A registry that refuses the schema (4xx: invalid,
+ * incompatible, unauthorised) fails open(): the query shows the error.  A
+ * registry that is unreachable (or answers 5xx) does not: open() logs a
+ * warning, and write() registers again before producing anything,
+ * returning SL_RETRY (08006) until the registry answers, so the framework
+ * backs off and retries as for any sink outage (SHOW SINKS shows it; after
+ * max_retries the query fails with that error).
+ *
  * Entry point: sl_sink_kafka.
  */
 #include <stdio.h>
@@ -25,6 +36,7 @@
 #include "format_avro.h"
 #include "kafka_common.h"
 #include "log.h"
+#include "schema_registry.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
@@ -48,7 +60,16 @@ static const sl_option_decl kafka_options[] = {
      .help = "compression of message batches"},
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
-     .help = "format avro: URL of a schema registry; messages then use the Confluent wire format"},
+     .help = "format avro: URL of a schema registry; the derived schema is registered under the subject "
+             "'<topic>-value' and messages use the Confluent wire format (magic byte + schema id)"},
+    {.name = "schema_registry_user",
+     .type = SL_OPT_STRING,
+     .secret = true,
+     .help = "user name for the schema registry (HTTP basic auth)"},
+    {.name = "schema_registry_password",
+     .type = SL_OPT_STRING,
+     .secret = true,
+     .help = "password for the schema registry (HTTP basic auth)"},
     {.name = "properties",
      .type = SL_OPT_STRING,
      .secret = true,
@@ -99,8 +120,11 @@ typedef struct kafka_sink {
     bool csv;
     sl_json_encoder *json_enc;
     sl_csv_encoder *csv_enc;
-    sl_avro_encoder *avro_enc; /* format avro */
-    int key_col;               /* -1: no key */
+    sl_avro_encoder *avro_enc;    /* format avro */
+    sl_schema_registry *registry; /* schema_registry given */
+    char *subject;                /* "<topic>-value" */
+    bool need_id;                 /* the registration is still to be done (registry was down) */
+    int key_col;                  /* -1: no key */
     sl_buf buf;
     int resume_row; /* after SL_RETRY: rows of the batch already produced */
     int64_t failed; /* messages librdkafka gave up on */
@@ -128,10 +152,25 @@ static void kafka_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 
 static sl_status kafka_sink_validate(const sl_options *opts, sl_error *err)
 {
-    if (sl_options_given(opts, "schema_registry"))
-        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
-                            "option \"schema_registry\" of kafka sinks is not supported yet");
+    if (sl_schema_registry_check_options(opts, err) != SL_OK)
+        return SL_ERROR;
     return sl_kafka_properties_check(opts, err);
+}
+
+/* Registers the derived schema; from then on messages carry its id. */
+static sl_status register_schema(kafka_sink *ks, sl_error *err)
+{
+    int32_t id;
+    sl_status st = sl_schema_registry_register(ks->registry, ks->subject,
+                                               sl_avro_encoder_schema_json(ks->avro_enc), &id, err);
+
+    if (st != SL_OK)
+        return st;
+    sl_avro_encoder_set_schema_id(ks->avro_enc, id);
+    ks->need_id = false;
+    sl_log(SL_LOG_LOG, "%s: schema registry %s: subject \"%s\" has schema id %ld", ks->what,
+           sl_schema_registry_url(ks->registry), ks->subject, (long)id);
+    return SL_OK;
 }
 
 /* A failed delivery or a fatal producer error, as the query's error. */
@@ -174,6 +213,8 @@ static void kafka_sink_close(void *state)
     ks->rk = NULL;
     sl_avro_encoder_free(ks->avro_enc);
     ks->avro_enc = NULL;
+    sl_schema_registry_free(ks->registry);
+    ks->registry = NULL;
     sl_buf_free(&ks->buf);
 }
 
@@ -241,6 +282,30 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
         /* Consumers need the writer schema: it is derived, so say it. */
         sl_log(SL_LOG_LOG, "%s: avro schema of topic \"%s\": %s", ks->what, ks->topic,
                sl_avro_encoder_schema_json(ks->avro_enc));
+        if (sl_options_given(args->options, "schema_registry")) {
+            sl_status st;
+
+            ks->registry =
+                sl_schema_registry_new(args->cx, ks->what, sl_options_get(args->options, "schema_registry"),
+                                       sl_options_get(args->options, "schema_registry_user"),
+                                       sl_options_get(args->options, "schema_registry_password"), err);
+            if (ks->registry == NULL) {
+                kafka_sink_close(ks);
+                return SL_ERROR;
+            }
+            ks->subject = sl_psprintf(args->cx, "%s-value", ks->topic); /* Confluent's TopicNameStrategy */
+            st = register_schema(ks, err);
+            if (st == SL_ERROR) {
+                kafka_sink_close(ks);
+                return SL_ERROR;
+            }
+            if (st == SL_RETRY) {
+                /* Down for now: write() tries again, under the framework's retries. */
+                sl_log(SL_LOG_WARNING, "%s; registering again before the first message", err->message);
+                sl_error_clear(err);
+                ks->need_id = true;
+            }
+        }
     }
     *state = ks;
     return SL_OK;
@@ -287,6 +352,12 @@ static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *
 
     if (check_failed(ks, err) != SL_OK)
         return SL_ERROR;
+    /* Nothing is produced without the schema id (resume_row is kept). */
+    if (ks->need_id) {
+        sl_status st = register_schema(ks, err);
+        if (st != SL_OK)
+            return st;
+    }
     for (; r < batch->nrows; r++) {
         char kbuf[SL_VALUE_TEXT_MAX];
         size_t klen = 0;
