@@ -978,7 +978,12 @@ static void sheet_start(void *ud, const char *name, int32_t nlen, const sl_xml_a
                 if (name_is(al, alen, "r", 1))
                     r = &atts[i];
             }
-            x->row_number = r ? attr_int(r->value, r->vlen) : x->last_row_number + 1;
+            /* Row numbers start at 1; a bad r (0, negative, not a number)
+             * counts as a missing one: the row after the last (found by
+             * fuzz/fuzz_xlsx; saturated, as r may be huge). */
+            x->row_number = r ? attr_int(r->value, r->vlen) : 0;
+            if (x->row_number < 1)
+                x->row_number = x->last_row_number < INT64_MAX ? x->last_row_number + 1 : INT64_MAX;
             row_reset(x);
         } else if (name_is(ln, nlen, "rPh", 3)) {
             x->in_rph = true;
