@@ -53,39 +53,10 @@ done
 
 # ---- servers: started by hand (two at once), each with its own log ----
 
-declare -A PORT PID
-srv_start() { # srv_start NAME [sluiced args]
-    local name=$1; shift
-    mkdir -p "$SL_TMP/$name"
-    for _ in 1 2 3 4 5; do
-        PORT[$name]=$(sl_free_port)
-        "$SLUICED" -D "$SL_TMP/$name" -p "${PORT[$name]}" -k "$SL_TMP/$name" "$@" >>"$SL_TMP/$name.log" 2>&1 &
-        PID[$name]=$!
-        for _ in $(seq 100); do
-            kill -0 "${PID[$name]}" 2>/dev/null || break
-            [ -S "$SL_TMP/$name/.s.PGSQL.${PORT[$name]}" ] && return 0
-            sleep 0.05
-        done
-        kill -0 "${PID[$name]}" 2>/dev/null && { echo "sluiced $name did not start" >&2; return 1; }
-        grep -q "in use" "$SL_TMP/$name.log" || { cat "$SL_TMP/$name.log" >&2; return 1; }
-    done
-    return 1
-}
-srv_kill() { kill -KILL "${PID[$1]}"; wait "${PID[$1]}" 2>/dev/null; PID[$1]=; }
-srv_stop() { # SIGTERM; fails unless it exits with status 0
-    local rc
-    kill -TERM "${PID[$1]}"; wait "${PID[$1]}"; rc=$?; PID[$1]=
-    [ "$rc" -eq 0 ] || { echo "sluiced $1 exited with status $rc" >&2; tail -20 "$SL_TMP/$1.log" >&2; return 1; }
-}
-q() { # q NAME SQL...
-    local name=$1; shift
-    PGCONNECT_TIMEOUT=5 psql -X -q -At -h 127.0.0.1 -p "${PORT[$name]}" -U sluice -d sluice -v ON_ERROR_STOP=1 "$@"
-}
+. "$SL_SRCDIR/regress/lib/servers.sh"
 cleanup() {
     local rc=$?
-    for n in "${!PID[@]}"; do
-        if [ -n "${PID[$n]}" ]; then kill -KILL "${PID[$n]}" 2>/dev/null; fi
-    done
+    srv__cleanup
     if [ -n "${PRODUCER:-}" ]; then kill "$PRODUCER" 2>/dev/null; fi
     (exit $rc)
     kafka__cleanup
@@ -94,12 +65,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
-  count(DISTINCT conductivity) AS nd_cond, sum(conductivity) AS sum_cond, sum(ph) AS sum_ph,
-  avg(ph) AS avg_ph, min(ph) AS min_ph, max(ph) AS max_ph, min(ts) AS min_ts, max(turbidity) AS max_turb,
-  stddev(turbidity) AS sd_t, stddev_pop(turbidity) AS sdp_t, variance(temperature) AS var_temp,
-  var_pop(temperature) AS varp_temp, first(ph) AS first_ph, last(ph) AS last_ph"
-AGGS=$(echo "$AGGS" | tr '\n' ' ') # one line a query in SHOW QUERIES
+AGGS=$ORACLE_AGGS
 field() { q "$1" -F'|' -c 'SHOW QUERIES' | awk -F'|' -v n="$2" -v c="$3" '$1 == n { print $c }'; }
 
 # setup NAME WINDOW_QUERY [ARCHIVE_QUERY]: every query has its own consumer
