@@ -12,6 +12,9 @@
 : "${SL_VALGRIND_LOGDIR:?a directory for the reports}"
 supp=
 if [ -n "${SL_VALGRIND_SUPP:-}" ] && [ -f "$SL_VALGRIND_SUPP" ]; then supp="--suppressions=$SL_VALGRIND_SUPP"; fi
+# sluiced links jemalloc (configure.ac): memcheck must replace that
+# library's malloc and free, as it does libc's, to see every block.
 exec valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
     --show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
+    --soname-synonyms=somalloc='*jemalloc*' \
     --log-file="$SL_VALGRIND_LOGDIR/sluiced.%p.log" $supp "$SL_VALGRIND_SLUICED" "$@"

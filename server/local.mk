@@ -21,7 +21,7 @@ SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) 
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c
-sluiced_LDADD = $(SL_SERVER_LDADD)
+sluiced_LDADD = $(SL_SERVER_LDADD) $(JEMALLOC_LIBS)
 
 # The query engine (issue 3): expressions, analysis, aggregates and windows,
 # sources and formats, the runtime of continuous and push queries.

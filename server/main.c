@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef SL_HAVE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include "catalog.h"
 #include "config.h"
@@ -31,6 +34,25 @@
 #include "sluice/connector.h"
 
 #define SL_MAX_OVERRIDES 256
+
+/* For the start's log line: which malloc this build uses (configure.ac
+ * says why jemalloc). */
+static const char *allocator(void)
+{
+#ifdef SL_HAVE_JEMALLOC
+    static char name[80];
+    const char *version = NULL;
+    size_t len = sizeof(version);
+
+    if (mallctl("version", &version, &len, NULL, 0) == 0 && version != NULL)
+        snprintf(name, sizeof(name), "jemalloc %.60s", version);
+    else
+        snprintf(name, sizeof(name), "jemalloc");
+    return name;
+#else
+    return "glibc malloc";
+#endif
+}
 
 static void usage(FILE *out)
 {
@@ -187,6 +209,7 @@ int main(int argc, char **argv)
         rc = fatal(&err);
         goto out_lock;
     }
+    sl_log(SL_LOG_LOG, "sluiced %s starting (memory allocator: %s)", SL_VERSION, allocator());
     if (sl_catalog_open(datadir, &err) != SL_OK) {
         rc = fatal(&err);
         goto out_lock;
