@@ -48,7 +48,9 @@
  * unreachable or answers 5xx stops the merge at that message, which stays
  * buffered: read() returns what it has, logs a warning, and asks again
  * after a backoff (1 s doubling to 30 s), so nothing is lost or reordered
- * and the query waits as it does for a broker outage.
+ * and the query waits as it does for a broker outage.  A registry that
+ * refuses the credentials (401/403) fails the query at that message (the
+ * rows before it are returned first; the next read() fails).
  *
  * commit() (called by the runtime once the sink has flushed everything
  * read so far) commits the next offset of each partition to the group:
@@ -168,6 +170,8 @@ typedef struct kafka_source {
     kafka_bad_id bad_ids[SL_KAFKA_UNKNOWN_IDS];
     int next_bad;
     int64_t registry_wait_until; /* monotonic us: the registry was down */
+    bool registry_refused;       /* it refused our credentials: read() fails with fatal */
+    sl_error fatal;
     int64_t registry_backoff_us;
     int64_t registry_failures;
 
@@ -865,7 +869,10 @@ static int merge_next(kafka_source *ks, int64_t now)
 /* schema_registry: the decoder of msg's writer schema as ks->avro, or
  * NULL with ks->row_err saying why the message cannot be decoded.
  * SL_RETRY when the registry cannot be asked now (it is down, or was a
- * moment ago): the message waits. */
+ * moment ago): the message waits.  SL_ERROR when the registry refused the
+ * credentials (401/403): no message can be decoded until they change, so
+ * rather than dead-letter every message the query fails (ks->fatal) at
+ * this one, which stays unread and uncommitted. */
 static sl_status writer_decoder(kafka_source *ks, const rd_kafka_message_t *msg)
 {
     const unsigned char *p = msg->payload;
@@ -915,6 +922,14 @@ static sl_status writer_decoder(kafka_source *ks, const rd_kafka_message_t *msg)
         return SL_RETRY;
     }
     ks->registry_backoff_us = 0;
+    if (st == SL_ERROR && strcmp(ks->row_err.sqlstate, SL_ERRCODE_INVALID_AUTHORIZATION) == 0) {
+        ks->fatal = ks->row_err;
+        sl_error_clear(&ks->row_err);
+        sl_error_hint(&ks->fatal, "Correct schema_registry_user and schema_registry_password (ALTER SOURCE), "
+                                  "then restart the server: the query goes on from this message.");
+        ks->registry_refused = true;
+        return SL_ERROR;
+    }
     if (st == SL_OK) {
         sl_avro_decoder *dec =
             sl_avro_decoder_new(ks->cx, ks->view.schema, json, jlen, true, &ks->dopts, &ks->row_err);
@@ -963,8 +978,10 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
             return;
         kp = &ks->parts[p];
         msg = kp->msgs[kp->pos];
-        if (ks->registry != NULL && writer_decoder(ks, msg) == SL_RETRY)
-            return; /* the registry is down: the message waits (see the top) */
+        /* The registry is down: the message waits (see the top); or it
+         * refused our credentials: read() fails. */
+        if (ks->registry != NULL && writer_decoder(ks, msg) != SL_OK)
+            return;
         first = batch->nrows;
         ok = decode_message(ks, batch, msg, kp->head_ts, decode_errors, now);
         /* The window operator aligns its watermark to the slowest partition. */
@@ -1003,6 +1020,10 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
 
     *eof = false;
     batch->has_event_time = ks->kafka_time;
+    if (ks->registry_refused) {
+        *err = ks->fatal;
+        return SL_ERROR;
+    }
     merge(ks, batch, decode_errors, now_us());
     /* Fetch until the batch is full or nothing more comes, a bounded
      * number of times (a stream of undecodable messages must not keep the
@@ -1016,7 +1037,7 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
             SL_OK)
             return SL_ERROR;
         merge(ks, batch, decode_errors, now_us());
-        if (got == 0)
+        if (got == 0 || ks->registry_refused) /* refused: the rows before it go first */
             break;
     }
     return SL_OK;

@@ -30,9 +30,17 @@ sl__cleanup() {
 }
 
 # A port nobody listens on, picked at random so parallel runs rarely collide.
+# The port comes from below the kernel's ephemeral range: a port in it can
+# be taken meanwhile as the local end of any outgoing connection, and a
+# client retrying a port nobody listens on yet can even connect to itself
+# (both ends the same port: kafka_registry.sh's late registry once found
+# its port taken that way).
 sl_free_port() {
+    local lo=32768 top
+    read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+    top=$((lo > 12000 ? lo - 10000 : 2000))
     while :; do
-        p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
+        p=$(( (RANDOM * 32768 + RANDOM) % top + 10000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"; return
         fi

@@ -20,7 +20,10 @@
 #       framed by Python (avro + 5-byte header), two writer schemas, each
 #       fetched once; a message with an unknown id and one without the
 #       header are decode errors (dead-lettered); a source whose registry
-#       is down waits and reads everything once the registry is up;
+#       is down waits and reads everything once the registry is up; one
+#       whose registry refuses its credentials (401) fails the query with
+#       that error and dead-letters nothing, and a query on its consumer
+#       group with corrected credentials reads the rest (every row once);
 #   and the option checks (22023).
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
@@ -81,6 +84,8 @@ class H(BaseHTTPRequestHandler):
             f.write(line + "\n")
     def do_GET(self):
         self.log("GET " + self.path)
+        if self.headers.get("Authorization") == "Basic aW50cnVkZXI6eA==":  # intruder:x
+            return self.reply(401, {"error_code": 40101, "message": "Unauthorized"})
         parts = self.path.split("/")
         with lock:
             st = load()
@@ -349,6 +354,44 @@ check "q_wait: running, nothing read, no decode errors" "running|0|0" \
 reg_start "$WAIT_PORT" || notok "the third stand-in starts"
 wait_for 60 '[ "$(count reg-wait-out)" -ge 30 ]' || notok "30 rows in reg-wait-out"
 check "q_wait: every row once after the registry came up" "$expected" "$(kafka_read reg-wait-out | rows)"
+
+# A registry that refuses the source's credentials fails the query at the
+# first message it has to ask about, rather than dead-lettering every
+# message.  The writer schemas $V1 and $V2 are cached from q_src (the cache
+# is the server's), so the 15 rows of $V1 come through and the unknown id
+# 99999 is the first question: the query fails there, nothing dead-lettered.
+out=$(sl_psql -q -v ON_ERROR_STOP=1 \
+    -c "CREATE SINK auth_out TO KAFKA WITH (topic = 'reg-auth-out', format = 'json')" \
+    -c "CREATE SINK auth_dead TO KAFKA WITH (topic = 'reg-auth-dead', format = 'json')" \
+    -c "CREATE SOURCE ra (station TEXT, n BIGINT, ph DOUBLE) FROM KAFKA
+          WITH (topic = 'reg-src', format = 'avro', schema_registry = '$REG', dead_letter = 'auth_dead',
+                schema_registry_user = 'intruder', schema_registry_password = 'x')" \
+    -c "CREATE QUERY q_auth AS SELECT station, n, ph FROM ra INTO auth_out" 2>&1)
+check "create the query whose registry refuses its credentials" "" "$out"
+wait_for 20 '[ "$(query_field q_auth 2)" = failed ]' || notok "q_auth fails"
+check "q_auth: failed after the 15 rows of the cached schema, no decode errors" "failed|15|0" \
+    "$(query_field q_auth 2)|$(query_field q_auth 5)|$(query_field q_auth 8)"
+case $(query_field q_auth 11) in
+*'source "ra"'*'schema 99999'*'Unauthorized (error 40101)'*) ok "q_auth: the error names the source, the id and the registry's refusal" ;;
+*) notok "q_auth: the error names the source, the id and the registry's refusal: $(query_field q_auth 11)" ;;
+esac
+wait_for 10 '[ "$(count reg-auth-out)" -ge 15 ]'
+check "q_auth: nothing dead-lettered, 15 rows written" "0|15" "$(count reg-auth-dead)|$(count reg-auth-out)"
+# Corrected credentials, a query on q_auth's consumer group: it goes on
+# from the group's committed offsets (at-least-once: q_auth failed before
+# committing, so its 15 rows may come again), every row at least once and
+# the ones from the refused message on exactly once; the two bad messages
+# are dead-lettered now.
+out=$(sl_psql -q -v ON_ERROR_STOP=1 \
+    -c "ALTER SOURCE ra SET (schema_registry_user = 'reader', group = 'sluice-q_auth')" \
+    -c "CREATE QUERY q_auth2 AS SELECT station, n, ph FROM ra INTO auth_out" 2>&1)
+check "correct the credentials, query again" "" "$out"
+wait_for 30 '[ "$(count reg-auth-out)" -ge 30 ] && [ "$(query_field q_auth2 8)" = 2 ]' || notok "30 rows in reg-auth-out"
+got=$(kafka_read reg-auth-out | rows)
+check "q_auth then q_auth2: every row at least once" "$expected" "$(echo "$got" | uniq)"
+check "q_auth then q_auth2: the rows from the refused message on exactly once" \
+    "$(echo "$expected" | awk '$2 >= 15')" "$(echo "$got" | awk '$2 >= 15')"
+check "q_auth2: decode errors, dead letters" "2|2" "$(query_field q_auth2 8)|$(count reg-auth-dead)"
 
 sl_server_stop || notok "server stops"
 exit $fail
