@@ -925,8 +925,9 @@ static sl_status writer_decoder(kafka_source *ks, const rd_kafka_message_t *msg)
     if (st == SL_ERROR && strcmp(ks->row_err.sqlstate, SL_ERRCODE_INVALID_AUTHORIZATION) == 0) {
         ks->fatal = ks->row_err;
         sl_error_clear(&ks->row_err);
-        sl_error_hint(&ks->fatal, "Correct schema_registry_user and schema_registry_password (ALTER SOURCE), "
-                                  "then restart the server: the query goes on from this message.");
+        sl_error_hint(&ks->fatal,
+                      "Correct schema_registry_user and schema_registry_password (ALTER SOURCE), "
+                      "then restart the server: the query starts again from its committed offsets.");
         ks->registry_refused = true;
         return SL_ERROR;
     }
