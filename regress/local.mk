@@ -106,7 +106,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py \
-	regress/lib/check.sh regress/lib/servers.sh
+	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

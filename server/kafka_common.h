@@ -23,6 +23,36 @@
 #include "sluice/connector.h"
 #include "sluice/error.h"
 
+/*
+ * Option declarations the KAFKA source (server/sources.c) and sink
+ * (sinks/kafka.c) both have, to put inside their sl_option_decl arrays:
+ * the schema registry's credentials, and the connection (properties and
+ * the security options that sl_kafka_conf_new maps).
+ */
+/* clang-format off */
+#define SL_KAFKA_REGISTRY_AUTH_OPTIONS                                                                      \
+    {.name = "schema_registry_user", .type = SL_OPT_STRING, .secret = true,                                \
+     .help = "user name for the schema registry (HTTP basic auth)"},                                        \
+    {.name = "schema_registry_password", .type = SL_OPT_STRING, .secret = true,                            \
+     .help = "password for the schema registry (HTTP basic auth)"}
+#define SL_KAFKA_CONNECTION_OPTIONS                                                                         \
+    {.name = "properties", .type = SL_OPT_STRING, .secret = true,                                          \
+     .help = "librdkafka settings passed through: 'name=value;name=value' (secret: it may hold credentials)"}, \
+    {.name = "security_protocol", .type = SL_OPT_ENUM,                                                      \
+     .choices = SL_CHOICES("plaintext", "ssl", "sasl_plaintext", "sasl_ssl"),                               \
+     .help = "how to talk to the brokers (librdkafka security.protocol)"},                                  \
+    {.name = "sasl_mechanism", .type = SL_OPT_ENUM,                                                         \
+     .choices = SL_CHOICES("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),                                      \
+     .help = "SASL mechanism"},                                                                             \
+    {.name = "sasl_username", .type = SL_OPT_STRING, .secret = true, .help = "SASL user name"},             \
+    {.name = "sasl_password", .type = SL_OPT_STRING, .secret = true, .help = "SASL password"},              \
+    {.name = "ssl_ca_location", .type = SL_OPT_STRING, .help = "file of CA certificates to verify the brokers"}, \
+    {.name = "ssl_certificate_location", .type = SL_OPT_STRING, .help = "client certificate file"},         \
+    {.name = "ssl_key_location", .type = SL_OPT_STRING, .help = "client private key file"},                 \
+    {.name = "ssl_key_password", .type = SL_OPT_STRING, .secret = true,                                    \
+     .help = "password of the client private key"}
+/* clang-format on */
+
 /* One librdkafka setting; lists of them end with {NULL, NULL}. */
 typedef struct sl_kafka_setting {
     const char *name;

@@ -39,14 +39,7 @@ static const sl_option_decl file_options[] = {
      .type = SL_OPT_BOOL,
      .default_value = "true",
      .help = "format csv: write a header line when the file is new"},
-    /* The sink buffers by itself (write(2) into the page cache): no framework buffer, so rows
-     * go out as the query makes them. */
-    {.name = "batch_rows",
-     .type = SL_OPT_INT,
-     .default_value = "0",
-     .min = 0,
-     .max = 10000000,
-     .help = "rows buffered before a batch is written (0: none, rows go out as the query makes them)"},
+    SL_SINK_OPTION_BATCH_ROWS_UNBUFFERED, /* it buffers by itself: write(2) into the page cache */
     {0},
 };
 

@@ -146,6 +146,15 @@ typedef struct sl_sink_kind {
 /* Options every sink has (batching and retries, handled by the framework). */
 extern const sl_option_decl sl_sink_framework_options[];
 
+/* For the option table of a kind that buffers by itself (FILE, KAFKA):
+ * batch_rows defaults to 0, so the framework keeps no buffer and each batch
+ * of the query reaches write() as the query makes it. */
+/* clang-format off */
+#define SL_SINK_OPTION_BATCH_ROWS_UNBUFFERED                                                                \
+    {.name = "batch_rows", .type = SL_OPT_INT, .default_value = "0", .min = 0, .max = 10000000,            \
+     .help = "rows buffered before a batch is written (0: none, rows go out as the query makes them)"}
+/* clang-format on */
+
 /* ---- sources ---- */
 
 typedef struct sl_source_open_args {
