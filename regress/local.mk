@@ -98,6 +98,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
 	regress/scripts/kafka_embedded.sh regress/scripts/kafka_oracle.sh \
 	regress/scripts/kafka_avro.sh regress/scripts/kafka_registry.sh \
+	regress/scripts/kafka_event_time.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
 	regress/scripts/sink_backpressure.sh \
@@ -106,7 +107,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/scripts/webhook_receiver.py \
-	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py
+	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

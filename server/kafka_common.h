@@ -86,5 +86,6 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
                                sl_error *err);
 sl_status sl_kafka_source_commit(void *state, sl_error *err);
 void sl_kafka_source_close(void *state);
+void sl_kafka_source_splits(void *state, int *nsplits, const bool **pending);
 
 #endif

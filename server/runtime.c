@@ -60,6 +60,11 @@
 /* Sleep of an idle loop: short enough for prompt DROP/cancel, long enough
  * not to spin. */
 #define SL_RUNTIME_IDLE_MS 20
+/* How long a Kafka source's partition must have been seen caught up before
+ * rows read meanwhile may move the watermark past it (window.c, "Settling"):
+ * far longer than librdkafka takes to hand on one fetch response, even on a
+ * loaded machine or under sanitizers; windows close this much later. */
+#define SL_RUNTIME_SPLIT_SETTLE_US 200000
 /* A sink flush makes data durable (fdatasync for a file): when a source
  * trickles, idle flushes are spaced at least this far apart. */
 #define SL_RUNTIME_IDLE_FLUSH_US 100000
@@ -950,6 +955,7 @@ static sl_status run_setup(sl_runtime *rt, sl_error *err)
             .max_future_us = sl_options_get_interval_us(&rt->src_opts, "max_future", INT64_C(3600000000)),
             .idle_timeout_us = sl_options_get_interval_us(&rt->src_opts, "idle_timeout", INT64_C(10000000)),
             .max_groups = sl_config_int("max_groups_per_query"),
+            .split_settle_us = SL_RUNTIME_SPLIT_SETTLE_US,
         };
         rt->keys = sl_palloc(rt->cx, sizeof(sl_vector) * (size_t)(q->nkeys > 0 ? q->nkeys : 1));
         rt->args = sl_pzalloc(rt->cx, sizeof(sl_vector) * (size_t)(q->naggs > 0 ? q->naggs : 1));
@@ -1041,6 +1047,14 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
             if (!sl_error_is_set(err))
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);
             return SL_ERROR;
+        }
+        /* The window operator learns which splits still have records coming. */
+        if (rt->wop != NULL && rt->skind->splits != NULL) {
+            int nsplits = 0;
+            const bool *pending = NULL;
+            rt->skind->splits(rt->src_state, &nsplits, &pending);
+            if (nsplits > 0 && pending != NULL)
+                sl_window_op_pending(rt->wop, nsplits, pending);
         }
         /* Dead letters of this read go out before its rows do. */
         if (rt->npending > 0 && dead_letter_write(rt, err) != SL_OK)

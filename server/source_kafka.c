@@ -92,9 +92,6 @@
 /* How long one read() waits for messages: short, so an idle topic lets the
  * runtime tick windows and notice DROP promptly. */
 #define SL_KAFKA_READ_TIMEOUT_MS 10
-/* How long the timestamp merge waits for a partition that has nothing
- * buffered and has not reported its end (a fetch in flight). */
-#define SL_KAFKA_ALIGN_WAIT_US 500000
 /* A partition with this many messages buffered is paused until the merge
  * has taken it down to an eighth of that; fewer each with more than 32
  * partitions, so that all of them together hold at most
@@ -119,11 +116,11 @@
 typedef struct kafka_part {
     rd_kafka_message_t **msgs;
     int pos, n, cap;
-    int64_t head_ts;        /* timestamp of msgs[pos] when pos < n */
-    bool at_end;            /* its last event was end-of-partition: nothing more to wait for */
-    bool paused;            /* fetching paused: far ahead of the others */
-    int hpos;               /* its index in the merge's heap, -1 while nothing is buffered */
-    int64_t blocking_since; /* when it started holding the merge back (0: it is not) */
+    int64_t head_ts;    /* timestamp of msgs[pos] when pos < n */
+    bool at_end;        /* its last event was end-of-partition: nothing more to wait for */
+    int64_t eof_offset; /* the offset of its last end-of-partition event; -1: none */
+    bool paused;        /* fetching paused: far ahead of the others */
+    int hpos;           /* its index in the merge's heap, -1 while nothing is buffered */
 } kafka_part;
 
 /* schema_registry: the decoder of one writer schema id. */
@@ -183,12 +180,10 @@ typedef struct kafka_source {
     int part_high;    /* pause a partition with this many buffered */
     /* The merge's heap: the partitions with messages buffered, by (head_ts,
      * partition), so the next row is found in O(log n), not by a scan of
-     * every partition per row.  nwaiting counts the partitions with nothing
-     * buffered and no end reported: only while there are some does the
-     * merge need its scan (to wait for them). */
+     * every partition per row. */
     int *heap;
     int nheap;
-    int nwaiting;
+    bool *pending;   /* per partition, for splits() */
     size_t line_pos; /* CSV: where the next line of the current message starts */
     int line_part;   /* with line_pos > 0: the partition of that message */
 
@@ -449,7 +444,7 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
     ks->parts = sl_pzalloc(ks->cx, sizeof(kafka_part) * (size_t)ks->npartitions);
     ks->heap = sl_palloc(ks->cx, sizeof(int) * (size_t)ks->npartitions);
     ks->nheap = 0;
-    ks->nwaiting = ks->npartitions;
+    ks->pending = sl_pzalloc(ks->cx, sizeof(bool) * (size_t)ks->npartitions);
     ks->part_high = SL_KAFKA_BUFFERED_MAX / ks->npartitions;
     if (ks->part_high > SL_KAFKA_PART_HIGH)
         ks->part_high = SL_KAFKA_PART_HIGH;
@@ -458,6 +453,7 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
     for (int i = 0; i < ks->npartitions; i++) {
         ks->next_offset[i] = ks->committed[i] = -1;
         ks->parts[i].hpos = -1;
+        ks->parts[i].eof_offset = -1;
     }
     resolve_stored(ks, parts);
     rc = rd_kafka_assign(ks->rk, parts);
@@ -685,8 +681,7 @@ static void part_pause(kafka_source *ks, int p, bool pause)
     ks->parts[p].paused = pause;
 }
 
-/* Orders the heap: older head first, ties by partition number (the order
- * the scan of merge_next() gives). */
+/* Orders the heap: older head first, ties by partition number. */
 static inline bool heap_less(const kafka_source *ks, int a, int b)
 {
     int64_t ta = ks->parts[a].head_ts, tb = ks->parts[b].head_ts;
@@ -780,8 +775,6 @@ static void part_push(kafka_source *ks, kafka_part *kp, rd_kafka_message_t *msg)
     if (kp->n - kp->pos == 1) { /* it was empty */
         kp->head_ts = rd_kafka_message_timestamp(msg, NULL);
         heap_insert(ks, msg->partition);
-        if (!kp->at_end)
-            ks->nwaiting--;
     }
     if (kp->n - kp->pos >= ks->part_high && !kp->paused)
         part_pause(ks, msg->partition, true);
@@ -818,14 +811,13 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && kp != NULL) {
             part_push(ks, kp, msg);
             kp->at_end = false;
-            kp->blocking_since = 0;
             continue;
         }
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (kp != NULL && kp->pos == kp->n && !kp->at_end)
-                ks->nwaiting--;
-            if (kp != NULL)
+            if (kp != NULL) {
                 kp->at_end = true;
+                kp->eof_offset = msg->offset;
+            }
         } else if (message_error(ks, msg, err) != SL_OK) {
             for (ssize_t j = i; j < n; j++)
                 rd_kafka_message_destroy(ks->in[j]);
@@ -837,33 +829,10 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
 }
 
 /* The partition whose next message has the smallest timestamp, or -1 when
- * none has one or the merge must wait for a partition still fetching. */
-static int merge_next(kafka_source *ks, int64_t now)
+ * nothing is buffered. */
+static int merge_next(const kafka_source *ks)
 {
-    int best = -1;
-    int64_t best_ts = 0;
-
-    if (ks->nwaiting == 0)
-        return ks->nheap > 0 ? ks->heap[0] : -1;
-
-    for (int p = 0; p < ks->npartitions; p++) {
-        kafka_part *kp = &ks->parts[p];
-
-        if (kp->pos < kp->n) {
-            if (best < 0 || kp->head_ts < best_ts) {
-                best = p;
-                best_ts = kp->head_ts;
-            }
-        } else if (!kp->at_end) {
-            /* Empty but not known to be at its end: its next message may
-             * be older than everything buffered.  Wait for it, a while. */
-            if (kp->blocking_since == 0)
-                kp->blocking_since = now;
-            if (now - kp->blocking_since < SL_KAFKA_ALIGN_WAIT_US)
-                return -1;
-        }
-    }
-    return best;
+    return ks->nheap > 0 ? ks->heap[0] : -1;
 }
 
 /* schema_registry: the decoder of msg's writer schema as ks->avro, or
@@ -969,7 +938,7 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
 {
     while (batch->nrows < batch->capacity) {
         /* A CSV message cut short by a full batch goes on first. */
-        int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks, now);
+        int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks);
         kafka_part *kp;
         rd_kafka_message_t *msg;
         int first;
@@ -1001,8 +970,6 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
         if (++kp->pos == kp->n) {
             kp->pos = kp->n = 0;
             heap_remove(ks, p);
-            if (!kp->at_end)
-                ks->nwaiting++;
         } else {
             kp->head_ts = rd_kafka_message_timestamp(kp->msgs[kp->pos], NULL);
             /* Timestamps within a partition usually grow, but producers
@@ -1042,6 +1009,29 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
             break;
     }
     return SL_OK;
+}
+
+/* Which partitions have messages read() has not returned yet (see the top). */
+void sl_kafka_source_splits(void *state, int *nsplits, const bool **pending)
+{
+    kafka_source *ks = state;
+
+    for (int p = 0; p < ks->npartitions; p++) {
+        const kafka_part *kp = &ks->parts[p];
+        bool waiting = kp->pos < kp->n || !kp->at_end;
+        int64_t lo, hi;
+
+        /* At its end as far as the events read so far tell; a fetch
+         * response may already have announced more. */
+        if (!waiting &&
+            rd_kafka_get_watermark_offsets(ks->rk, ks->topic, p, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            int64_t done = ks->next_offset[p] > kp->eof_offset ? ks->next_offset[p] : kp->eof_offset;
+            waiting = hi >= 0 && hi > done;
+        }
+        ks->pending[p] = waiting;
+    }
+    *nsplits = ks->npartitions;
+    *pending = ks->pending;
 }
 
 sl_status sl_kafka_source_commit(void *state, sl_error *err)
@@ -1188,10 +1178,10 @@ sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_erro
     for (int p = 0; p < ks->npartitions; p++) {
         kafka_part *kp = &ks->parts[p];
         kp->at_end = false;
+        kp->eof_offset = -1;
         if (kp->paused)
             part_pause(ks, p, false);
     }
-    ks->nwaiting = ks->npartitions;
     ks->line_pos = 0;
 
     ks->expect = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)ks->npartitions);

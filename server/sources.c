@@ -172,6 +172,7 @@ static const sl_source_kind kafka_source = {
     .commit = sl_kafka_source_commit,
     .position = sl_kafka_source_position,
     .seek = sl_kafka_source_seek,
+    .splits = sl_kafka_source_splits,
 };
 
 static const sl_source_kind xlsx_source = {

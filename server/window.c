@@ -34,19 +34,48 @@
  * touch (t == last + gap) stay apart.
  *
  * Splits (sl_window_op_push_split: a Kafka source's partitions).  Each
- * split keeps its own max event time and the watermark is the smallest of
- * them, over the splits that had rows within idle_timeout, minus lateness
- * (still never moving back): a partition that runs ahead does not make the
- * rows of a slower one late, as long as each partition is in order within
- * the lateness.  Without splits (other sources) there is one, as above.
- * Per-split maxima are not checkpointed: after a restore they start empty
- * and the restored watermark is the floor.
+ * split keeps its own max event time, and the watermark is the smallest
+ * max event time of the splits that count, minus lateness (still never
+ * moving back), so a partition that runs ahead does not make the rows of a
+ * slower one late, as long as each partition is in order within the
+ * lateness.  Which splits count (docs/kafka.md has the same table), given
+ * what the source says with sl_window_op_pending (records waiting that
+ * read() has not returned: buffered, in flight, or below the broker's high
+ * watermark):
  *
- * Idle sources: sl_window_op_tick(now) with now - last_arrival >
- * idle_timeout moves the watermark to max(watermark, (max event time -
- * lateness) + (now - last_arrival - idle_timeout)): event time is assumed to
- * go on at the pace of the clock once the source has been quiet for
- * idle_timeout.  last_arrival is the arrival_us of the last push with rows.
+ *   had rows  pending  quiet > idle_timeout   the split
+ *   no        no       -                      does not count (empty, or caught up)
+ *   no        yes      -                      holds the watermark where it is
+ *   yes       yes      either                 counts with its max event time
+ *   yes       no       no                     counts with its max event time
+ *   yes       no       yes                    does not count (idle)
+ *
+ * So only a caught-up partition can be idle, however long ago a partition
+ * with unread messages last gave rows.  Without pending information (a
+ * source without the splits callback) no split is pending.  Without splits
+ * (other sources) there is one, as above.
+ *
+ * Settling.  What the source says of a split is true only of what it has
+ * seen so far: librdkafka handles a fetch response partition by partition,
+ * so the rows of one partition can be read while the high watermark of
+ * another partition in the same response is not updated yet, and that
+ * partition then looks caught up.  So the max event time a split counts
+ * with is the one it had split_settle_us ago (two snapshots, taken at
+ * least split_settle_us apart), and a split counting but without rows by
+ * then holds the watermark: rows read in the last split_settle_us never
+ * move the watermark past a split whose pending state may still be stale.
+ * The watermark is recomputed at the end of each push and at each tick,
+ * not row by row (each split's own rows are in order anyway).
+ * The per-split maxima are checkpointed (as settled: they were read before
+ * the checkpoint); after a restore every split's idle clock starts again.
+ *
+ * Idle sources: sl_window_op_tick(now) first applies the table above at
+ * now (a split may have become idle, or caught up); then, when no split is
+ * pending and now - last_arrival > idle_timeout, it moves the watermark to
+ * max(watermark, (max event time - lateness) + (now - last_arrival -
+ * idle_timeout)): event time is assumed to go on at the pace of the clock
+ * once the whole source has been quiet for idle_timeout.  last_arrival is
+ * the arrival_us of the last push with rows.
  *
  * Without WINDOW (a finite source): one window holding every group, emitted
  * by sl_window_op_flush with window_start and window_end NULL; no row is
@@ -122,7 +151,12 @@ typedef struct sl_witem {
 typedef struct sl_wsplit {
     int64_t max_event;
     int64_t last_arrival;
-    bool seen;
+    bool seen;    /* it had rows (since the query started, checkpoints included) */
+    bool pending; /* the source has records of it that it has not returned yet */
+    /* settling: max_event and seen at the last snapshot (snap_) and at the
+     * one before (settled_: what the watermark uses) */
+    int64_t snap_max, settled_max;
+    bool snap_seen, settled_seen;
 } sl_wsplit;
 
 /* Split ids beyond this share the last one (a source has far fewer). */
@@ -157,7 +191,10 @@ struct sl_window_op {
     int64_t max_event;
     sl_wsplit *splits; /* per split (source partition), grown to the largest id */
     int nsplits;
-    int64_t split_min; /* smallest max event time of the active splits; INT64_MAX: none */
+    int64_t split_min;     /* smallest max event time of the splits that count; INT64_MAX: none,
+                            * INT64_MIN: a pending split without rows holds the watermark */
+    int npending;          /* splits pending (sl_window_op_pending) */
+    int64_t split_snap_at; /* when the last settling snapshot was taken; INT64_MIN: never */
     bool have_rows;
     bool have_arrival;
     int64_t last_arrival;
@@ -266,6 +303,7 @@ sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_win
     w->watermark = INT64_MIN;
     w->max_event = INT64_MIN;
     w->split_min = INT64_MAX;
+    w->split_snap_at = INT64_MIN;
     w->min_end = INT64_MAX;
     w->out = sl_batch_new(wcx, q->agg_schema, SL_BATCH_ROWS);
     return w;
@@ -842,17 +880,61 @@ static sl_status session_add(sl_window_op *w, int r, const int64_t *event_time, 
 
 static bool split_active(const sl_window_op *w, const sl_wsplit *sp, int64_t arrival_us)
 {
-    return sp->seen &&
-           (w->cfg.idle_timeout_us < 0 || sl_sat_sub(arrival_us, sp->last_arrival) <= w->cfg.idle_timeout_us);
+    return sp->seen && (sp->pending || w->cfg.idle_timeout_us < 0 ||
+                        sl_sat_sub(arrival_us, sp->last_arrival) <= w->cfg.idle_timeout_us);
 }
 
-/* The smallest max event time of the splits active at arrival_us. */
+/* Settling snapshots (see the top): what was snapshotted at least
+ * split_settle_us ago becomes what the watermark uses. */
+static void splits_settle(sl_window_op *w, int64_t now_us)
+{
+    bool instant = w->cfg.split_settle_us <= 0;
+
+    if (!instant && w->split_snap_at != INT64_MIN &&
+        sl_sat_sub(now_us, w->split_snap_at) < w->cfg.split_settle_us)
+        return;
+    for (int s = 0; s < w->nsplits; s++) {
+        sl_wsplit *sp = &w->splits[s];
+        sp->settled_max = instant ? sp->max_event : sp->snap_max;
+        sp->settled_seen = instant ? sp->seen : sp->snap_seen;
+        sp->snap_max = sp->max_event;
+        sp->snap_seen = sp->seen;
+    }
+    w->split_snap_at = now_us;
+}
+
+/* The smallest settled max event time of the splits that count at
+ * arrival_us (the table at the top); INT64_MIN when a split holds it. */
 static void splits_recompute(sl_window_op *w, int64_t arrival_us)
 {
+    splits_settle(w, arrival_us);
     w->split_min = INT64_MAX;
-    for (int s = 0; s < w->nsplits; s++)
-        if (split_active(w, &w->splits[s], arrival_us) && w->splits[s].max_event < w->split_min)
-            w->split_min = w->splits[s].max_event;
+    for (int s = 0; s < w->nsplits; s++) {
+        const sl_wsplit *sp = &w->splits[s];
+        bool counts = sp->seen ? split_active(w, sp, arrival_us) : sp->pending;
+        if (!counts)
+            continue;
+        if (!sp->settled_seen) {
+            w->split_min = INT64_MIN;
+            return;
+        }
+        if (sp->settled_max < w->split_min)
+            w->split_min = sp->settled_max;
+    }
+}
+
+/* Makes room for split ids below need (at most SL_WINDOW_MAX_SPLITS). */
+static void splits_grow(sl_window_op *w, int need)
+{
+    if (need > SL_WINDOW_MAX_SPLITS)
+        need = SL_WINDOW_MAX_SPLITS;
+    if (need > w->nsplits) {
+        sl_wsplit *ns = sl_pzalloc(w->cx, sizeof(sl_wsplit) * (size_t)need);
+        if (w->nsplits > 0)
+            memcpy(ns, w->splits, sizeof(sl_wsplit) * (size_t)w->nsplits);
+        w->splits = ns;
+        w->nsplits = need;
+    }
 }
 
 /* Makes room for the split ids of a push; ids out of range become the last. */
@@ -865,33 +947,50 @@ static void splits_reserve(sl_window_op *w, int nrows, const int32_t *split)
         if (s + 1 > need)
             need = s + 1;
     }
-    if (need > w->nsplits) {
-        sl_wsplit *ns = sl_pzalloc(w->cx, sizeof(sl_wsplit) * (size_t)need);
-        if (w->nsplits > 0)
-            memcpy(ns, w->splits, sizeof(sl_wsplit) * (size_t)w->nsplits);
-        w->splits = ns;
-        w->nsplits = need;
-    }
+    splits_grow(w, need);
 }
 
-/* Row i (event time t) of split s was accepted: the aligned watermark. */
-static void split_accept(sl_window_op *w, int s, int64_t t, int64_t arrival_us)
+/* Moves the watermark up to the aligned one (never back). */
+static void splits_apply(sl_window_op *w)
 {
-    sl_wsplit *sp = &w->splits[s];
-    bool was_min = !split_active(w, sp, arrival_us) || sp->max_event <= w->split_min;
-
-    if (!sp->seen || t > sp->max_event)
-        sp->max_event = t;
-    sp->seen = true;
-    sp->last_arrival = arrival_us;
-    /* Only a split that was (or could have been) the smallest moves the minimum. */
-    if (was_min)
-        splits_recompute(w, arrival_us);
     if (w->split_min != INT64_MAX) {
         int64_t wm = sl_sat_sub(w->split_min, w->lateness);
         if (wm > w->watermark)
             w->watermark = wm;
     }
+}
+
+void sl_window_op_pending(sl_window_op *w, int nsplits, const bool *pending)
+{
+    splits_grow(w, nsplits);
+    w->npending = 0;
+    for (int s = 0; s < w->nsplits; s++) {
+        w->splits[s].pending = s < nsplits && pending[s];
+        w->npending += w->splits[s].pending;
+    }
+}
+
+/* A row of split s (event time t) was accepted. */
+static inline void split_accept(sl_window_op *w, int s, int64_t t, int64_t arrival_us)
+{
+    sl_wsplit *sp = &w->splits[s];
+
+    if (!sp->seen || t > sp->max_event)
+        sp->max_event = t;
+    sp->seen = true;
+    sp->last_arrival = arrival_us;
+}
+
+/* The end of a push: with splits, the watermark the batch's rows allow;
+ * then the windows it closed. */
+static sl_status push_done(sl_window_op *w, bool splits, int64_t arrival_us, sl_window_emit_fn emit,
+                           void *emit_arg, sl_error *err)
+{
+    if (splits) {
+        splits_recompute(w, arrival_us);
+        splits_apply(w);
+    }
+    return emit_closed(w, emit, emit_arg, err);
 }
 
 static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_time, const int32_t *split,
@@ -911,7 +1010,9 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
     w->last_arrival = arrival_us;
     if (split != NULL) {
         splits_reserve(w, nrows, split);
-        splits_recompute(w, arrival_us); /* splits quiet for idle_timeout no longer count */
+        /* The watermark stays what the last push or tick left (when every
+         * split with rows in this batch was pending or counted): the
+         * batch's rows are judged against it, then it moves at the end. */
     }
     if (w->kind == SL_WK_HOPPING)
         per_row = (w->size + w->slide - 1) / w->slide;
@@ -947,7 +1048,7 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
         w->rows[m++] = i;
     }
     if (m == 0)
-        return emit_closed(w, emit, emit_arg, err);
+        return push_done(w, split != NULL, arrival_us, emit, emit_arg, err);
 
     /* (1) group hashes (only when grouping) */
     if (w->nkeys > 0)
@@ -971,7 +1072,7 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
             if (st != SL_OK)
                 return st;
         }
-        return emit_closed(w, emit, emit_arg, err);
+        return push_done(w, split != NULL, arrival_us, emit, emit_arg, err);
     }
 
     /* (3) window and group state of each row (hopping: of each (row, window)) */
@@ -1038,7 +1139,7 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
         sl_aggs_update(w->aggs, k, &args[k], m - base, w->rows + base, w->states + base, event_time,
                        seq_base);
 
-    return emit_closed(w, emit, emit_arg, err);
+    return push_done(w, split != NULL, arrival_us, emit, emit_arg, err);
 }
 
 /* ---- tick, flush, stats ---- */
@@ -1046,10 +1147,20 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
 sl_status sl_window_op_tick(sl_window_op *w, int64_t now_us, sl_window_emit_fn emit, void *emit_arg,
                             sl_error *err)
 {
-    if (w->kind == SL_WK_GLOBAL || !w->have_rows || !w->have_arrival || w->cfg.idle_timeout_us < 0)
+    int64_t idle;
+
+    if (w->kind == SL_WK_GLOBAL)
         return SL_OK;
-    int64_t idle = sl_sat_sub(now_us, w->last_arrival);
-    if (idle > w->cfg.idle_timeout_us) {
+    if (w->nsplits > 0) {
+        /* Splits may have become idle, or caught up, since the last push. */
+        splits_recompute(w, now_us);
+        splits_apply(w);
+    }
+    if (!w->have_rows || !w->have_arrival || w->cfg.idle_timeout_us < 0 || w->npending > 0)
+        return emit_closed(w, emit, emit_arg, err);
+    idle = sl_sat_sub(now_us, w->last_arrival);
+    /* With splits, the last rows must have settled too (see the top). */
+    if (idle > w->cfg.idle_timeout_us && (w->nsplits == 0 || idle >= w->cfg.split_settle_us)) {
         int64_t wm = sl_sat_add(sl_sat_sub(w->max_event, w->lateness), idle - w->cfg.idle_timeout_us);
         if (wm > w->watermark)
             w->watermark = wm;
@@ -1159,8 +1270,9 @@ sl_status sl_window_op_push_split(sl_window_op *w, int nrows, const int64_t *eve
 
 /* ---- checkpoints ---- */
 
-#define SL_WSTATE_MAGIC   0x31535753u /* "SWS1" little-endian */
-#define SL_WSTATE_VERSION 1
+#define SL_WSTATE_MAGIC 0x31535753u /* "SWS1" little-endian */
+/* 2: the splits' max event times after the counters (1: none, still read) */
+#define SL_WSTATE_VERSION 2
 
 /* What the blob must agree on with the operator it is loaded into. */
 static void save_shape(const sl_window_op *w, sl_ckpt_w *out)
@@ -1222,6 +1334,11 @@ void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out)
     sl_ckpt_w_i64(out, w->aggs->errors);
     for (int k = 0; k < w->aggs->n; k++)
         sl_ckpt_w_u8(out, (uint8_t)w->aggs->arg_types[k]);
+    sl_ckpt_w_u32(out, (uint32_t)w->nsplits);
+    for (int sp = 0; sp < w->nsplits; sp++) {
+        sl_ckpt_w_u8(out, w->splits[sp].seen ? 1 : 0);
+        sl_ckpt_w_i64(out, w->splits[sp].max_event);
+    }
     if (w->kind == SL_WK_SESSION) {
         const sl_wtable *t = &w->keytab;
         sl_ckpt_w_u32(out, (uint32_t)(t->buckets != NULL ? t->n : 0));
@@ -1381,7 +1498,7 @@ sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, in
     if (sl_ckpt_r_u32(&r) != SL_WSTATE_MAGIC)
         return restore_corrupt(err, "not a window state");
     version = sl_ckpt_r_u32(&r);
-    if (version != SL_WSTATE_VERSION)
+    if (version != SL_WSTATE_VERSION && version != 1)
         return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
                             "window state has version %u, this build reads %d", version, SL_WSTATE_VERSION);
     /* The shape: the same bytes this operator would write. */
@@ -1411,6 +1528,16 @@ sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, in
         if (t > SL_TYPE_INTERVAL)
             r.bad = true;
         w->aggs->arg_types[k] = (sl_type)t;
+    }
+    if (version >= 2) {
+        uint32_t nsplits = sl_ckpt_r_count(&r, SL_WINDOW_MAX_SPLITS, 9);
+        splits_grow(w, (int)nsplits);
+        for (uint32_t sp = 0; sp < nsplits && !r.bad; sp++) {
+            sl_wsplit *ws = &w->splits[sp];
+            ws->seen = ws->snap_seen = ws->settled_seen = sl_ckpt_r_bool(&r);
+            ws->max_event = ws->snap_max = ws->settled_max = sl_ckpt_r_i64(&r);
+            ws->last_arrival = now_us;
+        }
     }
     /* The idle clock starts again now: downtime is not idleness. */
     w->last_arrival = now_us;

@@ -29,6 +29,8 @@ typedef struct sl_window_config {
     int64_t max_future_us;   /* source option max_future; < 0: no limit */
     int64_t idle_timeout_us; /* source option idle_timeout; < 0: never advance by the clock */
     int64_t max_groups;      /* max_groups_per_query: over it the query fails (54000); <= 0: no limit */
+    int64_t split_settle_us; /* with splits: how old a split's max event time must be to count
+                              * (window.c, "Settling"); <= 0: at once */
 } sl_window_config;
 
 sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_window_config *cfg);
@@ -46,8 +48,17 @@ sl_status sl_window_op_push_split(sl_window_op *w, int nrows, const int64_t *eve
                                   int64_t arrival_us, const sl_vector *keys, const sl_vector *args,
                                   sl_window_emit_fn emit, void *emit_arg, sl_error *err);
 
-/* Processing time passes with no rows: after idle_timeout the watermark
- * advances with the clock, so the last windows of a quiet source close. */
+/* What the source knows of its splits (a Kafka source's partitions):
+ * pending[s] says that split s has records read() has not returned yet.
+ * A pending split holds the watermark back however long ago it last gave
+ * rows; only a split that is not pending can be idle (see window.c's
+ * table).  Call it after each read, before the push or tick. */
+void sl_window_op_pending(sl_window_op *w, int nsplits, const bool *pending);
+
+/* Processing time passes with no rows: splits that became idle stop
+ * holding the watermark, and once the whole source has been quiet for
+ * idle_timeout with no split pending, the watermark advances with the
+ * clock, so the last windows of a quiet source close. */
 sl_status sl_window_op_tick(sl_window_op *w, int64_t now_us, sl_window_emit_fn emit, void *emit_arg,
                             sl_error *err);
 

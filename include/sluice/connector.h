@@ -29,7 +29,7 @@
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
 #define SL_SINK_API_VERSION   1
-#define SL_SOURCE_API_VERSION 2 /* 2: position and seek (checkpoints) */
+#define SL_SOURCE_API_VERSION 3 /* 2: position and seek (checkpoints); 3: splits */
 
 /* ---- declared options ---- */
 
@@ -218,6 +218,15 @@ typedef struct sl_source_kind {
      * queries' window state is not checkpointed. */
     sl_status (*position)(void *state, sl_mcxt *cx, char **pos, size_t *len, sl_error *err);
     sl_status (*seek)(void *state, const char *pos, size_t len, sl_error *err);
+    /* Optional, for a kind whose rows carry batch->split (a Kafka source:
+     * the partition): after each read(), *nsplits is how many splits the
+     * source has and (*pending)[s] tells whether split s has records that
+     * read() has not returned yet and will (buffered, in flight, or known
+     * to exist from the broker's high watermark).  The array belongs to
+     * the source and stays valid until its next call.  The window
+     * operator waits for a pending split however long it has been quiet:
+     * only a split that is not pending may count as idle. */
+    void (*splits)(void *state, int *nsplits, const bool **pending);
 } sl_source_kind;
 
 /* ---- registration ---- */

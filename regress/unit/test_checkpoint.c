@@ -636,7 +636,7 @@ static void test_window_corrupt(void **state)
         memcpy(copy, blob.data, blob.len);
         copy[4] = 9; /* version */
         assert_int_equal(sl_window_op_restore(b, copy, blob.len, 0, &err), SL_ERROR);
-        assert_string_equal(err.message, "window state has version 9, this build reads 1");
+        assert_string_equal(err.message, "window state has version 9, this build reads 2");
         sl_window_op_free(b);
     }
     /* another query's windows */

@@ -104,6 +104,7 @@ static sl_window_config default_config(void)
     cfg.max_future_us = 3600 * SEC;
     cfg.idle_timeout_us = 10 * SEC;
     cfg.max_groups = 100000;
+    cfg.split_settle_us = 0; /* the tests that settle set it */
     return cfg;
 }
 
@@ -390,24 +391,172 @@ static void test_splits(void **state)
     sl_window_op_stats(flat, &st);
     assert_int_equal(st.late_rows, 3);
     /* 3. split 1 goes quiet: after idle_timeout (10 s of arrival time) it no
-     * longer holds the watermark, which follows split 0 alone (40 - 2) */
+     * longer holds the watermark, which follows split 0 alone (42 - 2) */
     push_split_rows(w, later, later_split, 2, 1, 105, &s);
     sl_window_op_stats(w, &st);
     assert_int_equal(st.watermark_us, 12 * SEC);
-    push_split_rows(w, later, later_split, 2, 1, 112, &s);
+    {
+        const trow next[] = {{42, "A", 0}};
+        push_split_rows(w, next, later_split, 1, 1, 112, &s);
+    }
     sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 38 * SEC);
-    assert_string_equal(sink_text(&s), "0,10,A,2\n0,10,B,3\n10,20,A,1\n10,20,B,1\n20,30,A,3\n");
+    assert_int_equal(st.watermark_us, 40 * SEC);
+    assert_int_equal(st.late_rows, 0);
+    assert_string_equal(sink_text(&s), "0,10,A,2\n0,10,B,3\n10,20,A,1\n10,20,B,1\n20,30,A,2\n");
     /* 4. a split id out of range is folded into the last one, never a crash */
     {
         const int32_t odd[] = {-5, 1 << 30};
-        const trow rows[] = {{41, "A", 0}, {42, "A", 0}};
+        const trow rows[] = {{41, "A", 0}, {43, "A", 0}};
         push_split_rows(w, rows, odd, 2, 1, 113, &s);
     }
     sl_window_op_free(w);
     sl_window_op_free(flat);
     sink_free(&s);
     sink_free(&fs);
+}
+
+/* The watermark rules of window.c's table (docs/kafka.md has the same
+ * table), one case each; split 0 runs ahead of the split under test. */
+static void test_split_pending(void **state)
+{
+    sl_window_config cfg = default_config();
+    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
+    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_window_op *w = sl_window_op_new(cx, q, &cfg);
+    sink s = {0};
+    sl_window_stats st;
+    sl_error err;
+    const int32_t s0[] = {0, 0}, s1[] = {1}, s2[] = {2};
+    const trow ahead[] = {{5, "A", 0}, {25, "A", 0}};
+
+    (void)state;
+    /* had no rows, pending: holds the watermark where it is */
+    sl_window_op_pending(w, 3, (const bool[]){false, true, false});
+    push_split_rows(w, ahead, s0, 2, 1, 100, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, INT64_MIN);
+    /* had no rows, not pending (split 2: an empty partition): does not
+     * count; split 1 delivers and is caught up: min(25, 4) - 2 */
+    {
+        const trow r[] = {{4, "B", 0}};
+        sl_window_op_pending(w, 3, (const bool[]){false, false, false});
+        push_split_rows(w, r, s1, 1, 1, 101, &s);
+    }
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 2 * SEC);
+    /* had rows, not pending, quiet less than idle_timeout: counts */
+    {
+        const trow r[] = {{30, "A", 0}};
+        push_split_rows(w, r, s0, 1, 1, 110, &s);
+    }
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 2 * SEC);
+    /* had rows, pending, quiet for far longer than idle_timeout: counts */
+    sl_window_op_pending(w, 3, (const bool[]){false, true, false});
+    {
+        const trow r[] = {{31, "A", 0}};
+        push_split_rows(w, r, s0, 1, 1, 200, &s);
+    }
+    sl_error_clear(&err);
+    assert_int_equal(sl_window_op_tick(w, 500 * SEC, collect, &s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 2 * SEC); /* no clock advance while a split is pending */
+    assert_string_equal(sink_text(&s), "");
+    /* ... and its rows are not late however far split 0 went */
+    {
+        const trow r[] = {{6, "B", 0}};
+        push_split_rows(w, r, s1, 1, 1, 501, &s);
+    }
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.late_rows, 0);
+    assert_int_equal(st.watermark_us, 4 * SEC);
+    /* had rows, not pending, quiet longer than idle_timeout: idle, does
+     * not count (split 1 last gave rows at 501) */
+    sl_window_op_pending(w, 3, (const bool[]){false, false, false});
+    assert_int_equal(sl_window_op_tick(w, 512 * SEC, collect, &s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 29 * SEC + 1 * SEC); /* split 0 alone: 31 - 2, then the clock */
+    assert_string_equal(sink_text(&s), "0,10,A,1\n0,10,B,2\n20,30,A,1\n");
+    /* an empty split that starts to fill holds again until it delivers */
+    sl_window_op_pending(w, 3, (const bool[]){false, false, true});
+    {
+        const trow r[] = {{45, "A", 0}};
+        push_split_rows(w, r, s0, 1, 1, 513, &s);
+    }
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 30 * SEC);
+    {
+        const trow r[] = {{33, "C", 0}};
+        sl_window_op_pending(w, 3, (const bool[]){false, false, false});
+        push_split_rows(w, r, s2, 1, 1, 514, &s);
+    }
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.late_rows, 0);
+    assert_int_equal(st.watermark_us, 31 * SEC); /* min(45, 33) - 2 */
+    sl_window_op_free(w);
+    sink_free(&s);
+}
+
+/* Settling: a split that looks caught up may not be (its fetch response is
+ * still being handed on), so rows read in the last split_settle_us do not
+ * move the watermark past it; once settled they do. */
+static void test_split_settle(void **state)
+{
+    sl_window_config cfg = default_config();
+    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
+    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_window_op *w, *r;
+    sink s = {0};
+    sl_window_stats st;
+    sl_error err;
+    const int32_t s0[] = {0, 0}, s1[] = {1, 1};
+    const trow ahead[] = {{20, "A", 0}, {50, "A", 0}};
+    const trow behind[] = {{10, "B", 0}, {12, "B", 0}};
+
+    (void)state;
+    cfg.split_settle_us = SEC;
+    w = sl_window_op_new(cx, q, &cfg);
+    sl_window_op_pending(w, 2, (const bool[]){false, false}); /* both look caught up */
+    push_split_rows(w, ahead, s0, 2, 1, 100, &s);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, INT64_MIN); /* split 0's rows have not settled */
+    /* split 1's rows, which were on their way all along */
+    push_split_rows(w, behind, s1, 2, 1, 100, &s);
+    sl_error_clear(&err);
+    assert_int_equal(sl_window_op_tick(w, 100 * SEC + SEC / 2, collect, &s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.late_rows, 0);
+    assert_int_equal(st.watermark_us, INT64_MIN);
+    assert_int_equal(sl_window_op_tick(w, 101 * SEC, collect, &s, &err), SL_OK);
+    assert_int_equal(sl_window_op_tick(w, 102 * SEC, collect, &s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 10 * SEC); /* settled: min(50, 12) - 2 */
+    assert_string_equal(sink_text(&s), "");      /* [0, 10) had no rows */
+
+    /* the split maxima survive a checkpoint: split 1 still holds at 12 */
+    {
+        sl_ckpt_w blob;
+        sl_ckpt_w_init(&blob, cx);
+        sl_window_op_save(w, &blob);
+        r = sl_window_op_new(cx, q, &cfg);
+        assert_int_equal(sl_window_op_restore(r, blob.data, blob.len, 200 * SEC, &err), SL_OK);
+    }
+    /* split 1 caught up but not idle: counts with its restored max */
+    sl_window_op_pending(r, 2, (const bool[]){true, false});
+    {
+        const trow more[] = {{60, "A", 0}};
+        push_split_rows(r, more, s0, 1, 1, 200, &s);
+    }
+    assert_int_equal(sl_window_op_tick(r, 202 * SEC, collect, &s, &err), SL_OK);
+    {
+        const trow late_b[] = {{11, "B", 0}, {13, "B", 0}};
+        push_split_rows(r, late_b, s1, 2, 1, 203, &s);
+    }
+    sl_window_op_stats(r, &st);
+    assert_int_equal(st.late_rows, 0);
+    sl_window_op_free(w);
+    sl_window_op_free(r);
+    sink_free(&s);
 }
 
 static void test_future_rows(void **state)
@@ -1206,6 +1355,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tumbling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_once_and_late, setup, teardown),
         cmocka_unit_test_setup_teardown(test_splits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_settle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_future_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_tick, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hopping, setup, teardown),
