@@ -12,7 +12,15 @@
 # with a kcat count that the mock cluster kept every message (it silently
 # evicts beyond ~5 MiB per partition), then times, per topic, (1) kcat's
 # pure consume and (2) a fresh sluiced running the window query until
-# SHOW QUERIES says rows_in = N.
+# SHOW QUERIES says rows_in = N.  kcat consumes with fetch.wait.max.ms=1
+# and fetch.max.bytes=1048576 (its defaults wait 500 ms per fetch on the
+# mock cluster and make it look slow; issue 11).
+#
+# Then the latency (issue 11): bench/kafka_latency.py sends a reading every
+# 5 ms for 10 s to a 4-partition topic and times each one until it comes
+# back, (1) straight from that topic (the client and the broker alone) and
+# (2) from the topic a sluice query `SELECT station, ph, seq, sent_us FROM
+# k WHERE ph >= 7` writes into (a KAFKA sink, default options).
 
 KCAT=$(command -v kcat || command -v kafkacat)
 KAFKA_BROKER=$SL_BUILDDIR/regress/kafka-broker
@@ -22,6 +30,8 @@ K_PARTS=${BENCH_KAFKA_PARTITIONS:-32}
 # gets fewer messages, zstd-compressed in large batches (about 5x).
 K_EVENTS3=${BENCH_KAFKA_EVENTS3:-300000}
 K_RUNS=${BENCH_KAFKA_RUNS:-3}   # knobs: BENCH_KAFKA_EVENTS, _PARTITIONS, _EVENTS3, _RUNS
+K_LAT_RUNS=${BENCH_KAFKA_LATENCY_RUNS:-3}
+K_LAT_SECONDS=${BENCH_KAFKA_LATENCY_SECONDS:-10}
 KAFKA_PID=
 
 kafka__stop() {
@@ -38,7 +48,8 @@ kafka__stop() {
 kafka_time_kcat() {
     local t0 s
     t0=$(now)
-    timeout 60 "$KCAT" -C -b "$KAFKA_ADDR" -t "$1" -e -o beginning -q >/dev/null 2>"$SL_TMP/kcat.err" ||
+    timeout 60 "$KCAT" -C -b "$KAFKA_ADDR" -t "$1" -e -o beginning -q -X fetch.wait.max.ms=1 \
+        -X fetch.max.bytes=1048576 >/dev/null 2>"$SL_TMP/kcat.err" ||
         die "kcat consume of $1 failed: $(head -3 "$SL_TMP/kcat.err")"
     s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }')
     echo "$s"
@@ -149,7 +160,8 @@ SQL
     head -n "$K_EVENTS3" "$jsonl" >"$DATA/kafka3.jsonl"
     line_bytes=$(awk -v b="$(stat -c %s "$jsonl")" -v n="$K_EVENTS" 'BEGIN { printf "%.0f", b / n - 1 }')
 
-    "$KAFKA_BROKER" "bench:$K_PARTS" "bench3:3" >"$SL_TMP/kafka-broker.addr" 2>"$SL_TMP/kafka-broker.log" &
+    "$KAFKA_BROKER" "bench:$K_PARTS" "bench3:3" lat_in:4 lat_out:4 >"$SL_TMP/kafka-broker.addr" \
+        2>"$SL_TMP/kafka-broker.log" &
     KAFKA_PID=$!
     KAFKA_ADDR=
     for _ in $(seq 100); do
@@ -177,11 +189,12 @@ SQL
 
     kafka_series many bench "$K_EVENTS" "$(count "$K_EVENTS"), $K_PARTS partitions"
     kafka_series three bench3 "$K_EVENTS3" "$(count "$K_EVENTS3"), 3 partitions zstd"
+    kafka_latency
     kafka__stop
 
     local eps_k eps_s
     krow() { printf '%-30s %6s %10s %11s %10s %11s %7s   %-26s %s\n' "$@"; }
-    kverdict() { awk -v s="$1" -v k="$2" 'BEGIN { a = (s >= 1e6) ? "ok" : "BELOW"; b = (s * 2 >= k) ? "ok" : "BELOW"; print a " " b }'; }
+    kverdict() { awk -v s="$1" -v k="$2" 'BEGIN { a = (s >= 2e6) ? "ok" : "BELOW"; b = (s >= 0.8 * k) ? "ok" : "BELOW"; print a " " b }'; }
     echo
     echo "KAFKA RESULTS (median of $K_RUNS runs; msg/s = messages / median time)"
     echo
@@ -195,8 +208,55 @@ SQL
         eps_s=$(awk -v n="$n" -v s="${!ks}" 'BEGIN { printf "%.0f", n / s }')
         krow "$label" "$(count "$n")" "$(printf '%.3f s' "${!kk}")" "$(rate "$n" "${!kk}")" \
             "$(printf '%.3f s' "${!ks}")" "$(rate "$n" "${!ks}")" "$(ratio "$eps_s" "$eps_k")" \
-            ">= 1 M/s, ratio >= 0.50x" "$(kverdict "$eps_s" "$eps_k")"
+            ">= 2 M/s, ratio >= 0.80x" "$(kverdict "$eps_s" "$eps_k")"
     done
     echo "(ratio = sluice msg/s / kcat msg/s; sluice's time includes CREATE QUERY, the query's start, reading"
-    echo " the topic's metadata, the window query, and up to one poll interval of SHOW QUERIES)"
+    echo " the topic's metadata, the window query, and up to one poll interval of SHOW QUERIES;"
+    echo " kcat: -C -e -q -X fetch.wait.max.ms=1 -X fetch.max.bytes=1048576)"
+    echo
+    echo "KAFKA LATENCY (a reading every 5 ms for $K_LAT_SECONDS s, 4 partitions; medians of $K_LAT_RUNS runs)"
+    echo
+    printf '%-44s %8s %8s %8s   %s\n' "path" "p50" "p99" "max" "target"
+    printf '%-44s %8s %8s %8s   %s\n' "----" "---" "---" "---" "------"
+    printf '%-44s %8s %8s %8s   %s\n' "client -> broker -> client (baseline)" "$KLAT_d50 ms" "$KLAT_d99 ms" \
+        "$KLAT_dmax ms" ""
+    printf '%-44s %8s %8s %8s   %s\n' "client -> broker -> sluice filter -> client" "$KLAT_s50 ms" "$KLAT_s99 ms" \
+        "$KLAT_smax ms" "p99 < 10 ms: $(awk -v p="$KLAT_s99" 'BEGIN { print (p < 10) ? "ok" : "ABOVE" }')"
+}
+
+# kafka_latency: a fresh server with the filter query into a KAFKA sink on
+# lat_in -> lat_out; K_LAT_RUNS runs of bench/kafka_latency.py through
+# sluice and straight through the broker, interleaved; sets KLAT_* (medians).
+kafka_latency() {
+    local i line
+    SL_DATADIR=$SL_TMP/klat
+    sl_server_start || die "kafka latency: server did not start"
+    sl_psql -q -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "kafka latency: creating the query failed"
+CREATE SOURCE k (station TEXT, ph DOUBLE, seq BIGINT, sent_us BIGINT)
+  FROM KAFKA WITH (brokers = '$KAFKA_ADDR', topic = 'lat_in', format = 'json', start = 'latest');
+CREATE SINK o TO KAFKA WITH (brokers = '$KAFKA_ADDR', topic = 'lat_out', format = 'json');
+CREATE QUERY q AS SELECT station, ph, seq, sent_us FROM k WHERE ph >= 7 INTO o;
+SQL
+    : >"$SL_TMP/klat_s"
+    : >"$SL_TMP/klat_d"
+    for i in $(seq "$K_LAT_RUNS"); do
+        for mode in d s; do
+            if [ $mode = d ]; then
+                line=$(/usr/bin/python3 "$SL_SRCDIR/bench/kafka_latency.py" "$KAFKA_ADDR" lat_in lat_in "$K_LAT_SECONDS" 5)
+            else
+                line=$(/usr/bin/python3 "$SL_SRCDIR/bench/kafka_latency.py" "$KAFKA_ADDR" lat_in lat_out "$K_LAT_SECONDS" 5)
+            fi
+            case $line in "received "*" p50_ms "*) ;; *) die "kafka latency: $line" ;; esac
+            [ "$(echo "$line" | awk '{ print ($2 == $4) }')" = 1 ] || die "kafka latency: readings lost: $line"
+            echo "$line" >>"$SL_TMP/klat_$mode"
+            printf '  %-34s run %d: %s\n' "$([ $mode = d ] && echo "latency, broker only" || echo "latency, through sluice")" "$i" "$line"
+        done
+    done
+    sl_server_stop || die "kafka latency: server did not stop cleanly"
+    rm -rf "$SL_DATADIR"
+    for mode in d s; do
+        printf -v "KLAT_${mode}50" '%s' "$(awk '{ print $6 }' "$SL_TMP/klat_$mode" | median)"
+        printf -v "KLAT_${mode}99" '%s' "$(awk '{ print $8 }' "$SL_TMP/klat_$mode" | median)"
+        printf -v "KLAT_${mode}max" '%s' "$(awk '{ print $10 }' "$SL_TMP/klat_$mode" | median)"
+    done
 }

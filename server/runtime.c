@@ -58,7 +58,8 @@
 #include "window.h"
 
 /* Sleep of an idle loop: short enough for prompt DROP/cancel, long enough
- * not to spin. */
+ * not to spin (a source whose read() waits for data itself is not slept
+ * for: its rows go on as soon as they come). */
 #define SL_RUNTIME_IDLE_MS 20
 /* How long a Kafka source's partition must have been seen caught up before
  * rows read meanwhile may move the watermark past it (window.c, "Settling"):
@@ -1105,7 +1106,8 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                     return SL_OK;
                 }
             }
-            sleep_us(SL_RUNTIME_IDLE_MS * 1000);
+            if (!rt->skind->read_waits)
+                sleep_us(SL_RUNTIME_IDLE_MS * 1000);
         }
     }
     /* Stopped from outside: keep what was written; a query that is kept

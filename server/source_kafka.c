@@ -21,9 +21,20 @@
  * partitions by head timestamp), and while a partition
  * has nothing buffered and has not reported its end (enable.partition.eof)
  * the merge waits for it (at most 500 ms).  So rows reach the window
- * operator, whose watermark is global, in event-time order across
- * partitions as far as the message timestamps tell it, and reading a
- * backlog of many partitions drops no row as late.  A partition that gets
+ * operator in event-time order across partitions as far as the message
+ * timestamps tell it: few windows are open while a backlog is read, and
+ * the same messages read again (a replay after a crash, an archive) come
+ * in the same order, which float aggregates need to give the same digits.
+ * Lateness does not depend on it: every row carries its partition
+ * (batch->split) and the window operator keeps a max event time per
+ * partition.  splits() tells it which partitions have messages read() has
+ * not returned yet: buffered here, not at their end (a partition is at its
+ * end from its end-of-partition event until its next message), or below
+ * the high watermark offset librdkafka learnt from its latest fetch
+ * response (messages of that response still on their way through
+ * librdkafka's queues).  Such a partition holds the watermark back; only
+ * one caught up with its high watermark may count as idle (window.c,
+ * docs/kafka.md).  A partition that gets
  * far ahead is paused (librdkafka then fetches the others), which bounds
  * the buffers (16384 messages a partition, 512k in all with more than 32
  * partitions; librdkafka's own queue is bounded by
@@ -92,6 +103,12 @@
 /* How long one read() waits for messages: short, so an idle topic lets the
  * runtime tick windows and notice DROP promptly. */
 #define SL_KAFKA_READ_TIMEOUT_MS 10
+/* After the first message of a quiet spell, how long read() pauses before
+ * it takes the rest of its fetch response (see fetch()). */
+#define SL_KAFKA_SETTLE_US 200
+/* How long the timestamp merge waits for a partition that has nothing
+ * buffered and has not reported its end (a fetch in flight). */
+#define SL_KAFKA_ALIGN_WAIT_US 500000
 /* A partition with this many messages buffered is paused until the merge
  * has taken it down to an eighth of that; fewer each with more than 32
  * partitions, so that all of them together hold at most
@@ -116,11 +133,12 @@
 typedef struct kafka_part {
     rd_kafka_message_t **msgs;
     int pos, n, cap;
-    int64_t head_ts;    /* timestamp of msgs[pos] when pos < n */
-    bool at_end;        /* its last event was end-of-partition: nothing more to wait for */
-    int64_t eof_offset; /* the offset of its last end-of-partition event; -1: none */
-    bool paused;        /* fetching paused: far ahead of the others */
-    int hpos;           /* its index in the merge's heap, -1 while nothing is buffered */
+    int64_t head_ts;        /* timestamp of msgs[pos] when pos < n */
+    bool at_end;            /* its last event was end-of-partition: nothing more to wait for */
+    int64_t eof_offset;     /* the offset of its last end-of-partition event; -1: none */
+    bool paused;            /* fetching paused: far ahead of the others */
+    int hpos;               /* its index in the merge's heap, -1 while nothing is buffered */
+    int64_t blocking_since; /* when it started holding the merge back (0: it is not) */
 } kafka_part;
 
 /* schema_registry: the decoder of one writer schema id. */
@@ -180,9 +198,12 @@ typedef struct kafka_source {
     int part_high;    /* pause a partition with this many buffered */
     /* The merge's heap: the partitions with messages buffered, by (head_ts,
      * partition), so the next row is found in O(log n), not by a scan of
-     * every partition per row. */
+     * every partition per row.  nwaiting counts the partitions with nothing
+     * buffered and no end reported: only while there are some does the
+     * merge need its scan (to wait for them). */
     int *heap;
     int nheap;
+    int nwaiting;
     bool *pending;   /* per partition, for splits() */
     size_t line_pos; /* CSV: where the next line of the current message starts */
     int line_part;   /* with line_pos > 0: the partition of that message */
@@ -302,10 +323,14 @@ static const sl_kafka_setting consumer_defaults[] = {
     {"enable.auto.offset.store", "false"},
     /* A pipeline may start reading a topic before anything wrote to it. */
     {"allow.auto.create.topics", "true"},
-    /* Short fetch waits and small fetches: lower latency, and the mock
-     * cluster sends one message set per partition per fetch, so smaller
-     * fetches pipeline better (docs/kafka.md). */
-    {"fetch.wait.max.ms", "10"},
+    /* Short fetch waits and small fetches: latency, and the mock cluster
+     * sends one message set per partition per fetch, so smaller fetches
+     * pipeline better.  The mock holds an empty fetch for the whole wait,
+     * new messages or not (a real broker answers as soon as data comes),
+     * so the wait is the latency floor there: 10 ms gave a p99 of 17 ms,
+     * 1 ms gives 5 ms; an idle query then costs about 3.5 % of a core
+     * (docs/kafka.md, "Latency"). */
+    {"fetch.wait.max.ms", "1"},
     {"fetch.max.bytes", "1048576"},
     /* librdkafka 2.0 pauses fetching for about a second whenever the app
      * is this many messages behind (default 100000, shared by all
@@ -444,6 +469,7 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
     ks->parts = sl_pzalloc(ks->cx, sizeof(kafka_part) * (size_t)ks->npartitions);
     ks->heap = sl_palloc(ks->cx, sizeof(int) * (size_t)ks->npartitions);
     ks->nheap = 0;
+    ks->nwaiting = ks->npartitions;
     ks->pending = sl_pzalloc(ks->cx, sizeof(bool) * (size_t)ks->npartitions);
     ks->part_high = SL_KAFKA_BUFFERED_MAX / ks->npartitions;
     if (ks->part_high > SL_KAFKA_PART_HIGH)
@@ -775,23 +801,50 @@ static void part_push(kafka_source *ks, kafka_part *kp, rd_kafka_message_t *msg)
     if (kp->n - kp->pos == 1) { /* it was empty */
         kp->head_ts = rd_kafka_message_timestamp(msg, NULL);
         heap_insert(ks, msg->partition);
+        if (!kp->at_end)
+            ks->nwaiting--;
     }
     if (kp->n - kp->pos >= ks->part_high && !kp->paused)
         part_pause(ks, msg->partition, true);
 }
 
-/* One fetch from the consumer queue (waiting up to timeout_ms), sorted
- * into the partitions' buffers; end-of-partition events mark them. */
+/* One fetch from the consumer queue, sorted into the partitions' buffers;
+ * end-of-partition events mark them.  With timeout_ms > 0 it waits up to
+ * that long for the first message only, and takes what else is queued
+ * without waiting: rd_kafka_consume_batch_queue waits for a full batch or
+ * its timeout, which held a trickle of messages back for the whole
+ * timeout (latency, docs/kafka.md). */
 static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_error *err)
 {
-    ssize_t n;
+    ssize_t n = 0;
 
     *got = 0;
     if (want > ks->in_cap) {
         ks->in = sl_palloc(ks->cx, sizeof(rd_kafka_message_t *) * (size_t)want);
         ks->in_cap = want;
     }
-    n = rd_kafka_consume_batch_queue(ks->queue, timeout_ms, ks->in, (size_t)want);
+    if (timeout_ms > 0) {
+        rd_kafka_message_t *first = rd_kafka_consume_queue(ks->queue, timeout_ms);
+        if (first == NULL)
+            return SL_OK; /* nothing came */
+        ks->in[0] = first;
+        /* The rest of its fetch response is being handed on partition by
+         * partition: after a moment's pause what is queued is usually all
+         * of it, so the merge sees every partition of it (ends_refresh()
+         * covers the rest).  rd_kafka_consume_batch_queue with a timeout
+         * would wait for a full batch, a whole millisecond or more. */
+        {
+            struct timespec pause = {.tv_sec = 0, .tv_nsec = SL_KAFKA_SETTLE_US * 1000};
+            nanosleep(&pause, NULL);
+        }
+        n = rd_kafka_consume_batch_queue(ks->queue, 0, ks->in + 1, (size_t)want - 1);
+        if (n >= 0)
+            n++;
+        else
+            rd_kafka_message_destroy(first);
+    } else {
+        n = rd_kafka_consume_batch_queue(ks->queue, 0, ks->in, (size_t)want);
+    }
     if (n < 0)
         return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka consume failed: %s", ks->what,
                             rd_kafka_err2str(rd_kafka_last_error()));
@@ -811,9 +864,12 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && kp != NULL) {
             part_push(ks, kp, msg);
             kp->at_end = false;
+            kp->blocking_since = 0;
             continue;
         }
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (kp != NULL && kp->pos == kp->n && !kp->at_end)
+                ks->nwaiting--;
             if (kp != NULL) {
                 kp->at_end = true;
                 kp->eof_offset = msg->offset;
@@ -828,11 +884,60 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
     return SL_OK;
 }
 
-/* The partition whose next message has the smallest timestamp, or -1 when
- * nothing is buffered. */
-static int merge_next(const kafka_source *ks)
+/* True when partition p's high watermark offset, as librdkafka learnt it
+ * from its latest fetch response, is beyond the last message read() took
+ * or the last end-of-partition event: its end event is stale, messages of
+ * that response are still on their way through librdkafka's queues. */
+static bool part_behind(const kafka_source *ks, int p)
 {
-    return ks->nheap > 0 ? ks->heap[0] : -1;
+    const kafka_part *kp = &ks->parts[p];
+    int64_t lo, hi, done = ks->next_offset[p] > kp->eof_offset ? ks->next_offset[p] : kp->eof_offset;
+
+    return rd_kafka_get_watermark_offsets(ks->rk, ks->topic, p, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+           hi >= 0 && hi > done;
+}
+
+/* After a fetch: a partition at its end with nothing buffered whose high
+ * watermark says more is coming is waited for by the merge again. */
+static void ends_refresh(kafka_source *ks)
+{
+    for (int p = 0; p < ks->npartitions; p++) {
+        kafka_part *kp = &ks->parts[p];
+        if (kp->at_end && kp->pos == kp->n && part_behind(ks, p)) {
+            kp->at_end = false;
+            ks->nwaiting++;
+        }
+    }
+}
+
+/* The partition whose next message has the smallest timestamp, or -1 when
+ * none has one or the merge waits for a partition still fetching. */
+static int merge_next(kafka_source *ks, int64_t now)
+{
+    int best = -1;
+    int64_t best_ts = 0;
+
+    if (ks->nwaiting == 0)
+        return ks->nheap > 0 ? ks->heap[0] : -1;
+
+    for (int p = 0; p < ks->npartitions; p++) {
+        kafka_part *kp = &ks->parts[p];
+
+        if (kp->pos < kp->n) {
+            if (best < 0 || kp->head_ts < best_ts) {
+                best = p;
+                best_ts = kp->head_ts;
+            }
+        } else if (!kp->at_end) {
+            /* Empty but not known to be at its end: its next message may
+             * be older than everything buffered.  Wait for it, a while. */
+            if (kp->blocking_since == 0)
+                kp->blocking_since = now;
+            if (now - kp->blocking_since < SL_KAFKA_ALIGN_WAIT_US)
+                return -1;
+        }
+    }
+    return best;
 }
 
 /* schema_registry: the decoder of msg's writer schema as ks->avro, or
@@ -938,7 +1043,7 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
 {
     while (batch->nrows < batch->capacity) {
         /* A CSV message cut short by a full batch goes on first. */
-        int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks);
+        int p = ks->line_pos > 0 ? ks->line_part : merge_next(ks, now);
         kafka_part *kp;
         rd_kafka_message_t *msg;
         int first;
@@ -970,6 +1075,8 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
         if (++kp->pos == kp->n) {
             kp->pos = kp->n = 0;
             heap_remove(ks, p);
+            if (!kp->at_end)
+                ks->nwaiting++;
         } else {
             kp->head_ts = rd_kafka_message_timestamp(kp->msgs[kp->pos], NULL);
             /* Timestamps within a partition usually grow, but producers
@@ -1004,6 +1111,8 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
         if (fetch(ks, SL_KAFKA_FETCH_MAX, batch->nrows == 0 ? SL_KAFKA_READ_TIMEOUT_MS : 0, &got, err) !=
             SL_OK)
             return SL_ERROR;
+        if (got > 0)
+            ends_refresh(ks);
         merge(ks, batch, decode_errors, now_us());
         if (got == 0 || ks->registry_refused) /* refused: the rows before it go first */
             break;
@@ -1018,17 +1127,7 @@ void sl_kafka_source_splits(void *state, int *nsplits, const bool **pending)
 
     for (int p = 0; p < ks->npartitions; p++) {
         const kafka_part *kp = &ks->parts[p];
-        bool waiting = kp->pos < kp->n || !kp->at_end;
-        int64_t lo, hi;
-
-        /* At its end as far as the events read so far tell; a fetch
-         * response may already have announced more. */
-        if (!waiting &&
-            rd_kafka_get_watermark_offsets(ks->rk, ks->topic, p, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            int64_t done = ks->next_offset[p] > kp->eof_offset ? ks->next_offset[p] : kp->eof_offset;
-            waiting = hi >= 0 && hi > done;
-        }
-        ks->pending[p] = waiting;
+        ks->pending[p] = kp->pos < kp->n || !kp->at_end || part_behind(ks, p);
     }
     *nsplits = ks->npartitions;
     *pending = ks->pending;
@@ -1182,6 +1281,7 @@ sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_erro
         if (kp->paused)
             part_pause(ks, p, false);
     }
+    ks->nwaiting = ks->npartitions;
     ks->line_pos = 0;
 
     ks->expect = sl_palloc(ks->cx, sizeof(int64_t) * (size_t)ks->npartitions);

@@ -173,6 +173,7 @@ static const sl_source_kind kafka_source = {
     .position = sl_kafka_source_position,
     .seek = sl_kafka_source_seek,
     .splits = sl_kafka_source_splits,
+    .read_waits = true,
 };
 
 static const sl_source_kind xlsx_source = {

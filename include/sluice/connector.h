@@ -29,7 +29,7 @@
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
 #define SL_SINK_API_VERSION   1
-#define SL_SOURCE_API_VERSION 3 /* 2: position and seek (checkpoints); 3: splits */
+#define SL_SOURCE_API_VERSION 3 /* 2: position and seek (checkpoints); 3: splits, read_waits */
 
 /* ---- declared options ---- */
 
@@ -227,6 +227,11 @@ typedef struct sl_source_kind {
      * operator waits for a pending split however long it has been quiet:
      * only a split that is not pending may count as idle. */
     void (*splits)(void *state, int *nsplits, const bool **pending);
+    /* True when read() itself waits, briefly (about 10 ms at most), for
+     * data when it has none: the engine then reads again at once instead
+     * of sleeping between reads that bring no rows, so a row is handed on
+     * as soon as it arrives.  False: the engine sleeps about 20 ms. */
+    bool read_waits;
 } sl_source_kind;
 
 /* ---- registration ---- */
