@@ -809,10 +809,10 @@ static void part_push(kafka_source *ks, kafka_part *kp, rd_kafka_message_t *msg)
 }
 
 /* One fetch from the consumer queue, sorted into the partitions' buffers;
- * end-of-partition events mark them.  With timeout_ms > 0 it waits up to
- * that long for the first message only, and takes what else is queued
- * without waiting: rd_kafka_consume_batch_queue waits for a full batch or
- * its timeout, which held a trickle of messages back for the whole
+ * end-of-partition events mark them.  When nothing is queued and
+ * timeout_ms > 0 it waits up to that long for the first message only:
+ * rd_kafka_consume_batch_queue with a timeout waits for a full batch or
+ * the timeout, which held a trickle of messages back for the whole
  * timeout (latency, docs/kafka.md). */
 static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_error *err)
 {
@@ -823,16 +823,19 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
         ks->in = sl_palloc(ks->cx, sizeof(rd_kafka_message_t *) * (size_t)want);
         ks->in_cap = want;
     }
-    if (timeout_ms > 0) {
+    /* What is queued already (a backlog: no pause). */
+    n = rd_kafka_consume_batch_queue(ks->queue, 0, ks->in, (size_t)want);
+    if (n == 0 && timeout_ms > 0) {
         rd_kafka_message_t *first = rd_kafka_consume_queue(ks->queue, timeout_ms);
         if (first == NULL)
             return SL_OK; /* nothing came */
         ks->in[0] = first;
-        /* The rest of its fetch response is being handed on partition by
-         * partition: after a moment's pause what is queued is usually all
-         * of it, so the merge sees every partition of it (ends_refresh()
-         * covers the rest).  rd_kafka_consume_batch_queue with a timeout
-         * would wait for a full batch, a whole millisecond or more. */
+        /* The first message after a quiet spell: the rest of its fetch
+         * response is being handed on partition by partition.  After a
+         * moment's pause what is queued is usually all of it, so the merge
+         * sees every partition of it (ends_refresh() covers the rest).
+         * rd_kafka_consume_batch_queue with a timeout would wait for a
+         * full batch, a whole millisecond or more. */
         {
             struct timespec pause = {.tv_sec = 0, .tv_nsec = SL_KAFKA_SETTLE_US * 1000};
             nanosleep(&pause, NULL);
@@ -842,8 +845,6 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
             n++;
         else
             rd_kafka_message_destroy(first);
-    } else {
-        n = rd_kafka_consume_batch_queue(ks->queue, 0, ks->in, (size_t)want);
     }
     if (n < 0)
         return sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka consume failed: %s", ks->what,
