@@ -9,9 +9,8 @@
  * fetching.  assign() instead of subscribe(): no group join (seconds with
  * the mock cluster, and a rebalance would move partitions between queries
  * that should each see everything).  Partitions added to the topic after
- * open() are not read until the query starts again (librdkafka 2.0.2's
- * mock cluster cannot add partitions to a topic, so nothing here could
- * test a periodic check).
+ * open() are found by a metadata request every 5 s and added to the
+ * assignment (partitions_check()).
  *
  * read() takes messages from librdkafka's consumer queue with
  * rd_kafka_consume_batch_queue (10 ms timeout when it has nothing to give,
@@ -120,6 +119,10 @@
 /* Messages taken from librdkafka's queue at once, and fetches per read(). */
 #define SL_KAFKA_FETCH_MAX        4096
 #define SL_KAFKA_FETCHES_PER_READ 32
+/* How often read() asks the brokers whether the topic has more partitions,
+ * and how long it waits for the answer at most. */
+#define SL_KAFKA_PARTITION_CHECK_US         5000000
+#define SL_KAFKA_PARTITION_CHECK_TIMEOUT_MS 1000
 /* schema_registry: how long an unknown schema id is not asked for again,
  * how many such ids are remembered, and the backoff while the registry
  * is unreachable. */
@@ -209,6 +212,7 @@ typedef struct kafka_source {
     int line_part;   /* with line_pos > 0: the partition of that message */
 
     int64_t transport_errors;
+    int64_t next_meta_check; /* monotonic us: when to look for new partitions */
 
     /* after seek(): per partition the next offset expected (older messages
      * are dropped), and the message cut short at the checkpoint */
@@ -373,7 +377,7 @@ static int64_t offset_reset(rd_kafka_t *rk)
  * On any error the STORED ones stay as they are, and librdkafka resolves
  * them as before.
  */
-static void resolve_stored(kafka_source *ks, rd_kafka_topic_partition_list_t *parts)
+static void resolve_stored(kafka_source *ks, rd_kafka_topic_partition_list_t *parts, int64_t fallback)
 {
     rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_new(parts->cnt);
     rd_kafka_resp_err_t rc;
@@ -393,7 +397,7 @@ static void resolve_stored(kafka_source *ks, rd_kafka_topic_partition_list_t *pa
                 continue;
             t = rd_kafka_topic_partition_list_find(parts, e->topic, e->partition);
             if (t != NULL)
-                t->offset = e->offset >= 0 ? e->offset : ks->start_offset;
+                t->offset = e->offset >= 0 ? e->offset : fallback;
         }
     rd_kafka_topic_partition_list_destroy(q);
 }
@@ -481,13 +485,14 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
         ks->parts[i].hpos = -1;
         ks->parts[i].eof_offset = -1;
     }
-    resolve_stored(ks, parts);
+    resolve_stored(ks, parts, ks->start_offset);
     rc = rd_kafka_assign(ks->rk, parts);
     rd_kafka_topic_partition_list_destroy(parts);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
         return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
                             "%s: could not assign the partitions of \"%s\": %s", ks->what, ks->topic,
                             rd_kafka_err2str(rc));
+    ks->next_meta_check = mono_us() + SL_KAFKA_PARTITION_CHECK_US;
     ks->queue = rd_kafka_queue_get_consumer(ks->rk);
     if (ks->queue == NULL)
         return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "%s: no consumer queue", ks->what);
@@ -1090,6 +1095,89 @@ static void merge(kafka_source *ks, sl_batch *batch, int64_t *decode_errors, int
     }
 }
 
+/* Grows every per-partition array from ks->npartitions to n entries. */
+static void parts_grow(kafka_source *ks, int n)
+{
+    int old = ks->npartitions;
+    size_t i64 = sizeof(int64_t);
+
+    ks->next_offset = sl_prealloc(ks->cx, ks->next_offset, i64 * (size_t)old, i64 * (size_t)n);
+    ks->committed = sl_prealloc(ks->cx, ks->committed, i64 * (size_t)old, i64 * (size_t)n);
+    ks->parts =
+        sl_prealloc(ks->cx, ks->parts, sizeof(kafka_part) * (size_t)old, sizeof(kafka_part) * (size_t)n);
+    ks->heap = sl_prealloc(ks->cx, ks->heap, sizeof(int) * (size_t)old, sizeof(int) * (size_t)n);
+    ks->pending = sl_prealloc(ks->cx, ks->pending, sizeof(bool) * (size_t)old, sizeof(bool) * (size_t)n);
+    if (ks->expect != NULL)
+        ks->expect = sl_prealloc(ks->cx, ks->expect, i64 * (size_t)old, i64 * (size_t)n);
+    for (int p = old; p < n; p++) {
+        memset(&ks->parts[p], 0, sizeof(kafka_part));
+        ks->parts[p].hpos = -1;
+        ks->parts[p].eof_offset = -1;
+        ks->next_offset[p] = ks->committed[p] = -1;
+        ks->pending[p] = true;
+        if (ks->expect != NULL)
+            ks->expect[p] = 0;
+        ks->nwaiting++; /* nothing buffered, no end reported */
+    }
+    ks->npartitions = n;
+}
+
+/*
+ * Partitions added to the topic while the query runs: every
+ * SL_KAFKA_PARTITION_CHECK_US read() asks for the topic's metadata (one
+ * round trip, at most SL_KAFKA_PARTITION_CHECK_TIMEOUT_MS) and adds the
+ * new partitions to the assignment, at the group's committed offsets or
+ * else from their beginning (not `start`: every message of a partition
+ * made after the query started is new to it).  Until a new partition
+ * reports its end or gives rows it holds the watermark (splits()).  A
+ * failed request is tried again at the next check; fewer partitions than
+ * known (Kafka never removes any) are ignored.
+ */
+static void partitions_check(kafka_source *ks)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt;
+    rd_kafka_topic_partition_list_t *list;
+    rd_kafka_error_t *e;
+    int n, old = ks->npartitions;
+
+    ks->next_meta_check = mono_us() + SL_KAFKA_PARTITION_CHECK_US;
+    rkt = rd_kafka_topic_new(ks->rk, ks->topic, NULL);
+    if (rkt == NULL)
+        return;
+    if (rd_kafka_metadata(ks->rk, 0, rkt, &md, SL_KAFKA_PARTITION_CHECK_TIMEOUT_MS) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_topic_destroy(rkt);
+        return;
+    }
+    rd_kafka_topic_destroy(rkt);
+    n = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR ? md->topics[0].partition_cnt
+                                                                              : 0;
+    rd_kafka_metadata_destroy(md);
+    if (n <= old || n > (1 << 20))
+        return;
+    parts_grow(ks, n);
+    list = rd_kafka_topic_partition_list_new(n - old);
+    for (int p = old; p < n; p++)
+        rd_kafka_topic_partition_list_add(list, ks->topic, p)->offset = RD_KAFKA_OFFSET_STORED;
+    resolve_stored(ks, list, RD_KAFKA_OFFSET_BEGINNING);
+    for (int i = 0; i < list->cnt; i++)
+        if (list->elems[i].offset == RD_KAFKA_OFFSET_STORED)
+            list->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    e = rd_kafka_incremental_assign(ks->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e != NULL) {
+        sl_log(SL_LOG_WARNING, "%s: kafka: could not add the new partitions %d..%d of topic \"%s\": %s",
+               ks->what, old, n - 1, ks->topic, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        ks->nwaiting -= n - old; /* as before: the next check tries again */
+        ks->npartitions = old;
+        return;
+    }
+    sl_log(SL_LOG_LOG, "%s: topic \"%s\" has %d partitions now (%d before): reading the new ones", ks->what,
+           ks->topic, n, old);
+}
+
 sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t *decode_errors, sl_error *err)
 {
     kafka_source *ks = state;
@@ -1100,6 +1188,8 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
         *err = ks->fatal;
         return SL_ERROR;
     }
+    if (mono_us() >= ks->next_meta_check)
+        partitions_check(ks);
     merge(ks, batch, decode_errors, now_us());
     /* Fetch until the batch is full or nothing more comes, a bounded
      * number of times (a stream of undecodable messages must not keep the
@@ -1296,7 +1386,7 @@ sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_erro
         rd_kafka_topic_partition_list_add(parts, ks->topic, p)->offset =
             off >= 0 ? off : RD_KAFKA_OFFSET_STORED;
     }
-    resolve_stored(ks, parts);
+    resolve_stored(ks, parts, ks->start_offset);
     rc = rd_kafka_assign(ks->rk, parts);
     rd_kafka_topic_partition_list_destroy(parts);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)

@@ -32,7 +32,10 @@
 #   - after the restart the query reconnects by itself: messages 501..800,
 #     produced to the new (empty) broker, arrive (its fetch position is
 #     past the new log's end, so librdkafka resets it to `start` =
-#     earliest); the file holds 1..800, each exactly once.
+#     earliest); the file holds 1..800, each exactly once.  The new
+#     broker's topic has 3 partitions instead of 1 and the messages go to
+#     all three: the running query finds the new partitions by itself
+#     (issue 11: partitions added while a query runs are read).
 #   Sink (GENERATOR -> KAFKA sink, query "gen_out", idempotent producer):
 #   - paused before the kill, and the old broker holds every row the sink
 #     confirmed (waited for: PAUSE returns before the worker's flush); resumed while the broker is gone: librdkafka queues and
@@ -127,9 +130,11 @@ broker_kill() { # the broker and its proxy, SIGKILL: nothing is shut down cleanl
     KAFKA_PID=''
     PROXY_PID=''
 }
-produce() { # produce FIRST LAST: events FIRST..LAST, one a second of event time
-    seq "$1" "$2" | awk '{ printf "{\"ts\":\"2026-01-01T00:00:00Z\",\"id\":%d}\n", $1 }' |
-        timeout 20 "$KCAT" -P -b "$BOOT" -t events
+produce() { # produce FIRST LAST [kcat args]: events FIRST..LAST, one a second of event time
+    local first=$1 last=$2
+    shift 2
+    seq "$first" "$last" | awk '{ printf "{\"ts\":\"2026-01-01T00:00:00Z\",\"id\":%d}\n", $1 }' |
+        timeout 20 "$KCAT" -P -b "$BOOT" -t events "$@"
 }
 ids_ok() { # ids_ok N FILE: the file holds ids 1..N, each exactly once
     $PY -c "
@@ -211,14 +216,22 @@ echo "# sluiced VmRSS $((rss0 / 1024)) MiB before the outage, $((rss1 / 1024)) M
     notok "memory grows while the broker is gone ($(((rss1 - rss0) / 1024)) MiB)"
 
 # --- a new broker on the same address (empty) ---------------------------------
-kafka_broker_start events:1 sunk:1 || notok "a new broker starts"
+# Its topic "events" has 3 partitions where the old one had 1: the source
+# finds the new ones while it runs (a metadata check every 5 s; the mock
+# cluster cannot add partitions to a topic, a new broker can have more).
+kafka_broker_start events:3 sunk:1 || notok "a new broker starts"
 proxy_start || notok "the proxy starts again on port $PROXY_PORT"
 ok "new broker at $KAFKA_ADDR behind the same address $BOOT"
-produce 501 800
+produce 501 800 -p -1 -X sticky.partitioning.linger.ms=0 # each message to a random partition
 wait_until 40 '[ "$(wc -l <"$SL_DATADIR/mirror.jsonl")" -ge 800 ]' &&
     ok "the source query reconnects and reads the new broker's messages" ||
     notok "the source query reconnects and reads the new broker's messages ($(wc -l <"$SL_DATADIR/mirror.jsonl") rows)"
 check "the file holds messages 1..800, each once" "ok" "$(ids_ok 800 "$SL_DATADIR/mirror.jsonl")"
+check "messages 501..800 are on all 3 partitions of the new broker" "0 1 2" \
+    "$(timeout 20 "$KCAT" -C -b "$BOOT" -t events -e -q -o beginning -f '%p\n' 2>/dev/null | sort -u | xargs)"
+grep -q 'source "events": topic "events" has 3 partitions now (1 before): reading the new ones' "$SL_TMP/server.log" &&
+    ok "the source logs the partitions it found while running" ||
+    notok "the source logs the partitions it found while running"
 wait_until 40 '[ "$(sink_field sunk 4)" = ok ]' && ok "SHOW SINKS sunk: ok after the restart" ||
     notok "SHOW SINKS sunk: ok after the restart ($(sink_field sunk 4): $(sink_field sunk 8))"
 pause_settle "$n1" && ok "paused gen_out again: its sink flushed" || notok "paused gen_out again: its sink flushed"
