@@ -890,7 +890,9 @@ static void splits_settle(sl_window_op *w, int64_t now_us)
 {
     bool instant = w->cfg.split_settle_us <= 0;
 
-    if (!instant && w->split_snap_at != INT64_MIN &&
+    /* A wall clock set back (now before the last snapshot) takes a new
+     * one rather than stall the watermark until it catches up. */
+    if (!instant && w->split_snap_at != INT64_MIN && now_us >= w->split_snap_at &&
         sl_sat_sub(now_us, w->split_snap_at) < w->cfg.split_settle_us)
         return;
     for (int s = 0; s < w->nsplits; s++) {

@@ -554,6 +554,16 @@ static void test_split_settle(void **state)
     }
     sl_window_op_stats(r, &st);
     assert_int_equal(st.late_rows, 0);
+
+    /* the wall clock set back (102 s -> 50 s): settling goes on from the
+     * new time instead of waiting for the old one */
+    {
+        const trow more_b[] = {{20, "B", 0}};
+        push_split_rows(w, more_b, s1, 1, 1, 50, &s);
+    }
+    assert_int_equal(sl_window_op_tick(w, 51 * SEC + SEC / 2, collect, &s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    assert_int_equal(st.watermark_us, 18 * SEC); /* min(50, 20) - 2 */
     sl_window_op_free(w);
     sl_window_op_free(r);
     sink_free(&s);
