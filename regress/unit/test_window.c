@@ -265,6 +265,14 @@ static void push_split_rows(sl_window_op *w, const trow *rows, const int32_t *sp
 
 static const sl_type text_key[] = {SL_TYPE_TEXT};
 
+/* count(*) per TEXT key in 10 s tumbling windows, 2 s of lateness: the
+ * query of the event-time tests. */
+static sl_query_desc *count_by_key_query(void)
+{
+    const agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
+    return make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+}
+
 /* count(*), count(x), sum(x), avg(x), min(x), max(x) over DOUBLE x */
 static const agg_spec basic_aggs[] = {
     {SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}, {SL_AGG_COUNT, false, SL_TYPE_BIGINT},
@@ -318,8 +326,7 @@ static void test_tumbling(void **state)
 static void test_emit_once_and_late(void **state)
 {
     sl_window_config cfg = default_config();
-    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
-    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_query_desc *q = count_by_key_query();
     sl_window_op *w = sl_window_op_new(cx, q, &cfg);
     sink s = {0};
     sl_error err;
@@ -358,8 +365,7 @@ static void test_emit_once_and_late(void **state)
 static void test_splits(void **state)
 {
     sl_window_config cfg = default_config();
-    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
-    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_query_desc *q = count_by_key_query();
     sl_window_op *w = sl_window_op_new(cx, q, &cfg), *flat = sl_window_op_new(cx, q, &cfg);
     sink s = {0}, fs = {0};
     sl_window_stats st;
@@ -415,84 +421,79 @@ static void test_splits(void **state)
     sink_free(&fs);
 }
 
+/* One row (event time t_s, key) of split sp arriving at arrival_s. */
+static void push_one(sl_window_op *w, int64_t t_s, const char *key, int32_t sp, int64_t arrival_s, sink *s)
+{
+    const trow r[] = {{t_s, key, 0}};
+    const int32_t split[] = {sp};
+    push_split_rows(w, r, split, 1, 1, arrival_s, s);
+}
+
+/* A tick at now_us, then the operator's figures. */
+static sl_window_stats tick_stats(sl_window_op *w, int64_t now_us, sink *s)
+{
+    sl_window_stats st;
+    sl_error err;
+
+    sl_error_clear(&err);
+    assert_int_equal(sl_window_op_tick(w, now_us, collect, s, &err), SL_OK);
+    sl_window_op_stats(w, &st);
+    return st;
+}
+
+static sl_window_stats stats_of(const sl_window_op *w)
+{
+    sl_window_stats st;
+    sl_window_op_stats(w, &st);
+    return st;
+}
+
 /* The watermark rules of window.c's table (docs/kafka.md has the same
  * table), one case each; split 0 runs ahead of the split under test. */
 static void test_split_pending(void **state)
 {
     sl_window_config cfg = default_config();
-    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
-    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
-    sl_window_op *w = sl_window_op_new(cx, q, &cfg);
+    sl_window_op *w = sl_window_op_new(cx, count_by_key_query(), &cfg);
     sink s = {0};
-    sl_window_stats st;
-    sl_error err;
-    const int32_t s0[] = {0, 0}, s1[] = {1}, s2[] = {2};
-    const trow ahead[] = {{5, "A", 0}, {25, "A", 0}};
 
     (void)state;
     /* had no rows, pending: holds the watermark where it is */
     sl_window_op_pending(w, 3, (const bool[]){false, true, false});
-    push_split_rows(w, ahead, s0, 2, 1, 100, &s);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, INT64_MIN);
+    push_one(w, 5, "A", 0, 100, &s);
+    push_one(w, 25, "A", 0, 100, &s);
+    assert_int_equal(stats_of(w).watermark_us, INT64_MIN);
     /* had no rows, not pending (split 2: an empty partition): does not
      * count; split 1 delivers and is caught up: min(25, 4) - 2 */
-    {
-        const trow r[] = {{4, "B", 0}};
-        sl_window_op_pending(w, 3, (const bool[]){false, false, false});
-        push_split_rows(w, r, s1, 1, 1, 101, &s);
-    }
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 2 * SEC);
+    sl_window_op_pending(w, 3, (const bool[]){false, false, false});
+    push_one(w, 4, "B", 1, 101, &s);
+    assert_int_equal(stats_of(w).watermark_us, 2 * SEC);
     /* had rows, not pending, quiet less than idle_timeout: counts */
-    {
-        const trow r[] = {{30, "A", 0}};
-        push_split_rows(w, r, s0, 1, 1, 110, &s);
-    }
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 2 * SEC);
-    /* had rows, pending, quiet for far longer than idle_timeout: counts */
+    push_one(w, 30, "A", 0, 110, &s);
+    assert_int_equal(stats_of(w).watermark_us, 2 * SEC);
+    /* had rows, pending, quiet for far longer than idle_timeout: counts,
+     * and the clock does not advance while a split is pending */
     sl_window_op_pending(w, 3, (const bool[]){false, true, false});
-    {
-        const trow r[] = {{31, "A", 0}};
-        push_split_rows(w, r, s0, 1, 1, 200, &s);
-    }
-    sl_error_clear(&err);
-    assert_int_equal(sl_window_op_tick(w, 500 * SEC, collect, &s, &err), SL_OK);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 2 * SEC); /* no clock advance while a split is pending */
+    push_one(w, 31, "A", 0, 200, &s);
+    assert_int_equal(tick_stats(w, 500 * SEC, &s).watermark_us, 2 * SEC);
     assert_string_equal(sink_text(&s), "");
     /* ... and its rows are not late however far split 0 went */
-    {
-        const trow r[] = {{6, "B", 0}};
-        push_split_rows(w, r, s1, 1, 1, 501, &s);
-    }
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.late_rows, 0);
-    assert_int_equal(st.watermark_us, 4 * SEC);
+    push_one(w, 6, "B", 1, 501, &s);
+    assert_int_equal(stats_of(w).late_rows, 0);
+    assert_int_equal(stats_of(w).watermark_us, 4 * SEC);
     /* had rows, not pending, quiet longer than idle_timeout: idle, does
-     * not count (split 1 last gave rows at 501) */
+     * not count (split 1 last gave rows at 501); split 0 alone: 31 - 2,
+     * then the clock */
     sl_window_op_pending(w, 3, (const bool[]){false, false, false});
-    assert_int_equal(sl_window_op_tick(w, 512 * SEC, collect, &s, &err), SL_OK);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 29 * SEC + 1 * SEC); /* split 0 alone: 31 - 2, then the clock */
+    assert_int_equal(tick_stats(w, 512 * SEC, &s).watermark_us, 29 * SEC + 1 * SEC);
     assert_string_equal(sink_text(&s), "0,10,A,1\n0,10,B,2\n20,30,A,1\n");
     /* an empty split that starts to fill holds again until it delivers */
     sl_window_op_pending(w, 3, (const bool[]){false, false, true});
-    {
-        const trow r[] = {{45, "A", 0}};
-        push_split_rows(w, r, s0, 1, 1, 513, &s);
-    }
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 30 * SEC);
-    {
-        const trow r[] = {{33, "C", 0}};
-        sl_window_op_pending(w, 3, (const bool[]){false, false, false});
-        push_split_rows(w, r, s2, 1, 1, 514, &s);
-    }
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.late_rows, 0);
-    assert_int_equal(st.watermark_us, 31 * SEC); /* min(45, 33) - 2 */
+    push_one(w, 45, "A", 0, 513, &s);
+    assert_int_equal(stats_of(w).watermark_us, 30 * SEC);
+    sl_window_op_pending(w, 3, (const bool[]){false, false, false});
+    push_one(w, 33, "C", 2, 514, &s);
+    assert_int_equal(stats_of(w).late_rows, 0);
+    assert_int_equal(stats_of(w).watermark_us, 31 * SEC); /* min(45, 33) - 2 */
     sl_window_op_free(w);
     sink_free(&s);
 }
@@ -503,35 +504,26 @@ static void test_split_pending(void **state)
 static void test_split_settle(void **state)
 {
     sl_window_config cfg = default_config();
-    agg_spec aggs[] = {{SL_AGG_COUNT_STAR, false, SL_TYPE_BIGINT}};
-    sl_query_desc *q = make_query(SL_WINDOW_TUMBLING, 10, 0, 2, 1, text_key, 1, aggs);
+    sl_query_desc *q = count_by_key_query();
     sl_window_op *w, *r;
     sink s = {0};
-    sl_window_stats st;
     sl_error err;
-    const int32_t s0[] = {0, 0}, s1[] = {1, 1};
-    const trow ahead[] = {{20, "A", 0}, {50, "A", 0}};
-    const trow behind[] = {{10, "B", 0}, {12, "B", 0}};
 
     (void)state;
     cfg.split_settle_us = SEC;
     w = sl_window_op_new(cx, q, &cfg);
     sl_window_op_pending(w, 2, (const bool[]){false, false}); /* both look caught up */
-    push_split_rows(w, ahead, s0, 2, 1, 100, &s);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, INT64_MIN); /* split 0's rows have not settled */
+    push_one(w, 20, "A", 0, 100, &s);
+    push_one(w, 50, "A", 0, 100, &s);
+    assert_int_equal(stats_of(w).watermark_us, INT64_MIN); /* split 0's rows have not settled */
     /* split 1's rows, which were on their way all along */
-    push_split_rows(w, behind, s1, 2, 1, 100, &s);
-    sl_error_clear(&err);
-    assert_int_equal(sl_window_op_tick(w, 100 * SEC + SEC / 2, collect, &s, &err), SL_OK);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.late_rows, 0);
-    assert_int_equal(st.watermark_us, INT64_MIN);
-    assert_int_equal(sl_window_op_tick(w, 101 * SEC, collect, &s, &err), SL_OK);
-    assert_int_equal(sl_window_op_tick(w, 102 * SEC, collect, &s, &err), SL_OK);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 10 * SEC); /* settled: min(50, 12) - 2 */
-    assert_string_equal(sink_text(&s), "");      /* [0, 10) had no rows */
+    push_one(w, 10, "B", 1, 100, &s);
+    push_one(w, 12, "B", 1, 100, &s);
+    assert_int_equal(tick_stats(w, 100 * SEC + SEC / 2, &s).watermark_us, INT64_MIN);
+    assert_int_equal(stats_of(w).late_rows, 0);
+    tick_stats(w, 101 * SEC, &s);
+    assert_int_equal(tick_stats(w, 102 * SEC, &s).watermark_us, 10 * SEC); /* settled: min(50, 12) - 2 */
+    assert_string_equal(sink_text(&s), "");                                /* [0, 10) had no rows */
 
     /* the split maxima survive a checkpoint: split 1 still holds at 12 */
     {
@@ -539,31 +531,21 @@ static void test_split_settle(void **state)
         sl_ckpt_w_init(&blob, cx);
         sl_window_op_save(w, &blob);
         r = sl_window_op_new(cx, q, &cfg);
+        sl_error_clear(&err);
         assert_int_equal(sl_window_op_restore(r, blob.data, blob.len, 200 * SEC, &err), SL_OK);
     }
     /* split 1 caught up but not idle: counts with its restored max */
     sl_window_op_pending(r, 2, (const bool[]){true, false});
-    {
-        const trow more[] = {{60, "A", 0}};
-        push_split_rows(r, more, s0, 1, 1, 200, &s);
-    }
-    assert_int_equal(sl_window_op_tick(r, 202 * SEC, collect, &s, &err), SL_OK);
-    {
-        const trow late_b[] = {{11, "B", 0}, {13, "B", 0}};
-        push_split_rows(r, late_b, s1, 2, 1, 203, &s);
-    }
-    sl_window_op_stats(r, &st);
-    assert_int_equal(st.late_rows, 0);
+    push_one(r, 60, "A", 0, 200, &s);
+    tick_stats(r, 202 * SEC, &s);
+    push_one(r, 11, "B", 1, 203, &s);
+    push_one(r, 13, "B", 1, 203, &s);
+    assert_int_equal(stats_of(r).late_rows, 0);
 
     /* the wall clock set back (102 s -> 50 s): settling goes on from the
      * new time instead of waiting for the old one */
-    {
-        const trow more_b[] = {{20, "B", 0}};
-        push_split_rows(w, more_b, s1, 1, 1, 50, &s);
-    }
-    assert_int_equal(sl_window_op_tick(w, 51 * SEC + SEC / 2, collect, &s, &err), SL_OK);
-    sl_window_op_stats(w, &st);
-    assert_int_equal(st.watermark_us, 18 * SEC); /* min(50, 20) - 2 */
+    push_one(w, 20, "B", 1, 50, &s);
+    assert_int_equal(tick_stats(w, 51 * SEC + SEC / 2, &s).watermark_us, 18 * SEC); /* min(50, 20) - 2 */
     sl_window_op_free(w);
     sl_window_op_free(r);
     sink_free(&s);
