@@ -8,13 +8,13 @@
  * handlers that talk to the server only build SQL (SHOW ..., DESCRIBE ...)
  * and run it like any statement typed at the prompt.
  */
-#include "commands.h"
+#include "client/commands.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
+#include "client/exec.h"
 
 typedef sl_command_result (*sl_command_fn)(sl_shell *sh, const char *name, const char *args);
 

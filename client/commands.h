@@ -4,7 +4,7 @@
 #ifndef SLUICE_CLIENT_COMMANDS_H
 #define SLUICE_CLIENT_COMMANDS_H
 
-#include "shell.h"
+#include "client/shell.h"
 
 typedef enum sl_command_result {
     SL_COMMAND_OK,

@@ -11,14 +11,14 @@
  * known at that moment.  A result that ends before that prints exactly as
  * psql would print it.
  */
-#include "exec.h"
+#include "client/exec.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
 
-#include "print.h"
+#include "client/print.h"
 
 volatile sig_atomic_t sl_shell_query_running;
 volatile sig_atomic_t sl_shell_cancel_sent;

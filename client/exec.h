@@ -9,7 +9,7 @@
 
 #include <libpq-fe.h>
 
-#include "shell.h"
+#include "client/shell.h"
 
 /* Rows buffered before they are printed with the widths known so far. */
 #define SL_EXEC_BATCH_ROWS 1000

@@ -18,7 +18,7 @@
  * Rows are copied into a batch memory context that is reset after each
  * flush, so a push query that streams forever holds one batch at a time.
  */
-#include "print.h"
+#include "client/print.h"
 
 #include <stdint.h>
 #include <stdlib.h>

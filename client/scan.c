@@ -9,7 +9,7 @@
  * or a '\' does not end anything, so that the server sees each statement
  * exactly as typed.
  */
-#include "scan.h"
+#include "client/scan.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -27,10 +27,10 @@
 #include <editline/readline.h>
 #include <libpq-fe.h>
 
-#include "commands.h"
-#include "exec.h"
-#include "scan.h"
-#include "shell.h"
+#include "client/commands.h"
+#include "client/exec.h"
+#include "client/scan.h"
+#include "client/shell.h"
 
 #define SL_DEFAULT_PORT  "5477"
 #define SL_HISTORY_FILE  ".sluice_history"

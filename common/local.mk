@@ -1,5 +1,8 @@
-# common/: error values, memory contexts and lists, shared by every program.
+# common/: error values, memory contexts, lists, batches and types, buffers,
+# the checkpoint encoding, the log:
+# shared by every program.
 noinst_LIBRARIES += libslcommon.a
 libslcommon_a_SOURCES = common/error.c common/mcxt.c common/list.c common/batch.c common/types.c \
+	common/log.c common/buf.c common/checkpoint.c common/interval.c common/interval.h \
 	include/sluice/error.h include/sluice/errcodes.h include/sluice/mcxt.h include/sluice/list.h \
-	include/sluice/batch.h include/sluice/types.h
+	include/sluice/batch.h include/sluice/types.h include/sluice/log.h include/sluice/buf.h include/sluice/checkpoint.h

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "format_check.h"
-#include "fuzz.h"
+#include "fuzz/format_check.h"
+#include "fuzz/fuzz.h"
 
 struct sl_fuzz_rt {
     const sl_schema *schema;

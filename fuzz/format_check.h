@@ -2,7 +2,7 @@
  * format_check.h - round trips of decoded rows through the encoders, shared
  * by the JSON and CSV fuzz harnesses (fuzz/format_check.c).
  *
- * server/format.h promises that the encoders write what the decoders read:
+ * formats/format.h promises that the encoders write what the decoders read:
  * a row decoded from any input, encoded as JSON or CSV and decoded again,
  * gives the same values (JSON writes NaN and infinities as null, which is
  * the one allowed difference).  Entry points: sl_fuzz_rt_new,
@@ -11,7 +11,7 @@
 #ifndef SL_FUZZ_FORMAT_CHECK_H
 #define SL_FUZZ_FORMAT_CHECK_H
 
-#include "format.h"
+#include "formats/format.h"
 
 typedef struct sl_fuzz_rt sl_fuzz_rt;
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_avro.c - fuzz harness of the Avro message decoder
- * (server/format_avro.h): the length checks done before libavro reads a
+ * (formats/avro.h): the length checks done before libavro reads a
  * message, the value conversions, and the encoder through a round trip.
  *
  * Two kinds of input:
@@ -16,9 +16,9 @@
  */
 #include <string.h>
 
-#include "format_avro.h"
-#include "format_check.h"
-#include "fuzz.h"
+#include "formats/avro.h"
+#include "fuzz/format_check.h"
+#include "fuzz/fuzz.h"
 
 static const char writer_schema[] =
     "{\"type\":\"record\",\"name\":\"reading\",\"fields\":["

@@ -1,6 +1,6 @@
 /*
- * fuzz_csv.c - fuzz harness of the CSV line decoder (server/format.h,
- * server/format_csv.c) and, through round trips, of the encoders.
+ * fuzz_csv.c - fuzz harness of the CSV line decoder (formats/format.h,
+ * formats/csv.c) and, through round trips, of the encoders.
  *
  * The input is split into lines as the FILE source splits a file; each
  * line is copied into a buffer of exactly its size (ASan catches a read
@@ -12,9 +12,9 @@
  */
 #include <string.h>
 
-#include "format.h"
-#include "format_check.h"
-#include "fuzz.h"
+#include "formats/format.h"
+#include "fuzz/format_check.h"
+#include "fuzz/fuzz.h"
 
 #define FUZZ_ROWS 8
 

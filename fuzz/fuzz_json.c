@@ -1,6 +1,6 @@
 /*
- * fuzz_json.c - fuzz harness of the JSON lines decoder (server/format.h,
- * server/format_json.c) and, through round trips, of the JSON and CSV
+ * fuzz_json.c - fuzz harness of the JSON lines decoder (formats/format.h,
+ * formats/json.c) and, through round trips, of the JSON and CSV
  * encoders.
  *
  * The input is split into lines; each line is copied into a buffer of
@@ -14,9 +14,9 @@
  */
 #include <string.h>
 
-#include "format.h"
-#include "format_check.h"
-#include "fuzz.h"
+#include "formats/format.h"
+#include "fuzz/format_check.h"
+#include "fuzz/fuzz.h"
 
 #define FUZZ_ROWS 8
 

@@ -1,9 +1,9 @@
 /*
  * fuzz_protocol.c - fuzz harness of the PostgreSQL wire protocol reader
- * (server/protocol.h).
+ * (server/net/protocol.h).
  *
  * The input is what a client sends on a fresh connection, read the way
- * server/session.c reads it: startup packets through sl_pq_read_startup and
+ * server/net/session.c reads it: startup packets through sl_pq_read_startup and
  * sl_pq_parse_startup (SSLRequest and GSSENCRequest are followed by another
  * packet, at most twice), the "options" parameter through
  * sl_pq_split_options, then regular messages through sl_pq_read_message
@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "protocol.h"
+#include "fuzz/fuzz.h"
+#include "server/net/protocol.h"
 #include "sluice/errcodes.h"
 
 #define FUZZ_MAX_QUERY 4096

@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "parse.h"
+#include "fuzz/fuzz.h"
+#include "parser/parse.h"
+#include "common/interval.h"
 #include "sluice/list.h"
 
 static bool reparse_limit(const sl_error *err)

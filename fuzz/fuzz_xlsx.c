@@ -1,7 +1,7 @@
 /*
- * fuzz_xlsx.c - fuzz harness of the xlsx reader (server/xlsx_reader.h):
+ * fuzz_xlsx.c - fuzz harness of the xlsx reader (formats/xlsx_reader.h):
  * libzip, the expat parsers of the workbook's small parts, and the sheet
- * scanner (server/xlsx_sheet_scan.c).
+ * scanner (formats/xlsx_sheet_scan.c).
  *
  * The reader opens a path, so each input becomes a file in a temporary
  * directory.  Three kinds of input:
@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "fuzz.h"
-#include "xlsx_reader.h"
+#include "fuzz/fuzz.h"
+#include "formats/xlsx_reader.h"
 
 #define FUZZ_MAX_ROWS  100000
 #define FUZZ_MAX_PARTS 16

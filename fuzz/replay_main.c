@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 
 #ifndef SL_FUZZ_CORPUS
 #error "compile with -DSL_FUZZ_CORPUS=\"<harness>\""

@@ -8,7 +8,7 @@
 #   SL_SRCDIR      source tree (default: this script's parent)
 #   SL_BUILDDIR    build tree holding parser/grammar.c (default: .)
 #   FUZZ_SOURCES   library .c files, relative to SL_SRCDIR (default: every
-#                  .c of common/ parser/ server/ sinks/ but server/main.c)
+#                  .c of the library folders but server/main.c)
 #   FUZZ_CPPFLAGS  include flags (default: the tree's and pkg-config's)
 #   FUZZ_LIBS      libraries (default: pkg-config's)
 #   FUZZ_CC        clang (default: clang, else clang-14)
@@ -51,12 +51,12 @@ if [ ! -f "$grammar" ]; then
 fi
 PKGS="rdkafka avro-c libcurl sqlite3 libzip expat zlib"
 if [ -z "${FUZZ_CPPFLAGS:-}" ]; then
-    FUZZ_CPPFLAGS="-I$SL_BUILDDIR/include -I$SL_SRCDIR/include -I$SL_SRCDIR/parser -I$SL_BUILDDIR/parser \
--I$SL_SRCDIR/server -I$SL_SRCDIR/sinks $(pkg-config --cflags $PKGS)"
+    FUZZ_CPPFLAGS="-I$SL_BUILDDIR/include -I$SL_SRCDIR/include -I$SL_BUILDDIR -I$SL_SRCDIR \
+$(pkg-config --cflags $PKGS)"
 fi
 FUZZ_LIBS=${FUZZ_LIBS:-$(pkg-config --libs $PKGS)}
 if [ -z "${FUZZ_SOURCES:-}" ]; then
-    FUZZ_SOURCES=$(cd "$SL_SRCDIR" && ls common/*.c parser/*.c server/*.c sinks/*.c | grep -v '^server/main\.c$')
+    FUZZ_SOURCES=$(cd "$SL_SRCDIR" && find common parser formats kafka sources sinks server -name '*.c' | grep -v '^server/main\.c$')
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sl_fuzz.XXXXXX")
@@ -72,7 +72,7 @@ srcs=""
 for f in $FUZZ_SOURCES; do
     case "$f" in *.c) srcs="$srcs $SL_SRCDIR/$f" ;; esac
 done
-# One object per source, named after its path (server/log.c -> server_log.o).
+# One object per source, named after its path (common/log.c -> server_log.o).
 # shellcheck disable=SC2086
 # Warnings are gcc -Werror's business (the normal build); clang's would only bury the results.
 printf '%s\n' $srcs "$grammar" | FUZZ_CC=$FUZZ_CC CFLAGS="$CFLAGS -w -fsanitize=fuzzer-no-link" \

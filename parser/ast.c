@@ -7,7 +7,7 @@
  * Constructors keep the strings and lists they are given: the parser has
  * already allocated them in the same context.
  */
-#include "ast.h"
+#include "parser/ast.h"
 
 #include <stdlib.h>
 #include <string.h>

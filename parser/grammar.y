@@ -41,9 +41,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "ast.h"
-#include "lexer.h"
-#include "parse_int.h"
+#include "parser/ast.h"
+#include "parser/lexer.h"
+#include "parser/parse_int.h"
 
 #define CX (ps->cx)
 /* A binary operator node: located at its left operand (its first token). */

@@ -11,14 +11,15 @@
  * Entry points: sl_lexer_init(), sl_lexer_next(), sl_lexer_word_token(),
  * sl_char_position(), sl_token_name().
  */
-#include "lexer.h"
+#include "parser/lexer.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "grammar.h"
-#include "parse.h"
+#include "common/interval.h"
+#include "parser/grammar.h"
+#include "parser/parse.h"
 #include "sluice/errcodes.h"
 
 typedef struct sl_keyword {
@@ -352,32 +353,6 @@ static sl_status read_number(sl_lexer *lx, sl_token *tok, sl_error *err)
     tok->type = TK_INTEGER;
     tok->ival = v;
     return SL_OK;
-}
-
-bool sl_number_times_unit(const char *text, int64_t unit_us, int64_t *us)
-{
-    const char *p = text;
-    int64_t whole = 0;
-
-    /* Integers multiply exactly; only fractions go through a double. */
-    while (*p >= '0' && *p <= '9') {
-        int d = *p - '0';
-        if (whole > (INT64_MAX - d) / 10)
-            return false;
-        whole = whole * 10 + d;
-        p++;
-    }
-    if (*p == '\0') {
-        if (unit_us != 0 && whole > INT64_MAX / unit_us)
-            return false;
-        *us = whole * unit_us;
-        return true;
-    }
-    double v = strtod(text, NULL) * (double)unit_us;
-    if (!(fabs(v) < 9.2e18))
-        return false;
-    *us = (int64_t)llround(v);
-    return true;
 }
 
 static sl_status read_word(sl_lexer *lx, sl_token *tok)

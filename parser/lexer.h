@@ -49,12 +49,6 @@ int sl_lexer_word_token(const char *word);
 /* 1-based character (not byte) position of byte offset in sql, counting UTF-8 characters. */
 int sl_char_position(const char *sql, int offset);
 
-/*
- * Microseconds in text (digits with an optional fraction, no sign) times
- * unit_us, exactly for integers; false when it does not fit int64.
- */
-bool sl_number_times_unit(const char *text, int64_t unit_us, int64_t *us);
-
 /* A printable name for a token code ("ID", "'('", keywords as spelled: "select"), for tests and traces. */
 const char *sl_token_name(int type);
 

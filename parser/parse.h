@@ -8,7 +8,7 @@
 #ifndef SLUICE_PARSE_H
 #define SLUICE_PARSE_H
 
-#include "ast.h"
+#include "parser/ast.h"
 #include "sluice/error.h"
 
 /* Limits that keep hostile input from exhausting the stack or memory. */
@@ -37,16 +37,5 @@ sl_status sl_parse(const char *sql, sl_mcxt *cx, sl_list **out, sl_error *err);
 
 /* Canonical SQL for a statement or expression, allocated in cx. */
 char *sl_print_node(sl_mcxt *cx, const sl_node *node);
-
-/* Microseconds in an interval unit name ("ms", "second", "minutes", "h", ...), or -1. */
-int64_t sl_interval_unit_us(const char *unit);
-
-/*
- * Parses interval text as INTERVAL '...' takes it: items of a signed number
- * and a unit ('1 minute 30 seconds', '500 ms', '1h30m', '-2 days'), a bare
- * number of seconds ('30'), or a clock 'hh:mm[:ss[.frac]]'.  Sets *us to
- * the total in microseconds; false on bad text or overflow.
- */
-bool sl_interval_parse(const char *text, int64_t *us);
 
 #endif

@@ -10,9 +10,9 @@
 #ifndef SLUICE_PARSE_INT_H
 #define SLUICE_PARSE_INT_H
 
-#include "ast.h"
-#include "lexer.h"
-#include "parse.h"
+#include "parser/ast.h"
+#include "parser/lexer.h"
+#include "parser/parse.h"
 
 typedef struct sl_parse_state {
     sl_mcxt *cx;     /* where the tree goes */

@@ -11,15 +11,15 @@
  * The printer recurses once per tree level; sl_parse() rejects trees deeper
  * than SL_PARSE_MAX_DEPTH, which bounds the recursion.
  */
-#include "parse.h"
+#include "parser/parse.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "grammar.h"
-#include "lexer.h"
+#include "parser/grammar.h"
+#include "parser/lexer.h"
 
 typedef struct sl_sbuf {
     sl_mcxt *cx;

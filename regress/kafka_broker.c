@@ -5,7 +5,7 @@
  *
  *   regress/kafka-broker [TOPIC[:PARTITIONS] ...]
  *
- * Starts librdkafka's mock cluster (server/embedded_kafka.c, the same one
+ * Starts librdkafka's mock cluster (kafka/embedded.c, the same one
  * sluiced --embedded-kafka runs) on 127.0.0.1, creates the topics given
  * (PARTITIONS defaults to 4, as auto-created topics have), prints the
  * bootstrap address ("127.0.0.1:PORT") as the only line on stdout and runs
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "embedded_kafka.h"
+#include "kafka/embedded.h"
 
 int main(int argc, char **argv)
 {

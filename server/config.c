@@ -12,7 +12,7 @@
  *
  * Entry points: see config.h.
  */
-#include "config.h"
+#include "server/config.h"
 #include "sluice/version.h"
 
 #include <ctype.h>
@@ -26,7 +26,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "sluice/log.h"
 
 typedef enum sl_conf_type {
     SL_CONF_BOOL,

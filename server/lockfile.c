@@ -6,7 +6,7 @@
  * other process, and PostgreSQL users know the resulting "lock file already
  * exists" dance.  A lock held by the kernel ends with the process that held it.
  */
-#include "lockfile.h"
+#include "server/lockfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "sluice/log.h"
 
 static int lock_fd = -1;
 static char lock_path[PATH_MAX];

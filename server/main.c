@@ -23,15 +23,16 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
-#include "catalog.h"
-#include "config.h"
-#include "embedded_kafka.h"
+#include "server/catalog/catalog.h"
+#include "server/config.h"
+#include "kafka/embedded.h"
 #include "sluice/version.h"
-#include "lockfile.h"
-#include "log.h"
-#include "postmaster.h"
-#include "query.h"
-#include "sluice/connector.h"
+#include "server/lockfile.h"
+#include "sluice/log.h"
+#include "server/net/postmaster.h"
+#include "server/engine/query.h"
+#include "server/connectors/builtin.h"
+#include "server/connectors/registry.h"
 
 #define SL_MAX_OVERRIDES 256
 

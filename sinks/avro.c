@@ -7,7 +7,7 @@
  *     <query>-YYYYMMDDTHHMMSS.uuuuuuZ-<seq>.avro
  * (UTC wall clock when the file was started, then a per-sink counter), so
  * names sort by time and the glob `*.avro` in that directory replays them in order (FROM AVRO,
- * server/source_avro.c).  A file is written as `.<name>.tmp`, which that
+ * sources/avro.c).  A file is written as `.<name>.tmp`, which that
  * glob never matches, and renamed to its name when complete: when it
  * reaches `rotate` bytes (checked after each block, so a file exceeds it
  * by less than one block), when it is `rotate_interval` old (checked when
@@ -15,7 +15,7 @@
  * dropped or the server stops).  A file is started by its first block, so
  * a query that writes nothing leaves no file.
  *
- * Schema.  The writer schema is server/format_avro.c's derivation from the
+ * Schema.  The writer schema is formats/avro.c's derivation from the
  * query's output columns (a record "sluice.row", one nullable union per
  * column, TIMESTAMP as long with logicalType timestamp-micros), checked by
  * libavro-c.  Rows are encoded here, straight from the batch's vectors into
@@ -49,7 +49,7 @@
  *
  * Crash recovery.  At open, leftover temporary files of the same query
  * (`.<query>-<time>-<seq>.avro.tmp`) are checked block by block with the
- * FROM AVRO reader's walker (sl_avro_file_salvage: block framing, sync
+ * container file reader (formats/avro_file.h, sl_avro_file_salvage: block framing, sync
  * marker, deflate, every record against the schema).  Everything up to
  * the end of the last complete block is kept: the file is truncated there
  * (dropping a torn tail written after the last flush), synced and renamed
@@ -72,8 +72,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "format_avro.h"
-#include "log.h"
+#include "formats/avro.h"
+#include "formats/avro_file.h"
+#include "sluice/log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"

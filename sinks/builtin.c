@@ -11,14 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice/connector.h"
-
-extern const sl_sink_kind sl_sink_influxdb;
-extern const sl_sink_kind sl_sink_dynamodb;
-extern const sl_sink_kind sl_sink_avro;
-extern const sl_sink_kind sl_sink_kafka;
-extern const sl_sink_kind sl_sink_webhook;
-extern const sl_sink_kind sl_sink_file;
+#include "sinks/sinks.h"
 
 void sl_sinks_register_builtin(void)
 {

@@ -36,9 +36,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "dynamodb_item.h"
-#include "http.h"
-#include "log.h"
+#include "sinks/dynamodb_item.h"
+#include "sinks/http.h"
+#include "sluice/log.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
 

@@ -13,12 +13,12 @@
  *
  * Entry points: see dynamodb_item.h.
  */
-#include "dynamodb_item.h"
+#include "sinks/dynamodb_item.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "format.h"
+#include "formats/format.h"
 #include "sluice/errcodes.h"
 
 /* DynamoDB's key attribute size limits (bytes of the UTF-8 value). */

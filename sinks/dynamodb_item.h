@@ -51,7 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol.h" /* sl_buf */
+#include "sluice/buf.h"
 #include "sluice/batch.h"
 #include "sluice/error.h"
 #include "sluice/mcxt.h"

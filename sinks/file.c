@@ -4,7 +4,7 @@
  * The file (path relative to the data directory unless absolute) is opened
  * once with O_APPEND and created when missing; a CSV file that is new or
  * empty gets a header line first (header = true).  write() encodes the
- * whole batch into one buffer (server/format.h encoders: TIMESTAMPs as
+ * whole batch into one buffer (formats/format.h encoders: TIMESTAMPs as
  * ISO-8601 UTC text) and hands it to the kernel with write(2), so other
  * readers see complete lines as soon as write() returns; flush() makes
  * the data durable with fdatasync(2).  When a write fails half way (disk
@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "formats/format.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
 

@@ -8,7 +8,7 @@
  *
  * Entry points: see http.h.
  */
-#include "http.h"
+#include "sinks/http.h"
 
 #include <curl/curl.h>
 #include <pthread.h>

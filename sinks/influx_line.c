@@ -9,13 +9,13 @@
  *
  * Entry points: see influx_line.h.
  */
-#include "influx_line.h"
+#include "sinks/influx_line.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h" /* sl_format_double_fast */
+#include "formats/format.h" /* sl_format_double_fast */
 
 typedef struct influx_col {
     int col;

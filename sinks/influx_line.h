@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol.h" /* sl_buf */
+#include "sluice/buf.h"
 #include "sluice/batch.h"
 #include "sluice/mcxt.h"
 

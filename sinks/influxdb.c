@@ -30,9 +30,9 @@
 #include <strings.h>
 #include <zlib.h>
 
-#include "http.h"
-#include "influx_line.h"
-#include "log.h"
+#include "sinks/http.h"
+#include "sinks/influx_line.h"
+#include "sluice/log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"

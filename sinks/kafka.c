@@ -3,7 +3,7 @@
  *
  * An idempotent librdkafka producer (enable.idempotence: retries inside
  * librdkafka never duplicate or reorder a partition's messages).  write()
- * encodes each row with the server's encoders (server/format.h) as one
+ * encodes each row with the server's encoders (formats/format.h) as one
  * message, the `key` column's text as the message key, and hands it to
  * librdkafka (which copies it); when librdkafka's queue is full it serves
  * delivery reports until there is room, and after a while gives the
@@ -16,7 +16,7 @@
  * and flush), so the sink's state needs no lock.
  *
  * With format avro and schema_registry, open() registers the derived
- * schema under the subject "<topic>-value" (server/schema_registry.h) and
+ * schema under the subject "<topic>-value" (formats/schema_registry.h) and
  * every message starts with the Confluent header naming the id the
  * registry answered.  A registry that refuses the schema (4xx: invalid,
  * incompatible, unauthorised) fails open(): the query shows the error.  A
@@ -32,11 +32,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "format.h"
-#include "format_avro.h"
-#include "kafka_common.h"
-#include "log.h"
-#include "schema_registry.h"
+#include "formats/format.h"
+#include "formats/avro.h"
+#include "kafka/client.h"
+#include "sluice/log.h"
+#include "formats/schema_registry.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"

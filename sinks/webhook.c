@@ -2,7 +2,7 @@
  * webhook.c - the WEBHOOK sink: rows POSTed as JSON, for alerts.
  *
  * Each request carries at most batch_rows rows as a JSON array of row
- * objects (server/format.h's JSON encoder: keys are the column names,
+ * objects (formats/format.h's JSON encoder: keys are the column names,
  * TIMESTAMPs ISO-8601 UTC text), or, with batch_rows = 1, the one row's
  * object itself.  Content-Type is application/json unless the headers
  * option names another; headers ('Name: value' items separated by newlines,
@@ -27,8 +27,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "format.h"
-#include "http.h"
+#include "formats/format.h"
+#include "sinks/http.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
 

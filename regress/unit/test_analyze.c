@@ -1,5 +1,5 @@
 /*
- * test_analyze.c - unit tests of the SELECT analyzer (server/analyze.c)
+ * test_analyze.c - unit tests of the SELECT analyzer (server/engine/analyze.c)
  * over the water-quality schema: each case is a query and either its
  * output columns ("name type, ...") plus the shape of the description, or
  * the expected SQLSTATE, message and position.
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "parse.h"
+#include "server/engine/analyze.h"
+#include "parser/parse.h"
 
 typedef struct analyze_case {
     const char *sql;

@@ -1,6 +1,6 @@
 /*
  * test_avro.c - unit tests of the Avro message decoder and encoder
- * (server/format_avro.c): rows encoded with the derived schema decode to
+ * (formats/avro.c): rows encoded with the derived schema decode to
  * the same values (NULLs and timestamps included), the Confluent header,
  * logical timestamp units, type mismatches, and garbage: every prefix and
  * many corruptions of a valid message must give a row error or a row,
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format_avro.h"
+#include "formats/avro.h"
 
 static sl_mcxt *cx;
 

@@ -1,6 +1,6 @@
 /*
  * test_avro_file.c - unit tests of the AVRO sink (sinks/avro.c) and the
- * AVRO source (server/source_avro.c), through the kinds' callbacks as the
+ * AVRO source (sources/avro.c), through the kinds' callbacks as the
  * runtime calls them: a batch of every type (NULLs, timestamps, extremes)
  * written and read back by the source and by libavro-c's own
  * avro_file_reader (an independent reader), both codecs; rotation by size
@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "formats/format.h"
 
 /* libavro-c 1.11's generic reader (used here only as the independent
  * reader of check_with_libavro) leaks part of a record schema per file

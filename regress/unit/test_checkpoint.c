@@ -1,7 +1,7 @@
 /*
  * test_checkpoint.c - unit tests of checkpoints: the blob codec
- * (server/checkpoint.c), the window operator's state (sl_window_op_save /
- * sl_window_op_restore, server/window.c + server/agg.c) and the positions
+ * (common/checkpoint.c), the window operator's state (sl_window_op_save /
+ * sl_window_op_restore, server/engine/window.c + server/engine/agg.c) and the positions
  * of the GENERATOR, FILE, XLSX, AVRO and KAFKA sources (position/seek
  * callbacks; Kafka against the embedded mock cluster).
  *
@@ -26,13 +26,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "checkpoint.h"
-#include "embedded_kafka.h"
-#include "format.h"
-#include "kafka_common.h"
-#include "window.h"
-#include "xlsx_reader.h"
+#include "server/engine/agg.h"
+#include "sluice/checkpoint.h"
+#include "kafka/embedded.h"
+#include "formats/format.h"
+#include "sources/sources.h"
+#include "kafka/client.h"
+#include "server/engine/window.h"
+#include "formats/xlsx_reader.h"
 
 #define SEC INT64_C(1000000)
 

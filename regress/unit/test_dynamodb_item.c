@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynamodb_item.h"
+#include "sinks/dynamodb_item.h"
 #include "sluice/errcodes.h"
 
 static sl_mcxt *cx;

@@ -1,6 +1,6 @@
 /*
  * test_expr.c - unit tests of the binder and the vectorised evaluator
- * (server/expr*.c, server/functions.c).
+ * (server/expr*.c, server/engine/functions.c).
  *
  * Each case parses "SELECT <expr> FROM r", binds the expression over a
  * hand-built batch of 4 rows and compares every row's value, printed as
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "expr.h"
-#include "parse.h"
+#include "server/engine/expr.h"
+#include "parser/parse.h"
 
 static sl_mcxt *cx;
 static sl_schema *schema;

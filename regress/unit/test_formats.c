@@ -1,6 +1,6 @@
 /*
  * test_formats.c - unit tests of the JSON and CSV decoders and encoders
- * (server/format_json.c, server/format_csv.c).
+ * (formats/json.c, formats/csv.c).
  *
  * Every input is copied into a malloc'd buffer of exactly its length
  * before decoding, so that under ASan or valgrind a read past the line is
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
+#include "formats/format.h"
 
 static sl_mcxt *cx;
 static sl_error err;

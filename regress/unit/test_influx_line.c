@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "influx_line.h"
+#include "sinks/influx_line.h"
 
 static sl_mcxt *cx;
 

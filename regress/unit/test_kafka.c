@@ -1,6 +1,6 @@
 /*
- * test_kafka.c - unit tests of the Kafka client settings (kafka_common.c)
- * and the embedded broker (embedded_kafka.c): brokers default to the
+ * test_kafka.c - unit tests of the Kafka client settings (kafka/client.c)
+ * and the embedded broker (kafka/embedded.c): brokers default to the
  * embedded broker, `properties` pass-through and its errors, secrets never
  * in messages, topics of the embedded broker.
  */
@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#include "embedded_kafka.h"
-#include "kafka_common.h"
+#include "kafka/embedded.h"
+#include "kafka/client.h"
 #include "sluice/errcodes.h"
 
 static const sl_option_decl test_decls[] = {

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "grammar.h"
-#include "lexer.h"
+#include "parser/grammar.h"
+#include "parser/lexer.h"
 
 typedef struct lex_case {
     const char *id;

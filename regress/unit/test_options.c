@@ -21,11 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ast.h"
-#include "catalog.h"
-#include "config.h"
-#include "exec.h"
-#include "sluice/connector.h"
+#include "parser/ast.h"
+#include "server/catalog/catalog.h"
+#include "server/config.h"
+#include "server/commands/exec.h"
+#include "server/connectors/builtin.h"
+#include "server/connectors/registry.h"
 
 /* ---- fixtures ---- */
 

@@ -19,7 +19,8 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "parser/parse.h"
+#include "common/interval.h"
 
 typedef struct parse_case {
     const char *id;

@@ -1,5 +1,5 @@
 /*
- * test_protocol.c - unit tests of server/protocol.c: message builders byte by
+ * test_protocol.c - unit tests of server/net/protocol.c: message builders byte by
  * byte, decoders and framing on good, truncated, oversized and random input.
  */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "protocol.h"
+#include "server/net/protocol.h"
 
 /* ---- helpers ---- */
 

@@ -1,8 +1,8 @@
 /*
- * test_sink_writer.c - the sink framework (server/sink_writer.c): batching
+ * test_sink_writer.c - the sink framework (server/connectors/sink_writer.c): batching
  * by rows and bytes, retries with backoff on SL_RETRY, permanent errors,
  * retries used up, a stop during backoff, and the SHOW SINKS figures
- * (server/sink_stats.c) each of these leaves.
+ * (server/connectors/sink_stats.c) each of these leaves.
  *
  * The sink under test is a fake kind that records the size of every
  * write() and fails as the test tells it to.
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "sink_stats.h"
-#include "sink_writer.h"
+#include "server/connectors/sink_stats.h"
+#include "server/connectors/sink_writer.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 

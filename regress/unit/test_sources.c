@@ -1,6 +1,6 @@
 /*
  * test_sources.c - unit tests of the GENERATOR and FILE sources
- * (server/source_generator.c, server/source_file.c) and the FILE sink
+ * (sources/generator.c, sources/file.c) and the FILE sink
  * (sinks/file.c), through the kinds' callbacks as the runtime calls them.
  *
  * Each test works in its own temporary directory (the data directory).
@@ -19,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "formats/format.h"
+#include "sources/sources.h"
 
 extern const sl_sink_kind sl_sink_file;
 

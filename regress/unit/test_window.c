@@ -1,6 +1,6 @@
 /*
- * test_window.c - unit tests of the window aggregate operator (server/window.c)
- * and the aggregates (server/agg.c).
+ * test_window.c - unit tests of the window aggregate operator (server/engine/window.c)
+ * and the aggregates (server/engine/agg.c).
  *
  * Query descriptions are built by hand (no parser, no analyzer): the
  * operator only reads q->window, q->watermark_us, q->nkeys, q->naggs,
@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "agg.h"
-#include "window.h"
+#include "server/engine/agg.h"
+#include "server/engine/window.h"
 
 #define SEC INT64_C(1000000)
 
@@ -448,7 +448,7 @@ static sl_window_stats stats_of(const sl_window_op *w)
     return st;
 }
 
-/* The watermark rules of window.c's table (docs/kafka.md has the same
+/* The watermark rules of server/engine/window.c's table (docs/kafka.md has the same
  * table), one case each; split 0 runs ahead of the split under test. */
 static void test_split_pending(void **state)
 {

@@ -24,10 +24,11 @@
 #include <zip.h>
 
 #include "sluice/batch.h"
-#include "sluice/connector.h"
+#include "server/connectors/registry.h"
+#include "sources/sources.h"
 #include "sluice/types.h"
-#include "xlsx_reader.h"
-#include "xlsx_sheet_scan.h"
+#include "formats/xlsx_reader.h"
+#include "formats/xlsx_sheet_scan.h"
 
 #define BIG_ROWS 200000
 

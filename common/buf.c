@@ -1,0 +1,53 @@
+/*
+ * buf.c - the growable byte buffer (see sluice/buf.h).
+ */
+#include "sluice/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sl_buf_init(sl_buf *buf)
+{
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+}
+
+void sl_buf_free(sl_buf *buf)
+{
+    free(buf->data);
+    sl_buf_init(buf);
+}
+
+void sl_buf_reset(sl_buf *buf, size_t keep)
+{
+    buf->len = 0;
+    if (buf->cap > keep) {
+        free(buf->data);
+        buf->data = NULL;
+        buf->cap = 0;
+    }
+}
+
+char *sl_buf_reserve(sl_buf *buf, size_t extra)
+{
+    if (buf->cap - buf->len < extra) {
+        size_t cap = buf->cap ? buf->cap : 256;
+        while (cap - buf->len < extra)
+            cap *= 2;
+        char *data = realloc(buf->data, cap);
+        if (data == NULL)
+            abort(); /* as the memory contexts do: nothing sensible to report */
+        buf->data = data;
+        buf->cap = cap;
+    }
+    return buf->data + buf->len;
+}
+
+void sl_buf_append(sl_buf *buf, const void *data, size_t n)
+{
+    if (n == 0)
+        return;
+    memcpy(sl_buf_reserve(buf, n), data, n);
+    buf->len += n;
+}

@@ -1,0 +1,726 @@
+/*
+ * schema_registry.c - the Confluent Schema Registry client (see
+ * formats/schema_registry.h): URL handling, the two requests over libcurl, the
+ * registry's JSON replies read by a small scanner that only looks at
+ * top-level members (a reply is a few hundred bytes; no JSON library is
+ * needed for "id", "schema", "schemaType", "error_code" and "message"),
+ * and the process-wide cache of schemas by id.
+ *
+ * Entry points: see formats/schema_registry.h.
+ */
+#include "formats/schema_registry.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "formats/format.h" /* sl_json_put_string */
+#include "sluice/errcodes.h"
+
+/* Replies are small; anything past this is cut (an error text is shown
+ * cut, a schema that long is refused as unparsable). */
+#define SL_REGISTRY_MAX_REPLY  (8 * 1024 * 1024)
+#define SL_REGISTRY_TIMEOUT_MS 10000L
+#define SL_REGISTRY_CONNECT_MS 5000L
+#define SL_REGISTRY_CTYPE      "application/vnd.schemaregistry.v1+json"
+
+struct sl_schema_registry {
+    sl_mcxt *cx;
+    CURL *curl;
+    const char *what;
+    char *base;    /* shown in messages */
+    char *userpwd; /* NULL: no auth */
+    sl_buf reply;
+    char curl_err[CURL_ERROR_SIZE];
+};
+
+/* ---- a JSON scanner for the registry's replies ---- */
+
+typedef struct jscan {
+    const char *p, *end;
+} jscan;
+
+static void j_ws(jscan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool j_hex4(jscan *s, unsigned *out)
+{
+    unsigned v = 0;
+
+    if (s->end - s->p < 4)
+        return false;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(s->p[i]);
+        if (h < 0)
+            return false;
+        v = v << 4 | (unsigned)h;
+    }
+    s->p += 4;
+    *out = v;
+    return true;
+}
+
+static void put_utf8(sl_buf *out, unsigned cp)
+{
+    char b[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | cp >> 6);
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12);
+        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (char)(0xF0 | cp >> 18);
+        b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    sl_buf_append(out, b, n);
+}
+
+/* A string at s->p (at its opening quote); unescaped into out when out is
+ * not NULL.  False when it is not a well-formed string. */
+static bool j_string(jscan *s, sl_buf *out)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return false;
+    s->p++;
+    while (s->p < s->end) {
+        const char *run = s->p;
+        unsigned cp, lo;
+
+        while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
+            s->p++;
+        if (out != NULL && s->p > run)
+            sl_buf_append(out, run, (size_t)(s->p - run));
+        if (s->p >= s->end || (unsigned char)*s->p < 0x20)
+            return false;
+        if (*s->p == '"') {
+            s->p++;
+            return true;
+        }
+        if (++s->p >= s->end) /* backslash */
+            return false;
+        switch (*s->p++) {
+        case '"':
+            cp = '"';
+            break;
+        case '\\':
+            cp = '\\';
+            break;
+        case '/':
+            cp = '/';
+            break;
+        case 'b':
+            cp = '\b';
+            break;
+        case 'f':
+            cp = '\f';
+            break;
+        case 'n':
+            cp = '\n';
+            break;
+        case 'r':
+            cp = '\r';
+            break;
+        case 't':
+            cp = '\t';
+            break;
+        case 'u':
+            if (!j_hex4(s, &cp))
+                return false;
+            /* A surrogate pair is one code point; a lone surrogate is not text. */
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+                    return false;
+                s->p += 2;
+                if (!j_hex4(s, &lo) || lo < 0xDC00 || lo >= 0xE000)
+                    return false;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp < 0xE000)
+                return false;
+            break;
+        default:
+            return false;
+        }
+        if (out != NULL)
+            put_utf8(out, cp);
+    }
+    return false;
+}
+
+/* Steps over one value (nesting bounded). */
+static bool j_skip(jscan *s, int depth)
+{
+    j_ws(s);
+    if (s->p >= s->end || depth > 64)
+        return false;
+    if (*s->p == '"')
+        return j_string(s, NULL);
+    if (*s->p == '{' || *s->p == '[') {
+        char close = *s->p == '{' ? '}' : ']';
+        bool obj = close == '}';
+
+        s->p++;
+        j_ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            return true;
+        }
+        for (;;) {
+            if (obj) {
+                j_ws(s);
+                if (!j_string(s, NULL))
+                    return false;
+                j_ws(s);
+                if (s->p >= s->end || *s->p++ != ':')
+                    return false;
+            }
+            if (!j_skip(s, depth + 1))
+                return false;
+            j_ws(s);
+            if (s->p >= s->end)
+                return false;
+            if (*s->p == close) {
+                s->p++;
+                return true;
+            }
+            if (*s->p++ != ',')
+                return false;
+        }
+    }
+    /* number, true, false, null */
+    {
+        const char *start = s->p;
+        while (s->p < s->end &&
+               (isalnum((unsigned char)*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+            s->p++;
+        return s->p > start;
+    }
+}
+
+/* The value of top-level member key of the object body: [*vp, *ve).  False
+ * when body is not an object or has no such member. */
+static bool j_member(const char *body, size_t len, const char *key, const char **vp, const char **ve)
+{
+    jscan s = {.p = body, .end = body + len};
+    size_t klen = strlen(key);
+
+    j_ws(&s);
+    if (s.p >= s.end || *s.p++ != '{')
+        return false;
+    j_ws(&s);
+    if (s.p < s.end && *s.p == '}')
+        return false;
+    for (;;) {
+        const char *k;
+        bool match;
+
+        j_ws(&s);
+        k = s.p;
+        if (!j_string(&s, NULL))
+            return false;
+        /* Keys the registry sends are plain ASCII: compare them raw. */
+        match = (size_t)(s.p - k) == klen + 2 && memcmp(k + 1, key, klen) == 0;
+        j_ws(&s);
+        if (s.p >= s.end || *s.p++ != ':')
+            return false;
+        j_ws(&s);
+        *vp = s.p;
+        if (!j_skip(&s, 0))
+            return false;
+        if (match) {
+            *ve = s.p;
+            return true;
+        }
+        j_ws(&s);
+        if (s.p >= s.end || *s.p++ != ',')
+            return false;
+    }
+}
+
+/* Member key as a string unescaped into out (cleared first). */
+static bool j_member_string(const char *body, size_t len, const char *key, sl_buf *out)
+{
+    const char *vp, *ve;
+    jscan s;
+
+    if (!j_member(body, len, key, &vp, &ve))
+        return false;
+    s.p = vp;
+    s.end = ve;
+    out->len = 0;
+    return j_string(&s, out);
+}
+
+/* Member key as an integer. */
+static bool j_member_int(const char *body, size_t len, const char *key, int64_t *out)
+{
+    const char *vp, *ve;
+    int64_t v = 0;
+
+    if (!j_member(body, len, key, &vp, &ve) || vp == ve)
+        return false;
+    for (const char *p = vp; p < ve; p++) {
+        if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* ---- pure parts ---- */
+
+static int pct_decode(char *s)
+{
+    char *w = s;
+
+    for (char *r = s; *r != '\0'; r++) {
+        if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+            *w++ = (char)(hexval(r[1]) << 4 | hexval(r[2]));
+            r += 2;
+        } else
+            *w++ = *r;
+    }
+    *w = '\0';
+    return (int)(w - s);
+}
+
+sl_status sl_schema_registry_parse_url(sl_mcxt *cx, const char *url, char **base, char **userpwd,
+                                       sl_error *err)
+{
+    size_t slen, alen, n;
+    const char *auth, *at = NULL, *rest;
+
+    *base = *userpwd = NULL;
+    if (strncasecmp(url, "http://", 7) == 0)
+        slen = 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        slen = 8;
+    else
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "schema registry URL must start with http:// or https://");
+    if (strpbrk(url, "?#") != NULL)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "schema registry URL must not have a query or fragment");
+    for (const char *p = url; *p != '\0'; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                                "schema registry URL must not contain blanks or control characters");
+    auth = url + slen;
+    alen = strcspn(auth, "/");
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    rest = at != NULL ? at + 1 : auth;
+    if (rest == auth + alen || *rest == ':')
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "schema registry URL has no host");
+    if (at != NULL) {
+        char *up = sl_pstrndup(cx, auth, (size_t)(at - auth));
+        char *colon = strchr(up, ':');
+        char *user = up, *pass = colon != NULL ? colon + 1 : NULL;
+
+        if (colon != NULL)
+            *colon = '\0';
+        pct_decode(user);
+        if (pass != NULL)
+            pct_decode(pass);
+        *userpwd = sl_psprintf(cx, "%s:%s", user, pass != NULL ? pass : "");
+    }
+    n = strlen(url);
+    while (n > (size_t)(auth + alen - url) && url[n - 1] == '/')
+        n--;
+    *base = sl_psprintf(cx, "%.*s%.*s", (int)slen, url, (int)(url + n - rest), rest);
+    return SL_OK;
+}
+
+bool sl_schema_registry_reply_id(const char *body, size_t len, int32_t *id)
+{
+    int64_t v;
+
+    if (!j_member_int(body, len, "id", &v) || v > INT32_MAX)
+        return false;
+    *id = (int32_t)v;
+    return true;
+}
+
+sl_status sl_schema_registry_reply_schema(sl_mcxt *cx, const char *body, size_t len, const char **json,
+                                          size_t *jlen, sl_error *err)
+{
+    sl_buf b;
+    sl_status st = SL_OK;
+
+    sl_buf_init(&b);
+    if (j_member_string(body, len, "schemaType", &b) &&
+        !(b.len == 4 && strncasecmp((const char *)b.data, "AVRO", 4) == 0)) {
+        st = sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "the schema is of type %.*s, not AVRO",
+                          b.len > 40 ? 40 : (int)b.len, (const char *)b.data);
+    } else if (!j_member_string(body, len, "schema", &b)) {
+        st = sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "the reply has no \"schema\" string");
+    } else {
+        char *s = sl_palloc(cx, b.len + 1);
+        memcpy(s, b.data, b.len);
+        s[b.len] = '\0';
+        *json = s;
+        *jlen = b.len;
+    }
+    sl_buf_free(&b);
+    return st;
+}
+
+sl_status sl_schema_registry_classify(long status, const char *body, size_t len, const char *what,
+                                      const char *action, const char *url, sl_error *err)
+{
+    bool retry = status >= 500 || status == 408 || status == 429;
+    const char *code = retry                            ? SL_ERRCODE_CONNECTION_FAILURE
+                       : status == 404                  ? SL_ERRCODE_UNDEFINED_OBJECT
+                       : status == 401 || status == 403 ? SL_ERRCODE_INVALID_AUTHORIZATION
+                                                        : SL_ERRCODE_INVALID_PARAMETER_VALUE;
+    int64_t ecode;
+    sl_buf msg;
+
+    if (status >= 200 && status < 300)
+        return SL_OK;
+    sl_buf_init(&msg);
+    if (j_member_string(body, len, "message", &msg) && j_member_int(body, len, "error_code", &ecode))
+        sl_error_set(err, code, "%s: %s at schema registry %s: %.*s (error %lld)", what, action, url,
+                     msg.len > 400 ? 400 : (int)msg.len, (const char *)msg.data, (long long)ecode);
+    else {
+        int shown = len > 200 ? 200 : (int)len;
+        while (shown > 0 && (body[shown - 1] == '\n' || body[shown - 1] == '\r'))
+            shown--;
+        sl_error_set(err, code, "%s: %s at schema registry %s: HTTP %ld%s%.*s", what, action, url, status,
+                     shown > 0 ? ": " : "", shown, body);
+    }
+    sl_buf_free(&msg);
+    return retry ? SL_RETRY : SL_ERROR;
+}
+
+char *sl_schema_registry_request_body(sl_mcxt *cx, const char *schema_json)
+{
+    sl_buf b;
+    char *s;
+
+    sl_buf_init(&b);
+    sl_buf_append(&b, "{\"schema\": ", 11);
+    sl_json_put_string(&b, schema_json, strlen(schema_json));
+    sl_buf_append(&b, "}", 1);
+    s = sl_palloc(cx, b.len + 1);
+    memcpy(s, b.data, b.len);
+    s[b.len] = '\0';
+    sl_buf_free(&b);
+    return s;
+}
+
+char *sl_schema_registry_subject_url(sl_mcxt *cx, const char *base, const char *subject)
+{
+    size_t blen = strlen(base), n = 0;
+    char *s = sl_palloc(cx, blen + strlen(subject) * 3 + sizeof("/subjects//versions"));
+    static const char hex[] = "0123456789ABCDEF";
+
+    memcpy(s, base, blen);
+    n = blen;
+    memcpy(s + n, "/subjects/", 10);
+    n += 10;
+    /* Topic names are [A-Za-z0-9._-]; anything else is percent-encoded. */
+    for (const unsigned char *p = (const unsigned char *)subject; *p != '\0'; p++) {
+        if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            s[n++] = (char)*p;
+        else {
+            s[n++] = '%';
+            s[n++] = hex[*p >> 4];
+            s[n++] = hex[*p & 15];
+        }
+    }
+    memcpy(s + n, "/versions", 10);
+    return s;
+}
+
+/* ---- the cache ---- */
+
+typedef struct cache_entry {
+    char *base;
+    int32_t id;
+    char *json;
+    size_t len;
+} cache_entry;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Process lifetime, like the server's other registries: malloc'd once per
+ * schema id, never per message. */
+static cache_entry *cache;
+static int cache_n;
+
+static cache_entry *cache_find(const char *base, int32_t id)
+{
+    for (int i = 0; i < cache_n; i++)
+        if (cache[i].id == id && strcmp(cache[i].base, base) == 0)
+            return &cache[i];
+    return NULL;
+}
+
+bool sl_schema_registry_cache_get(const char *base, int32_t id, sl_mcxt *cx, const char **json, size_t *len)
+{
+    cache_entry *e;
+    bool hit = false;
+
+    pthread_mutex_lock(&cache_lock);
+    e = cache_find(base, id);
+    if (e != NULL) {
+        char *s = sl_palloc(cx, e->len + 1);
+        memcpy(s, e->json, e->len + 1);
+        *json = s;
+        *len = e->len;
+        hit = true;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+void sl_schema_registry_cache_put(const char *base, int32_t id, const char *json, size_t len)
+{
+    pthread_mutex_lock(&cache_lock);
+    if (cache_find(base, id) == NULL && cache_n < SL_SCHEMA_REGISTRY_CACHE_MAX) {
+        char *b = strdup(base), *j = malloc(len + 1);
+
+        if (cache == NULL)
+            cache = calloc(SL_SCHEMA_REGISTRY_CACHE_MAX, sizeof(cache_entry));
+        if (cache != NULL && b != NULL && j != NULL) {
+            memcpy(j, json, len);
+            j[len] = '\0';
+            cache[cache_n++] = (cache_entry){.base = b, .id = id, .json = j, .len = len};
+            b = j = NULL;
+        }
+        free(b); /* on failure only: the schema is then fetched again next time */
+        free(j);
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* ---- requests ---- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+/* curl_global_init is not thread-safe before libcurl 7.84 (and sinks/http.c
+ * calls it too: it counts its callers, so both are fine). */
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+sl_status sl_schema_registry_check_url(const char *option, const char *url, sl_error *err)
+{
+    sl_mcxt *cx = sl_mcxt_create(NULL, "schema registry url");
+    char *base, *userpwd;
+    sl_status st = sl_schema_registry_parse_url(cx, url, &base, &userpwd, err);
+
+    sl_mcxt_delete(cx);
+    if (st != SL_OK) {
+        char msg[SL_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", err->message);
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "option \"%s\": %.900s", option, msg);
+        sl_error_hint(err, "Give the registry's base URL, e.g. http://registry:8081.");
+    }
+    return st;
+}
+
+sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const char *what, const char *url, const char *user,
+                                           const char *password, sl_error *err)
+{
+    sl_schema_registry *reg = sl_pnew(cx, sl_schema_registry);
+    char *userpwd;
+
+    reg->cx = cx;
+    reg->what = sl_pstrdup(cx, what);
+    if (sl_schema_registry_parse_url(cx, url, &reg->base, &userpwd, err) != SL_OK) {
+        char msg[SL_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", err->message);
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: %.900s", what, msg);
+        return NULL;
+    }
+    reg->userpwd = user != NULL ? sl_psprintf(cx, "%s:%s", user, password != NULL ? password : "") : userpwd;
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK) {
+        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not initialise libcurl: %s",
+                     curl_easy_strerror(curl_init_rc));
+        return NULL;
+    }
+    reg->curl = curl_easy_init();
+    if (reg->curl == NULL) {
+        sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "%s: could not create an HTTP client", what);
+        return NULL;
+    }
+    sl_buf_init(&reg->reply);
+    return reg;
+}
+
+const char *sl_schema_registry_url(const sl_schema_registry *reg)
+{
+    return reg->base;
+}
+
+void sl_schema_registry_free(sl_schema_registry *reg)
+{
+    if (reg == NULL)
+        return;
+    if (reg->curl != NULL)
+        curl_easy_cleanup(reg->curl);
+    reg->curl = NULL;
+    sl_buf_free(&reg->reply);
+}
+
+static size_t on_reply(char *p, size_t size, size_t n, void *arg)
+{
+    sl_schema_registry *reg = arg;
+    size_t len = size * n;
+
+    if (reg->reply.len + len > SL_REGISTRY_MAX_REPLY)
+        return 0; /* curl then fails the request: CURLE_WRITE_ERROR */
+    sl_buf_append(&reg->reply, p, len);
+    return len;
+}
+
+/* One request (a POST when body is not NULL); SL_OK with *status and the
+ * reply in reg->reply (NUL-terminated), SL_RETRY on a transport failure. */
+static sl_status request(sl_schema_registry *reg, const char *url, const char *body, const char *action,
+                         long *status, sl_error *err)
+{
+    struct curl_slist *hdrs = NULL;
+    CURLcode rc;
+
+    sl_buf_reset(&reg->reply, 1 << 16);
+    reg->curl_err[0] = '\0';
+    curl_easy_reset(reg->curl); /* keeps the connection cache */
+    curl_easy_setopt(reg->curl, CURLOPT_URL, url);
+    if (body != NULL) {
+        curl_easy_setopt(reg->curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        hdrs = curl_slist_append(hdrs, "Content-Type: " SL_REGISTRY_CTYPE);
+        hdrs = curl_slist_append(hdrs, "Expect:"); /* no wait for "100 Continue" */
+    }
+    hdrs = curl_slist_append(hdrs, "Accept: " SL_REGISTRY_CTYPE ", application/json");
+    curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(reg->curl, CURLOPT_WRITEFUNCTION, on_reply);
+    curl_easy_setopt(reg->curl, CURLOPT_WRITEDATA, reg);
+    curl_easy_setopt(reg->curl, CURLOPT_ERRORBUFFER, reg->curl_err);
+    curl_easy_setopt(reg->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, SL_REGISTRY_TIMEOUT_MS);
+    curl_easy_setopt(reg->curl, CURLOPT_CONNECTTIMEOUT_MS, SL_REGISTRY_CONNECT_MS);
+    curl_easy_setopt(reg->curl, CURLOPT_USERAGENT, "sluice");
+    curl_easy_setopt(reg->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (reg->userpwd != NULL) {
+        curl_easy_setopt(reg->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(reg->curl, CURLOPT_USERPWD, reg->userpwd);
+    }
+    rc = curl_easy_perform(reg->curl);
+    curl_slist_free_all(hdrs);
+    sl_buf_append(&reg->reply, "", 1); /* NUL-terminated, not counted */
+    reg->reply.len--;
+    if (rc != CURLE_OK) {
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "%s: %s at schema registry %s: %s", reg->what,
+                     action, reg->base, reg->curl_err[0] != '\0' ? reg->curl_err : curl_easy_strerror(rc));
+        sl_error_hint(err, "Check that the registry is reachable at the schema_registry URL.");
+        return SL_RETRY;
+    }
+    curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, status);
+    return SL_OK;
+}
+
+sl_status sl_schema_registry_get(sl_schema_registry *reg, int32_t id, sl_mcxt *cx, const char **json,
+                                 size_t *len, sl_error *err)
+{
+    char action[64];
+    const char *url;
+    long status = 0;
+    sl_status st;
+
+    if (sl_schema_registry_cache_get(reg->base, id, cx, json, len))
+        return SL_OK;
+    snprintf(action, sizeof(action), "could not fetch schema %ld", (long)id);
+    url = sl_psprintf(cx, "%s/schemas/ids/%ld", reg->base, (long)id);
+    st = request(reg, url, NULL, action, &status, err);
+    if (st == SL_OK)
+        st = sl_schema_registry_classify(status, (const char *)reg->reply.data, reg->reply.len, reg->what,
+                                         action, reg->base, err);
+    if (st != SL_OK)
+        return st;
+    if (sl_schema_registry_reply_schema(cx, (const char *)reg->reply.data, reg->reply.len, json, len, err) !=
+        SL_OK) {
+        char msg[SL_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", err->message);
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: %s at schema registry %s: %.700s",
+                            reg->what, action, reg->base, msg);
+    }
+    sl_schema_registry_cache_put(reg->base, id, *json, *len);
+    return SL_OK;
+}
+
+sl_status sl_schema_registry_register(sl_schema_registry *reg, const char *subject, const char *schema_json,
+                                      int32_t *id, sl_error *err)
+{
+    char *action = sl_psprintf(reg->cx, "could not register the schema under subject \"%s\"", subject);
+    const char *url = sl_schema_registry_subject_url(reg->cx, reg->base, subject);
+    const char *body = sl_schema_registry_request_body(reg->cx, schema_json);
+    long status = 0;
+    sl_status st = request(reg, url, body, action, &status, err);
+
+    if (st == SL_OK)
+        st = sl_schema_registry_classify(status, (const char *)reg->reply.data, reg->reply.len, reg->what,
+                                         action, reg->base, err);
+    if (st != SL_OK)
+        return st;
+    if (!sl_schema_registry_reply_id((const char *)reg->reply.data, reg->reply.len, id))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "%s: %s at schema registry %s: the reply has no schema id", reg->what, action,
+                            reg->base);
+    sl_schema_registry_cache_put(reg->base, *id, schema_json, strlen(schema_json));
+    return SL_OK;
+}
+
+sl_status sl_schema_registry_check_options(const sl_options *opts, sl_error *err)
+{
+    const char *fmt = sl_options_get(opts, "format");
+    const char *url = sl_options_get(opts, "schema_registry");
+
+    if (url != NULL) {
+        if (fmt == NULL || strcmp(fmt, "avro") != 0)
+            return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                                "option \"schema_registry\" needs format avro");
+        return sl_schema_registry_check_url("schema_registry", url, err);
+    }
+    if (sl_options_given(opts, "schema_registry_user") || sl_options_given(opts, "schema_registry_password"))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "options \"schema_registry_user\" and \"schema_registry_password\" need "
+                            "\"schema_registry\"");
+    return SL_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * client.c - the librdkafka configuration of Kafka sources and sinks.
+ *
+ * Order of settings: sluice's own (bootstrap.servers, client.id, log
+ * callback), then the security options, then `properties`, so a user who
+ * knows librdkafka can override anything.  Values of options may be
+ * secrets: messages name the setting, never its value.
+ *
+ * Entry points: see kafka/client.h.
+ */
+#include "kafka/client.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kafka/embedded.h"
+#include "sluice/log.h"
+#include "sluice/errcodes.h"
+
+/* The security options of both kinds and the librdkafka setting each sets. */
+static const struct {
+    const char *option;
+    const char *setting;
+} kafka_security_map[] = {
+    {"security_protocol", "security.protocol"}, {"sasl_mechanism", "sasl.mechanisms"},
+    {"sasl_username", "sasl.username"},         {"sasl_password", "sasl.password"},
+    {"ssl_ca_location", "ssl.ca.location"},     {"ssl_certificate_location", "ssl.certificate.location"},
+    {"ssl_key_location", "ssl.key.location"},   {"ssl_key_password", "ssl.key.password"},
+};
+
+/* librdkafka's log lines (from its own threads) into the server log. */
+static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    sl_log(level <= 4   ? SL_LOG_WARNING
+           : level == 5 ? SL_LOG_NOTICE
+                        : SL_LOG_DEBUG,
+           "kafka %s: %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+sl_status sl_kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, const char *what,
+                            sl_error *err)
+{
+    char errstr[512];
+
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+        /* errstr may quote the value: keep only librdkafka's first clause
+         * when the value could be a secret. */
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: invalid kafka setting \"%s\"", what, name);
+        if (strstr(errstr, value) == NULL)
+            sl_error_detail(err, "%s.", errstr);
+        return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+/* Trims spaces at both ends of [*b, *e). */
+static void trim(const char **b, const char **e)
+{
+    while (*b < *e && isspace((unsigned char)**b))
+        (*b)++;
+    while (*e > *b && isspace((unsigned char)(*e)[-1]))
+        (*e)--;
+}
+
+/* Applies 'name=value;name=value' to conf (conf NULL: syntax only). */
+static sl_status apply_properties(rd_kafka_conf_t *conf, const char *props, const char *what, sl_error *err)
+{
+    const char *p = props;
+
+    while (*p != '\0') {
+        const char *end = strchr(p, ';'), *eq, *nb, *ne, *vb, *ve;
+        char name[256], value[4096];
+
+        if (end == NULL)
+            end = p + strlen(p);
+        nb = p;
+        ne = end;
+        trim(&nb, &ne);
+        if (nb == ne) { /* empty item: 'a=1;;b=2' or a trailing ';' */
+            p = *end != '\0' ? end + 1 : end;
+            continue;
+        }
+        eq = memchr(nb, '=', (size_t)(ne - nb));
+        if (eq == NULL || eq == nb)
+            return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                                "%s: option \"properties\" expects 'name=value;name=value'", what);
+        vb = eq + 1;
+        ve = ne;
+        ne = eq;
+        trim(&nb, &ne);
+        trim(&vb, &ve);
+        if ((size_t)(ne - nb) >= sizeof(name) || (size_t)(ve - vb) >= sizeof(value))
+            return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                                "%s: a kafka setting in \"properties\" is too long", what);
+        memcpy(name, nb, (size_t)(ne - nb));
+        name[ne - nb] = '\0';
+        memcpy(value, vb, (size_t)(ve - vb));
+        value[ve - vb] = '\0';
+        if (conf != NULL && sl_kafka_conf_set(conf, name, value, what, err) != SL_OK)
+            return SL_ERROR;
+        p = *end != '\0' ? end + 1 : end;
+    }
+    return SL_OK;
+}
+
+sl_status sl_kafka_conf_new(const sl_options *opts, const char *what, const char *client_id,
+                            const sl_kafka_setting *defaults, rd_kafka_conf_t **out, sl_error *err)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *brokers = sl_options_get(opts, "brokers");
+    const char *props;
+
+    *out = NULL;
+    if (brokers == NULL || brokers[0] == '\0') {
+        brokers = sl_embedded_kafka_bootstrap();
+        if (brokers == NULL) {
+            rd_kafka_conf_destroy(conf);
+            sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                         "%s: no brokers given and no embedded kafka broker is running", what);
+            sl_error_hint(err, "Give the brokers option, or start sluiced with --embedded-kafka.");
+            return SL_ERROR;
+        }
+    }
+    if (sl_kafka_conf_set(conf, "bootstrap.servers", brokers, what, err) != SL_OK ||
+        (client_id != NULL && sl_kafka_conf_set(conf, "client.id", client_id, what, err) != SL_OK))
+        goto fail;
+    rd_kafka_conf_set_log_cb(conf, kafka_log_cb);
+    for (const sl_kafka_setting *d = defaults; d != NULL && d->name != NULL; d++)
+        if (sl_kafka_conf_set(conf, d->name, d->value, what, err) != SL_OK)
+            goto fail;
+    for (size_t i = 0; i < sizeof(kafka_security_map) / sizeof(kafka_security_map[0]); i++) {
+        const char *v = sl_options_get(opts, kafka_security_map[i].option);
+        if (v != NULL && sl_kafka_conf_set(conf, kafka_security_map[i].setting, v, what, err) != SL_OK)
+            goto fail;
+    }
+    props = sl_options_get(opts, "properties");
+    if (props != NULL && apply_properties(conf, props, what, err) != SL_OK)
+        goto fail;
+    *out = conf;
+    return SL_OK;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return SL_ERROR;
+}
+
+sl_status sl_kafka_properties_check(const sl_options *opts, sl_error *err)
+{
+    const char *props = sl_options_get(opts, "properties");
+    rd_kafka_conf_t *conf;
+    sl_status st;
+
+    if (props == NULL)
+        return SL_OK;
+    /* A scratch configuration catches unknown names and bad values at
+     * CREATE time rather than when a query starts. */
+    conf = rd_kafka_conf_new();
+    st = apply_properties(conf, props, "option \"properties\"", err);
+    rd_kafka_conf_destroy(conf);
+    return st;
+}

@@ -1,0 +1,1047 @@
+/*
+ * catalog.c - the catalog in SQLite (see server/catalog/catalog.h).
+ *
+ * Owns DATADIR/catalog.db: opening and checking it, the schema and its
+ * migrations, and the rows of sources, sinks, queries and settings.
+ *
+ * One connection for the whole server, guarded by one mutex: catalog
+ * traffic is DDL and SHOW, a few statements per second at most, so a
+ * connection per thread would buy nothing but more ways to hit
+ * SQLITE_BUSY.  Every entry point takes the mutex, runs its statements in
+ * one transaction (BEGIN IMMEDIATE for writes, so a check and the write it
+ * guards cannot interleave with another writer) and releases it.
+ *
+ * Schema versions: PRAGMA user_version holds the version of the schema in
+ * the file; migrations[v] takes a file from version v to v+1, each in its
+ * own transaction.  A file from a newer build is refused, never
+ * "repaired": an older server must not destroy what it cannot read.
+ *
+ * Columns and options are stored as JSON text (written here, read back
+ * with SQLite's json_each) so that `sqlite3 catalog.db` shows something a
+ * person can read.
+ *
+ * Checkpoints (schema 2) are one row per query with two BLOBs, replaced
+ * in one transaction and deleted with the query by ON DELETE CASCADE.
+ *
+ * Entry points: sl_catalog_open, sl_catalog_close, sl_catalog_*_source,
+ * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_checkpoint,
+ * sl_catalog_*_setting.
+ */
+#include "server/catalog/catalog.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sluice/errcodes.h"
+
+/* 'Slce': marks the file as ours, so that another program's SQLite
+ * database in the data directory is not mistaken for an empty catalog. */
+#define SL_CATALOG_APPLICATION_ID 0x536c6365
+
+static pthread_mutex_t catalog_lock = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 *catalog_db;
+static char catalog_path[4096];
+
+/* ---- small helpers ---- */
+
+/* Fills err from the connection's last error. */
+static sl_status db_error(sl_error *err, sqlite3 *db, const char *doing)
+{
+    int code = sqlite3_errcode(db);
+    const char *state = SL_ERRCODE_IO_ERROR;
+
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        state = SL_ERRCODE_DATA_CORRUPTED;
+    else if (code == SQLITE_FULL)
+        state = SL_ERRCODE_DISK_FULL;
+    else if (code == SQLITE_NOMEM)
+        state = SL_ERRCODE_OUT_OF_MEMORY;
+    sl_error_set(err, state, "catalog error while %s: %s", doing, sqlite3_errmsg(db));
+    err->retriable = (code == SQLITE_BUSY || code == SQLITE_LOCKED);
+    return SL_ERROR;
+}
+
+static sl_status exec_sql(sqlite3 *db, const char *sql, const char *doing, sl_error *err)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(err, db, doing);
+    return SL_OK;
+}
+
+static sl_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, sl_error *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        *stmt = NULL;
+        return db_error(err, db, "preparing a statement");
+    }
+    return SL_OK;
+}
+
+/* Runs a prepared statement that returns no rows (or ignores them) and
+ * finalizes it. */
+static sl_status step_done(sqlite3 *db, sqlite3_stmt *stmt, const char *doing, sl_error *err)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        ;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_error(err, db, doing);
+    return SL_OK;
+}
+
+static void bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+    if (s == NULL)
+        sqlite3_bind_null(stmt, i);
+    else
+        sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static const char *column_text(sl_mcxt *cx, sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, i);
+    return t == NULL ? NULL : sl_pstrdup(cx, (const char *)t);
+}
+
+/* Reads one integer from a one-row query such as a PRAGMA. */
+static sl_status query_int(sqlite3 *db, const char *sql, int64_t *out, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (prepare(db, sql, &stmt, err) != SL_OK)
+        return SL_ERROR;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(stmt);
+        return rc == SQLITE_DONE ? (*out = 0, SL_OK) : db_error(err, db, "reading the catalog header");
+    }
+    *out = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return SL_OK;
+}
+
+/* ---- JSON text of columns and options ---- */
+
+/* A growable string in a context. */
+typedef struct sl_buf {
+    sl_mcxt *cx;
+    char *data;
+    size_t len, cap;
+} sl_buf;
+
+static void buf_append(sl_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->data = b->data ? sl_prealloc(b->cx, b->data, b->cap, cap) : sl_palloc(b->cx, cap);
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_puts(sl_buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+static void buf_json_string(sl_buf *b, const char *s)
+{
+    buf_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\', esc[1] = (char)*p, esc[2] = '\0';
+            buf_puts(b, esc);
+        } else if (*p < 0x20) {
+            snprintf(esc, sizeof(esc), "\\u%04x", *p);
+            buf_puts(b, esc);
+        } else {
+            buf_append(b, (const char *)p, 1);
+        }
+    }
+    buf_puts(b, "\"");
+}
+
+/* {"name": "value", ...} in the given order (json_each keeps it). */
+static char *options_json(sl_mcxt *cx, int n, const sl_option_value *opts)
+{
+    sl_buf b = {.cx = cx};
+
+    buf_puts(&b, "{");
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            buf_puts(&b, ",");
+        buf_json_string(&b, opts[i].name);
+        buf_puts(&b, ":");
+        buf_json_string(&b, opts[i].value);
+    }
+    buf_puts(&b, "}");
+    return b.data;
+}
+
+/* [{"name": "ts", "type": "timestamp"}, ...] */
+static char *columns_json(sl_mcxt *cx, int n, const sl_cat_column *cols)
+{
+    sl_buf b = {.cx = cx};
+
+    buf_puts(&b, "[");
+    for (int i = 0; i < n; i++) {
+        buf_puts(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
+        buf_json_string(&b, cols[i].name);
+        buf_puts(&b, ",\"type\":");
+        buf_json_string(&b, cols[i].type);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]");
+    return b.data;
+}
+
+/* Reads the pairs of a JSON text with sql (json_each over ?1, two text
+ * columns) into a fresh array of *n pairs, in cx. */
+static sl_status read_pairs(sl_mcxt *cx, const char *json, const char *sql, int *n, const char ***first,
+                            const char ***second, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    int cap = 8, rc;
+
+    *n = 0;
+    *first = sl_palloc(cx, sizeof(char *) * (size_t)cap);
+    *second = sl_palloc(cx, sizeof(char *) * (size_t)cap);
+    if (json == NULL)
+        return SL_OK;
+    if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+        return SL_ERROR;
+    bind_text(stmt, 1, json);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*n == cap) {
+            *first = sl_prealloc(cx, *first, sizeof(char *) * (size_t)cap, sizeof(char *) * (size_t)cap * 2);
+            *second =
+                sl_prealloc(cx, *second, sizeof(char *) * (size_t)cap, sizeof(char *) * (size_t)cap * 2);
+            cap *= 2;
+        }
+        (*first)[*n] = column_text(cx, stmt, 0);
+        (*second)[*n] = column_text(cx, stmt, 1);
+        if ((*first)[*n] == NULL || (*second)[*n] == NULL) {
+            sqlite3_finalize(stmt);
+            return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "catalog \"%s\" holds malformed JSON: %s",
+                                catalog_path, json);
+        }
+        (*n)++;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_error(err, catalog_db, "reading columns or options");
+    return SL_OK;
+}
+
+static sl_status read_options(sl_mcxt *cx, const char *json, int *n, sl_option_value **out, sl_error *err)
+{
+    const char **names, **values;
+
+    if (read_pairs(cx, json, "SELECT key, value FROM json_each(?1)", n, &names, &values, err) != SL_OK)
+        return SL_ERROR;
+    *out = sl_palloc(cx, sizeof(sl_option_value) * (size_t)(*n > 0 ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        (*out)[i].name = names[i], (*out)[i].value = values[i];
+    return SL_OK;
+}
+
+static sl_status read_columns(sl_mcxt *cx, const char *json, int *n, sl_cat_column **out, sl_error *err)
+{
+    const char **names, **types;
+
+    if (read_pairs(cx, json,
+                   "SELECT json_extract(value, '$.name'), json_extract(value, '$.type') FROM json_each(?1)",
+                   n, &names, &types, err) != SL_OK)
+        return SL_ERROR;
+    *out = sl_palloc(cx, sizeof(sl_cat_column) * (size_t)(*n > 0 ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        (*out)[i].name = names[i], (*out)[i].type = types[i];
+    return SL_OK;
+}
+
+/* ---- schema and migrations ---- */
+
+#define SL_NOW_SQL "strftime('%Y-%m-%d %H:%M:%S', 'now')"
+
+/* Version 0 -> 1: the tables of the foundation. */
+static sl_status migrate_to_1(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE sources ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  kind TEXT NOT NULL,"
+                    "  columns TEXT NOT NULL DEFAULT '[]'," /* JSON array of {name, type} */
+                    "  options TEXT NOT NULL DEFAULT '{}'," /* JSON object, normalised values */
+                    "  event_time TEXT,"
+                    "  watermark_us INTEGER," /* NULL: no WATERMARK clause */
+                    "  created TEXT NOT NULL DEFAULT (" SL_NOW_SQL "));"
+                    "CREATE TABLE sinks ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  kind TEXT NOT NULL,"
+                    "  options TEXT NOT NULL DEFAULT '{}',"
+                    "  created TEXT NOT NULL DEFAULT (" SL_NOW_SQL "));"
+                    "CREATE TABLE queries ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  sql TEXT NOT NULL,"
+                    "  state TEXT NOT NULL,"
+                    "  source TEXT,"
+                    "  sink TEXT,"
+                    "  created TEXT NOT NULL DEFAULT (" SL_NOW_SQL "));"
+                    "CREATE INDEX queries_source ON queries (source);"
+                    "CREATE INDEX queries_sink ON queries (sink);"
+                    "CREATE TABLE settings ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  value TEXT);"
+                    "PRAGMA application_id = 1399612261;", /* SL_CATALOG_APPLICATION_ID */
+                    "creating the catalog schema", err);
+}
+
+/* Version 1 -> 2: checkpoints of continuous queries (source position and
+ * window state), deleted with their query by the foreign key. */
+static sl_status migrate_to_2(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE checkpoints ("
+                    "  query TEXT PRIMARY KEY REFERENCES queries (name) ON DELETE CASCADE,"
+                    "  seq INTEGER NOT NULL,"
+                    "  taken TEXT NOT NULL,"
+                    "  position BLOB,"
+                    "  state BLOB);",
+                    "creating the checkpoints table", err);
+}
+
+typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
+
+/* migrations[v] takes the schema from version v to v + 1. */
+static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
+    migrate_to_1,
+    migrate_to_2,
+};
+
+static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
+{
+    for (int64_t v = from; v < SL_CATALOG_SCHEMA_VERSION; v++) {
+        char sql[64];
+
+        if (exec_sql(db, "BEGIN IMMEDIATE", "starting a migration", err) != SL_OK)
+            return SL_ERROR;
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)(v + 1));
+        if (migrations[v](db, err) != SL_OK || exec_sql(db, sql, "migrating the catalog", err) != SL_OK ||
+            exec_sql(db, "COMMIT", "migrating the catalog", err) != SL_OK) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return SL_ERROR;
+        }
+    }
+    return SL_OK;
+}
+
+/* ---- open and close ---- */
+
+/* Fills err for a file sluiced will not touch. */
+static sl_status refuse(sl_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static sl_status refuse(sl_error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "catalog refused");
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    sl_error_hint(err,
+                  "sluiced never rewrites a catalog it cannot read: restore %s from a backup, or move it "
+                  "away to start with an empty catalog.",
+                  catalog_path);
+    return SL_ERROR;
+}
+
+/* Checks an existing file before anything writes to it. */
+static sl_status check_catalog(sqlite3 *db, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    int64_t app_id, version, ntables;
+    int rc;
+    char detail[512] = "";
+
+    /* The first read of a file that is not a database fails here. */
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &stmt, NULL) != SQLITE_OK) {
+        int code = sqlite3_errcode(db);
+        if (code == SQLITE_NOTADB)
+            return refuse(err, "catalog \"%s\" is not a valid SQLite database: %s", catalog_path,
+                          sqlite3_errmsg(db));
+        if (code == SQLITE_CORRUPT) {
+            refuse(err, "catalog \"%s\" is corrupt", catalog_path);
+            sl_error_detail(err, "SQLite: %s", sqlite3_errmsg(db));
+            return SL_ERROR;
+        }
+        return db_error(err, db, "opening the catalog");
+    }
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        const char *res = (const char *)sqlite3_column_text(stmt, 0);
+        if (res != NULL && strcmp(res, "ok") != 0)
+            snprintf(detail, sizeof(detail), "%s", res);
+    } else {
+        snprintf(detail, sizeof(detail), "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(stmt);
+    if (detail[0] != '\0') {
+        refuse(err, "catalog \"%s\" is corrupt", catalog_path);
+        sl_error_detail(err, "PRAGMA quick_check: %s", detail);
+        return SL_ERROR;
+    }
+
+    if (query_int(db, "PRAGMA application_id", &app_id, err) != SL_OK ||
+        query_int(db, "PRAGMA user_version", &version, err) != SL_OK ||
+        query_int(db, "SELECT count(*) FROM sqlite_master", &ntables, err) != SL_OK)
+        return SL_ERROR;
+    if ((app_id != 0 && app_id != SL_CATALOG_APPLICATION_ID) || (app_id == 0 && ntables > 0)) {
+        return refuse(err, "catalog \"%s\" is a SQLite database of another application", catalog_path);
+    }
+    if (version > SL_CATALOG_SCHEMA_VERSION) {
+        sl_error_set(
+            err, SL_ERRCODE_DATA_CORRUPTED,
+            "catalog \"%s\" was written by a newer version of sluice (schema %lld, this build knows %d)",
+            catalog_path, (long long)version, SL_CATALOG_SCHEMA_VERSION);
+        sl_error_hint(err, "Run a sluiced at least as new as the one that wrote it.");
+        return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+sl_status sl_catalog_open(const char *datadir, sl_error *err)
+{
+    sqlite3 *db = NULL;
+    struct stat st;
+    int64_t version;
+
+    if (stat(datadir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return sl_error_set(err, SL_ERRCODE_IO_ERROR, "data directory \"%s\" does not exist", datadir);
+    pthread_mutex_lock(&catalog_lock);
+    if (catalog_db != NULL) {
+        pthread_mutex_unlock(&catalog_lock);
+        return sl_error_set(err, SL_ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            "catalog \"%s\" is already open", catalog_path);
+    }
+    snprintf(catalog_path, sizeof(catalog_path), "%s/catalog.db", datadir);
+
+    if (sqlite3_open_v2(catalog_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not open catalog \"%s\": %s", catalog_path,
+                     db ? sqlite3_errmsg(db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_extended_result_codes(db, 0);
+    if (check_catalog(db, err) != SL_OK)
+        goto fail;
+    /* Only now that the file is known to be ours may anything write to it.
+     * synchronous=FULL: a DDL statement that answered OK survives a power cut. */
+    if (exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+                 "setting up the catalog", err) != SL_OK ||
+        query_int(db, "PRAGMA user_version", &version, err) != SL_OK || migrate(db, version, err) != SL_OK)
+        goto fail;
+    catalog_db = db;
+    pthread_mutex_unlock(&catalog_lock);
+    return SL_OK;
+
+fail:
+    sqlite3_close(db);
+    pthread_mutex_unlock(&catalog_lock);
+    return SL_ERROR;
+}
+
+void sl_catalog_close(void)
+{
+    pthread_mutex_lock(&catalog_lock);
+    if (catalog_db != NULL) {
+        sqlite3_close(catalog_db);
+        catalog_db = NULL;
+    }
+    pthread_mutex_unlock(&catalog_lock);
+}
+
+/* ---- transactions ---- */
+
+/* Takes the lock; with write, also starts an IMMEDIATE transaction. */
+static sl_status begin(bool write, sl_error *err)
+{
+    pthread_mutex_lock(&catalog_lock);
+    if (catalog_db == NULL) {
+        pthread_mutex_unlock(&catalog_lock);
+        return sl_error_set(err, SL_ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "the catalog is not open");
+    }
+    if (exec_sql(catalog_db, write ? "BEGIN IMMEDIATE" : "BEGIN", "starting a catalog transaction", err) !=
+        SL_OK) {
+        pthread_mutex_unlock(&catalog_lock);
+        return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+/* Commits when st is SL_OK, else rolls back; releases the lock; returns
+ * the final status. */
+static sl_status end(sl_status st, sl_error *err)
+{
+    if (st == SL_OK)
+        st = exec_sql(catalog_db, "COMMIT", "committing to the catalog", err);
+    if (st != SL_OK)
+        sqlite3_exec(catalog_db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&catalog_lock);
+    return st;
+}
+
+/* 1 when the query (one ?1 parameter bound to name) returns a row, 0 when
+ * not, -1 on error. */
+static int exists(const char *sql, const char *name, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+        return -1;
+    bind_text(stmt, 1, name);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    db_error(err, catalog_db, "looking up a name");
+    return -1;
+}
+
+/* The name of one query that uses name through column col, or NULL. */
+static sl_status using_query(sl_mcxt *cx, const char *col, const char *name, const char **query,
+                             sl_error *err)
+{
+    char sql[128];
+    sqlite3_stmt *stmt;
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT name FROM queries WHERE %s = ?1 ORDER BY name LIMIT 1", col);
+    *query = NULL;
+    if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+        return SL_ERROR;
+    bind_text(stmt, 1, name);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *query = column_text(cx, stmt, 0);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(err, catalog_db, "looking up queries");
+    return SL_OK;
+}
+
+/* ---- sources ---- */
+
+static const char *option_value(int n, const sl_option_value *opts, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return opts[i].value;
+    return NULL;
+}
+
+/* A source's dead_letter must name an existing sink (checked in the same
+ * transaction as the write, so a concurrent DROP SINK cannot slip in). */
+static sl_status check_dead_letter(int n, const sl_option_value *opts, sl_error *err)
+{
+    const char *dl = option_value(n, opts, "dead_letter");
+    int r;
+
+    if (dl == NULL)
+        return SL_OK;
+    r = exists("SELECT 1 FROM sinks WHERE name = ?1", dl, err);
+    if (r < 0)
+        return SL_ERROR;
+    if (r == 0)
+        return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", dl);
+    return SL_OK;
+}
+
+sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err)
+{
+    sl_mcxt *cx;
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int r;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    cx = sl_mcxt_create(NULL, "catalog");
+    r = exists("SELECT 1 FROM sources WHERE name = ?1", src->name, err);
+    if (r != 0)
+        st = r < 0
+                 ? SL_ERROR
+                 : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "source \"%s\" already exists", src->name);
+    else if ((st = check_dead_letter(src->noptions, src->options, err)) != SL_OK)
+        ;
+    else if ((st = prepare(catalog_db,
+                           "INSERT INTO sources (name, kind, columns, options, event_time, watermark_us) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           &stmt, err)) == SL_OK) {
+        bind_text(stmt, 1, src->name);
+        bind_text(stmt, 2, src->kind);
+        bind_text(stmt, 3, columns_json(cx, src->ncolumns, src->columns));
+        bind_text(stmt, 4, options_json(cx, src->noptions, src->options));
+        bind_text(stmt, 5, src->event_time);
+        if (src->has_watermark)
+            sqlite3_bind_int64(stmt, 6, src->watermark_us);
+        else
+            sqlite3_bind_null(stmt, 6);
+        st = step_done(catalog_db, stmt, "creating a source", err);
+    }
+    sl_mcxt_delete(cx);
+    return end(st, err);
+}
+
+#define SOURCE_COLUMNS "name, kind, columns, options, event_time, watermark_us, created"
+
+static sl_status read_source(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_source *s = sl_pnew(cx, sl_cat_source);
+
+    s->name = column_text(cx, stmt, 0);
+    s->kind = column_text(cx, stmt, 1);
+    if (read_columns(cx, (const char *)sqlite3_column_text(stmt, 2), &s->ncolumns, &s->columns, err) !=
+            SL_OK ||
+        read_options(cx, (const char *)sqlite3_column_text(stmt, 3), &s->noptions, &s->options, err) != SL_OK)
+        return SL_ERROR;
+    s->event_time = column_text(cx, stmt, 4);
+    s->has_watermark = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
+    s->watermark_us = sqlite3_column_int64(stmt, 5);
+    s->created = column_text(cx, stmt, 6);
+    *out = s;
+    return SL_OK;
+}
+
+static sl_status read_sink(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_sink *s = sl_pnew(cx, sl_cat_sink);
+
+    s->name = column_text(cx, stmt, 0);
+    s->kind = column_text(cx, stmt, 1);
+    if (read_options(cx, (const char *)sqlite3_column_text(stmt, 2), &s->noptions, &s->options, err) != SL_OK)
+        return SL_ERROR;
+    s->created = column_text(cx, stmt, 3);
+    *out = s;
+    return SL_OK;
+}
+
+static sl_status read_query(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_query *q = sl_pnew(cx, sl_cat_query);
+
+    q->name = column_text(cx, stmt, 0);
+    q->sql = column_text(cx, stmt, 1);
+    q->state = column_text(cx, stmt, 2);
+    q->source = column_text(cx, stmt, 3);
+    q->sink = column_text(cx, stmt, 4);
+    q->created = column_text(cx, stmt, 5);
+    *out = q;
+    return SL_OK;
+}
+
+typedef sl_status (*sl_row_reader)(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err);
+
+/* Runs sql (with ?1 bound to name when name is not NULL) and reads each row
+ * with reader: into *one (first row or NULL) or appended to *many. */
+static sl_status read_rows(sl_mcxt *cx, const char *sql, const char *name, sl_row_reader reader, void **one,
+                           sl_list **many, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st = SL_OK;
+    int rc;
+
+    if (one)
+        *one = NULL;
+    if (many)
+        *many = NULL;
+    if (begin(false, err) != SL_OK)
+        return SL_ERROR;
+    if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+        return end(SL_ERROR, err);
+    if (name != NULL)
+        bind_text(stmt, 1, name);
+    while (st == SL_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        void *item;
+        st = reader(cx, stmt, &item, err);
+        if (st == SL_OK && one) {
+            *one = item;
+            break;
+        }
+        if (st == SL_OK)
+            *many = sl_list_append(cx, *many, item);
+    }
+    if (st == SL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = db_error(err, catalog_db, "reading the catalog");
+    sqlite3_finalize(stmt);
+    return end(st, err);
+}
+
+sl_status sl_catalog_get_source(sl_mcxt *cx, const char *name, sl_cat_source **out, sl_error *err)
+{
+    void *item;
+    sl_status st = read_rows(cx, "SELECT " SOURCE_COLUMNS " FROM sources WHERE name = ?1", name, read_source,
+                             &item, NULL, err);
+
+    *out = st == SL_OK ? item : NULL;
+    return st;
+}
+
+sl_status sl_catalog_list_sources(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT " SOURCE_COLUMNS " FROM sources ORDER BY name", NULL, read_source, NULL, out,
+                     err);
+}
+
+/* UPDATE table SET options = ... WHERE name; 42P01 when there is no row. */
+static sl_status set_options(const char *table, const char *what, const char *name, int n,
+                             const sl_option_value *opts, sl_error *err)
+{
+    sl_mcxt *cx;
+    sqlite3_stmt *stmt;
+    char sql[128];
+    sl_status st;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    cx = sl_mcxt_create(NULL, "catalog");
+    snprintf(sql, sizeof(sql), "UPDATE %s SET options = ?2 WHERE name = ?1", table);
+    st = strcmp(table, "sources") == 0 ? check_dead_letter(n, opts, err) : SL_OK;
+    if (st == SL_OK && (st = prepare(catalog_db, sql, &stmt, err)) == SL_OK) {
+        bind_text(stmt, 1, name);
+        bind_text(stmt, 2, options_json(cx, n, opts));
+        st = step_done(catalog_db, stmt, "changing options", err);
+        if (st == SL_OK && sqlite3_changes(catalog_db) == 0)
+            st = sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "%s \"%s\" does not exist", what, name);
+    }
+    sl_mcxt_delete(cx);
+    return end(st, err);
+}
+
+sl_status sl_catalog_set_source_options(const char *name, int noptions, const sl_option_value *options,
+                                        sl_error *err)
+{
+    return set_options("sources", "source", name, noptions, options, err);
+}
+
+/* DELETE one row after checking that nothing refers to it. */
+static sl_status drop_object(const char *table, const char *what, const char *name, bool *dropped,
+                             sl_error *err)
+{
+    sl_mcxt *cx;
+    sqlite3_stmt *stmt;
+    char sql[128];
+    sl_status st = SL_OK;
+    const char *user = NULL;
+
+    *dropped = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    cx = sl_mcxt_create(NULL, "catalog");
+    if (strcmp(table, "queries") != 0)
+        st = using_query(cx, strcmp(table, "sources") == 0 ? "source" : "sink", name, &user, err);
+    if (st == SL_OK && user != NULL) {
+        st = sl_error_set(err, SL_ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                          "cannot drop %s \"%s\" because query \"%s\" uses it", what, name, user);
+        sl_error_hint(err, "Drop query \"%s\" first.", user);
+    }
+    if (st == SL_OK && strcmp(table, "sinks") == 0) {
+        /* A source whose dead_letter names this sink. */
+        if ((st = prepare(catalog_db,
+                          "SELECT s.name FROM sources s, json_each(s.options) o "
+                          "WHERE o.key = 'dead_letter' AND o.value = ?1 ORDER BY s.name LIMIT 1",
+                          &stmt, err)) == SL_OK) {
+            bind_text(stmt, 1, name);
+            if (sqlite3_step(stmt) == SQLITE_ROW) {
+                st = sl_error_set(err, SL_ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                                  "cannot drop sink \"%s\" because source \"%s\" uses it as its dead_letter",
+                                  name, (const char *)sqlite3_column_text(stmt, 0));
+                sl_error_hint(err, "Change the source's dead_letter option with ALTER SOURCE first.");
+            }
+            sqlite3_finalize(stmt);
+        }
+    }
+    if (st == SL_OK) {
+        snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE name = ?1", table);
+        if ((st = prepare(catalog_db, sql, &stmt, err)) == SL_OK) {
+            bind_text(stmt, 1, name);
+            st = step_done(catalog_db, stmt, "dropping", err);
+            *dropped = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+        }
+    }
+    sl_mcxt_delete(cx);
+    return end(st, err);
+}
+
+sl_status sl_catalog_drop_source(const char *name, bool *dropped, sl_error *err)
+{
+    return drop_object("sources", "source", name, dropped, err);
+}
+
+/* ---- sinks ---- */
+
+sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err)
+{
+    sl_mcxt *cx;
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int r;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    cx = sl_mcxt_create(NULL, "catalog");
+    r = exists("SELECT 1 FROM sinks WHERE name = ?1", sink->name, err);
+    if (r != 0)
+        st = r < 0 ? SL_ERROR
+                   : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "sink \"%s\" already exists", sink->name);
+    else if ((st = prepare(catalog_db, "INSERT INTO sinks (name, kind, options) VALUES (?1, ?2, ?3)", &stmt,
+                           err)) == SL_OK) {
+        bind_text(stmt, 1, sink->name);
+        bind_text(stmt, 2, sink->kind);
+        bind_text(stmt, 3, options_json(cx, sink->noptions, sink->options));
+        st = step_done(catalog_db, stmt, "creating a sink", err);
+    }
+    sl_mcxt_delete(cx);
+    return end(st, err);
+}
+
+sl_status sl_catalog_get_sink(sl_mcxt *cx, const char *name, sl_cat_sink **out, sl_error *err)
+{
+    void *item;
+    sl_status st = read_rows(cx, "SELECT name, kind, options, created FROM sinks WHERE name = ?1", name,
+                             read_sink, &item, NULL, err);
+
+    *out = st == SL_OK ? item : NULL;
+    return st;
+}
+
+sl_status sl_catalog_list_sinks(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT name, kind, options, created FROM sinks ORDER BY name", NULL, read_sink,
+                     NULL, out, err);
+}
+
+sl_status sl_catalog_set_sink_options(const char *name, int noptions, const sl_option_value *options,
+                                      sl_error *err)
+{
+    return set_options("sinks", "sink", name, noptions, options, err);
+}
+
+sl_status sl_catalog_drop_sink(const char *name, bool *dropped, sl_error *err)
+{
+    return drop_object("sinks", "sink", name, dropped, err);
+}
+
+/* ---- queries ---- */
+
+sl_status sl_catalog_create_query(const sl_cat_query *q, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st = SL_OK;
+    int r;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    r = exists("SELECT 1 FROM queries WHERE name = ?1", q->name, err);
+    if (r != 0)
+        st = r < 0 ? SL_ERROR
+                   : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "query \"%s\" already exists", q->name);
+    if (st == SL_OK && q->source != NULL &&
+        (r = exists("SELECT 1 FROM sources WHERE name = ?1", q->source, err)) != 1)
+        st = r < 0 ? SL_ERROR
+                   : sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "source \"%s\" does not exist", q->source);
+    if (st == SL_OK && q->sink != NULL &&
+        (r = exists("SELECT 1 FROM sinks WHERE name = ?1", q->sink, err)) != 1)
+        st = r < 0 ? SL_ERROR
+                   : sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", q->sink);
+    if (st == SL_OK &&
+        (st = prepare(catalog_db,
+                      "INSERT INTO queries (name, sql, state, source, sink) VALUES (?1, ?2, ?3, ?4, ?5)",
+                      &stmt, err)) == SL_OK) {
+        bind_text(stmt, 1, q->name);
+        bind_text(stmt, 2, q->sql);
+        bind_text(stmt, 3, q->state ? q->state : "running");
+        bind_text(stmt, 4, q->source);
+        bind_text(stmt, 5, q->sink);
+        st = step_done(catalog_db, stmt, "creating a query", err);
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_get_query(sl_mcxt *cx, const char *name, sl_cat_query **out, sl_error *err)
+{
+    void *item;
+    sl_status st =
+        read_rows(cx, "SELECT name, sql, state, source, sink, created FROM queries WHERE name = ?1", name,
+                  read_query, &item, NULL, err);
+
+    *out = st == SL_OK ? item : NULL;
+    return st;
+}
+
+sl_status sl_catalog_list_queries(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT name, sql, state, source, sink, created FROM queries ORDER BY name", NULL,
+                     read_query, NULL, out, err);
+}
+
+sl_status sl_catalog_set_query_state(const char *name, const char *state, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    if ((st = prepare(catalog_db, "UPDATE queries SET state = ?2 WHERE name = ?1", &stmt, err)) == SL_OK) {
+        bind_text(stmt, 1, name);
+        bind_text(stmt, 2, state);
+        st = step_done(catalog_db, stmt, "changing a query's state", err);
+        if (st == SL_OK && sqlite3_changes(catalog_db) == 0)
+            st = sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "query \"%s\" does not exist", name);
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err)
+{
+    return drop_object("queries", "query", name, dropped, err);
+}
+
+/* ---- checkpoints ---- */
+
+sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    *saved = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    /* Only for a query still in the catalog: a checkpoint racing DROP QUERY
+     * must not outlive it. */
+    st = prepare(catalog_db,
+                 "INSERT INTO checkpoints (query, seq, taken, position, state) "
+                 "SELECT ?1, ?2, strftime('%Y-%m-%d %H:%M:%f', 'now'), ?3, ?4 "
+                 "WHERE EXISTS (SELECT 1 FROM queries WHERE name = ?1) "
+                 "ON CONFLICT (query) DO UPDATE SET seq = excluded.seq, taken = excluded.taken, "
+                 "position = excluded.position, state = excluded.state",
+                 &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, c->query);
+        sqlite3_bind_int64(stmt, 2, c->seq);
+        if (c->position != NULL)
+            sqlite3_bind_blob64(stmt, 3, c->position, c->position_len, SQLITE_STATIC);
+        if (c->state != NULL)
+            sqlite3_bind_blob64(stmt, 4, c->state, c->state_len, SQLITE_STATIC);
+        st = step_done(catalog_db, stmt, "saving a checkpoint", err);
+        *saved = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+    }
+    return end(st, err);
+}
+
+/* A copy of column i's blob in cx (NULL and 0 when NULL). */
+static const char *column_blob(sl_mcxt *cx, sqlite3_stmt *stmt, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(stmt, i);
+    int n = sqlite3_column_bytes(stmt, i);
+    char *copy;
+
+    *len = 0;
+    if (p == NULL || n <= 0)
+        return NULL;
+    copy = sl_palloc(cx, (size_t)n);
+    memcpy(copy, p, (size_t)n);
+    *len = (size_t)n;
+    return copy;
+}
+
+sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int rc;
+
+    *out = NULL;
+    if (begin(false, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db, "SELECT seq, taken, position, state FROM checkpoints WHERE query = ?1", &stmt,
+                 err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, query);
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            sl_cat_checkpoint *c = sl_pnew(cx, sl_cat_checkpoint);
+            c->query = sl_pstrdup(cx, query);
+            c->seq = sqlite3_column_int64(stmt, 0);
+            c->taken = column_text(cx, stmt, 1);
+            c->position = column_blob(cx, stmt, 2, &c->position_len);
+            c->state = column_blob(cx, stmt, 3, &c->state_len);
+            *out = c;
+        } else if (rc != SQLITE_DONE) {
+            st = db_error(err, catalog_db, "reading a checkpoint");
+        }
+        sqlite3_finalize(stmt);
+    }
+    return end(st, err);
+}
+
+/* ---- settings ---- */
+
+sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st = SL_OK;
+    int rc;
+
+    *value = NULL;
+    if (begin(false, err) != SL_OK)
+        return SL_ERROR;
+    if ((st = prepare(catalog_db, "SELECT value FROM settings WHERE name = ?1", &stmt, err)) == SL_OK) {
+        bind_text(stmt, 1, name);
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW)
+            *value = column_text(cx, stmt, 0);
+        else if (rc != SQLITE_DONE)
+            st = db_error(err, catalog_db, "reading a setting");
+        sqlite3_finalize(stmt);
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    if (value == NULL)
+        st = prepare(catalog_db, "DELETE FROM settings WHERE name = ?1", &stmt, err);
+    else
+        st = prepare(catalog_db,
+                     "INSERT INTO settings (name, value) VALUES (?1, ?2) "
+                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                     &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, name);
+        if (value != NULL)
+            bind_text(stmt, 2, value);
+        st = step_done(catalog_db, stmt, "writing a setting", err);
+    }
+    return end(st, err);
+}

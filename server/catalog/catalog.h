@@ -1,0 +1,131 @@
+/*
+ * catalog.h - the persistent catalog: sources, sinks, queries, settings.
+ *
+ * One SQLite file, DATADIR/catalog.db, in WAL mode, opened once per process
+ * (sl_catalog_open) and shared by every session thread: each call below
+ * takes the catalog's lock and runs in one SQLite transaction, so a DDL
+ * statement is all or nothing and sessions never see half of one.
+ *
+ * The catalog stores what it is given; checking options against a
+ * connector kind is exec's job (server/commands/exec_ddl.c).  It does keep references
+ * intact: a source or sink used by a query, or a sink named as a source's
+ * dead_letter, cannot be dropped.
+ *
+ * Results are allocated in the caller's context; the catalog keeps no
+ * pointers to them.
+ */
+#ifndef SLUICE_CATALOG_H
+#define SLUICE_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sluice/connector.h"
+#include "sluice/error.h"
+#include "sluice/list.h"
+#include "sluice/mcxt.h"
+
+/* The schema version this build writes; see the migrations in server/catalog/catalog.c. */
+#define SL_CATALOG_SCHEMA_VERSION 2
+
+typedef struct sl_cat_column {
+    const char *name;
+    const char *type; /* normalised: boolean, bigint, double, text, timestamp, interval */
+} sl_cat_column;
+
+typedef struct sl_cat_source {
+    const char *name;
+    const char *kind;
+    int ncolumns; /* 0 when no columns were declared */
+    sl_cat_column *columns;
+    int noptions;
+    sl_option_value *options; /* normalised, in the order given */
+    const char *event_time;   /* NULL when absent */
+    bool has_watermark;
+    int64_t watermark_us;
+    const char *created; /* UTC, 'YYYY-MM-DD HH:MM:SS' */
+} sl_cat_source;
+
+typedef struct sl_cat_sink {
+    const char *name;
+    const char *kind;
+    int noptions;
+    sl_option_value *options;
+    const char *created;
+} sl_cat_sink;
+
+typedef struct sl_cat_query {
+    const char *name;
+    const char *sql;
+    const char *state; /* running, paused, failed, ... (the engine's words) */
+    const char *source;
+    const char *sink; /* NULL for a query without INTO */
+    const char *created;
+} sl_cat_query;
+
+/*
+ * Opens DATADIR/catalog.db, creating it when missing and migrating an older
+ * schema.  Refuses (XX001), without writing to it, a file that is not a
+ * SQLite database, one that fails PRAGMA quick_check, one that belongs to
+ * another application, and one written by a newer sluice.  Call once
+ * before the sessions start.
+ */
+sl_status sl_catalog_open(const char *datadir, sl_error *err);
+/* Closes the catalog (checkpointing the WAL); a no-op when not open. */
+void sl_catalog_close(void);
+
+/* Sources.  create: 42710 when the name is taken, 42P01 when the
+ * dead_letter option names a sink that does not exist. */
+sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err);
+/* *out = the source, or NULL when there is none of that name. */
+sl_status sl_catalog_get_source(sl_mcxt *cx, const char *name, sl_cat_source **out, sl_error *err);
+/* Every source (sl_cat_source *), ordered by name. */
+sl_status sl_catalog_list_sources(sl_mcxt *cx, sl_list **out, sl_error *err);
+/* Replaces the options (42P01 when the source does not exist). */
+sl_status sl_catalog_set_source_options(const char *name, int noptions, const sl_option_value *options,
+                                        sl_error *err);
+/* *dropped = false when there is none of that name; 2BP01 when a query reads it. */
+sl_status sl_catalog_drop_source(const char *name, bool *dropped, sl_error *err);
+
+/* Sinks, likewise; dropping one that a query writes to or a source names
+ * as its dead_letter is refused (2BP01). */
+sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err);
+sl_status sl_catalog_get_sink(sl_mcxt *cx, const char *name, sl_cat_sink **out, sl_error *err);
+sl_status sl_catalog_list_sinks(sl_mcxt *cx, sl_list **out, sl_error *err);
+sl_status sl_catalog_set_sink_options(const char *name, int noptions, const sl_option_value *options,
+                                      sl_error *err);
+sl_status sl_catalog_drop_sink(const char *name, bool *dropped, sl_error *err);
+
+/* Queries (kept so that they start again with the server).  create: 42710
+ * when the name is taken, 42P01 when its source or sink is missing. */
+sl_status sl_catalog_create_query(const sl_cat_query *q, sl_error *err);
+sl_status sl_catalog_get_query(sl_mcxt *cx, const char *name, sl_cat_query **out, sl_error *err);
+sl_status sl_catalog_list_queries(sl_mcxt *cx, sl_list **out, sl_error *err);
+sl_status sl_catalog_set_query_state(const char *name, const char *state, sl_error *err);
+sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err);
+
+/*
+ * Checkpoints of continuous queries (server/engine/runtime.c takes them, include/sluice/checkpoint.h
+ * describes the blobs): one row per query, replaced by each new one in one
+ * transaction, deleted with the query (DROP QUERY).  save: *saved = false
+ * (and nothing written) when the query is no longer in the catalog.
+ */
+typedef struct sl_cat_checkpoint {
+    const char *query;
+    int64_t seq;          /* 1, 2, ... per query */
+    const char *taken;    /* UTC, 'YYYY-MM-DD HH:MM:SS.SSS' (set by the catalog on save) */
+    const char *position; /* the source's position() blob; NULL/0: none */
+    size_t position_len;
+    const char *state; /* the window operator's state; NULL/0: none */
+    size_t state_len;
+} sl_cat_checkpoint;
+
+sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err);
+/* *out = the query's checkpoint (blobs copied into cx), or NULL when it has none. */
+sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err);
+
+/* Persistent server-wide key/value settings (*value = NULL when unset). */
+sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);
+sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *err);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * exec.c - runs one parsed statement: dispatch by node tag.
+ *
+ * Owns sl_exec_statement (exec.h) and the statements that need no catalog
+ * (BEGIN/COMMIT/ROLLBACK).  The handlers live in server/commands/exec_ddl.c (CREATE,
+ * ALTER, DROP), server/commands/exec_show.c (SHOW, SET, DESCRIBE), exec_constant.c (SELECT
+ * without FROM) and server/commands/exec_query.c (SELECT, CREATE QUERY, PAUSE/RESUME,
+ * EXPLAIN); the helpers they share are in exec_util.c.
+ *
+ * Entry point: sl_exec_statement.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/commands/exec_internal.h"
+#include "sluice/errcodes.h"
+
+static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
+                                  char tag[SL_TAG_MAX], sl_error *err)
+{
+    const sl_TransactionStmt *t = (const sl_TransactionStmt *)raw->stmt;
+
+    switch (t->kind) {
+    case SL_TXN_BEGIN:
+        if (ctx->in_transaction)
+            sl_exec_notice(dest, "there is already a transaction in progress");
+        ctx->in_transaction = true;
+        snprintf(tag, SL_TAG_MAX, "BEGIN");
+        break;
+    case SL_TXN_COMMIT:
+    case SL_TXN_ROLLBACK:
+        if (!ctx->in_transaction)
+            sl_exec_notice(dest, "there is no transaction in progress");
+        ctx->in_transaction = false;
+        snprintf(tag, SL_TAG_MAX, "%s", t->kind == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
+        break;
+    }
+    return SL_OK;
+}
+
+/* The handler of each statement tag; NULL = not a statement. */
+static const sl_exec_handler handlers[SL_T_NumTags] = {
+    [SL_T_CreateSourceStmt] = sl_exec_create_source,
+    [SL_T_CreateSinkStmt] = sl_exec_create_sink,
+    [SL_T_AlterStmt] = sl_exec_alter,
+    [SL_T_DropStmt] = sl_exec_drop,
+    [SL_T_ShowStmt] = sl_exec_show,
+    [SL_T_SetStmt] = sl_exec_set,
+    [SL_T_DescribeStmt] = sl_exec_describe,
+    [SL_T_SelectStmt] = sl_exec_select,
+    [SL_T_CreateQueryStmt] = sl_exec_create_query,
+    [SL_T_QueryControlStmt] = sl_exec_query_control,
+    [SL_T_ExplainStmt] = sl_exec_explain,
+    [SL_T_TransactionStmt] = exec_transaction,
+};
+
+sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err)
+{
+    sl_node_tag t;
+    sl_status st;
+
+    sl_error_clear(err);
+    tag[0] = '\0';
+    if (stmt == NULL || stmt->stmt == NULL)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "no statement to execute");
+    t = stmt->stmt->tag;
+    if (t <= SL_T_Invalid || t >= SL_T_NumTags || handlers[t] == NULL)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "unexpected node %d at the top of a statement",
+                            (int)t);
+    st = handlers[t](ctx, stmt, dest, tag, err);
+    if (st != SL_OK && !sl_error_is_set(err))
+        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "statement failed without an error");
+    return st == SL_OK ? SL_OK : SL_ERROR;
+}

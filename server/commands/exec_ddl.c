@@ -1,0 +1,398 @@
+/*
+ * exec_ddl.c - CREATE SOURCE/SINK, ALTER SOURCE/SINK SET, DROP.
+ *
+ * Checks a statement against the connector kind's declared options
+ * (sl_options_build) and the column rules, then writes the catalog in one
+ * call (one transaction).  Errors point at the offending option or column
+ * (err->position) so psql draws its caret under it.
+ *
+ * Entry points: sl_exec_create_source, sl_exec_create_sink, sl_exec_alter,
+ * sl_exec_drop (see server/commands/exec_internal.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/commands/exec_internal.h"
+#include "server/connectors/sink_stats.h"
+#include "sluice/errcodes.h"
+
+/* ---- column types ---- */
+
+static const struct {
+    const char *spelling;
+    const char *type;
+} type_names[] = {
+    {"boolean", "boolean"},
+    {"bool", "boolean"},
+    {"bigint", "bigint"},
+    {"int8", "bigint"},
+    {"integer", "bigint"},
+    {"int", "bigint"},
+    {"int4", "bigint"},
+    {"smallint", "bigint"},
+    {"int2", "bigint"},
+    {"double", "double"},
+    {"double precision", "double"},
+    {"float8", "double"},
+    {"float", "double"},
+    {"real", "double"},
+    {"float4", "double"},
+    {"numeric", "double"},
+    {"decimal", "double"},
+    {"text", "text"},
+    {"varchar", "text"},
+    {"string", "text"},
+    {"timestamp", "timestamp"},
+    {"timestamptz", "timestamp"},
+    {"interval", "interval"},
+};
+
+/* The type a column declaration means, or NULL when it is not one of ours.
+ * Integer and floating types of every width map to the one 64-bit type
+ * sluice computes with. */
+static const char *column_type(const char *spelling)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+        if (strcasecmp(type_names[i].spelling, spelling) == 0)
+            return type_names[i].type;
+    return NULL;
+}
+
+/* ---- options from the AST ---- */
+
+/* The text of an option's literal, as the option parser reads it. */
+static sl_status const_text(sl_exec_ctx *ctx, const sl_Option *opt, const char **out, sl_error *err)
+{
+    const sl_Const *c = opt->value;
+
+    switch (c ? c->kind : SL_CONST_NULL) {
+    case SL_CONST_NULL:
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "option \"%s\" cannot be NULL", opt->name);
+        err->position = sl_exec_position(ctx, c ? SL_LOC(c) : SL_LOC(opt));
+        return SL_ERROR;
+    case SL_CONST_BOOL:
+        *out = c->bval ? "true" : "false";
+        return SL_OK;
+    case SL_CONST_INT:
+        *out = sl_psprintf(ctx->stmt_cx, "%lld", (long long)c->ival);
+        return SL_OK;
+    case SL_CONST_NUMERIC:
+    case SL_CONST_STRING:
+        *out = c->text ? c->text : "";
+        return SL_OK;
+    case SL_CONST_INTERVAL:
+        *out = sl_interval_format(ctx->stmt_cx, c->ival);
+        return SL_OK;
+    }
+    return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "option \"%s\" has an unknown literal", opt->name);
+}
+
+/*
+ * Checks a WITH / SET list against decls into *out; with check_required,
+ * also that every required option is present.  On error sets the position
+ * of the offending option (its value when the value is at fault).
+ */
+static sl_status build_options(sl_exec_ctx *ctx, const sl_option_decl *const *decls, const char *what,
+                               const sl_list *given, bool check_required, sl_options *out, sl_error *err)
+{
+    int n = sl_list_length(given), bad;
+    bool bad_value;
+    const char **names = sl_palloc(ctx->stmt_cx, sizeof(char *) * (size_t)(n + 1));
+    const char **texts = sl_palloc(ctx->stmt_cx, sizeof(char *) * (size_t)(n + 1));
+
+    for (int i = 0; i < n; i++) {
+        const sl_Option *opt = sl_list_nth(given, i);
+        names[i] = opt->name;
+        if (const_text(ctx, opt, &texts[i], err) != SL_OK)
+            return SL_ERROR;
+    }
+    if (sl_options_build(decls, what, n, names, texts, check_required, ctx->stmt_cx, out, &bad, &bad_value,
+                         err) != SL_OK) {
+        if (bad >= 0) {
+            const sl_Option *opt = sl_list_nth(given, bad);
+            err->position = sl_exec_position(ctx, bad_value && opt->value ? SL_LOC(opt->value) : SL_LOC(opt));
+        }
+        return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+/* Old options with the new ones laid over them: a name given again keeps
+ * its place with the new value, new names go at the end. */
+static void merge_options(sl_mcxt *cx, int nold, const sl_option_value *old, const sl_options *new_opts,
+                          int *n, const char ***names, const char ***texts)
+{
+    *names = sl_palloc(cx, sizeof(char *) * (size_t)(nold + new_opts->count + 1));
+    *texts = sl_palloc(cx, sizeof(char *) * (size_t)(nold + new_opts->count + 1));
+    *n = 0;
+    for (int i = 0; i < nold; i++) {
+        (*names)[*n] = old[i].name;
+        (*texts)[*n] = old[i].value;
+        for (int j = 0; j < new_opts->count; j++)
+            if (strcmp(new_opts->values[j].name, old[i].name) == 0)
+                (*texts)[*n] = new_opts->values[j].value;
+        (*n)++;
+    }
+    for (int j = 0; j < new_opts->count; j++) {
+        bool seen = false;
+        for (int i = 0; i < nold; i++)
+            seen = seen || strcmp(new_opts->values[j].name, old[i].name) == 0;
+        if (!seen) {
+            (*names)[*n] = new_opts->values[j].name;
+            (*texts)[*n] = new_opts->values[j].value;
+            (*n)++;
+        }
+    }
+}
+
+static sl_status unknown_source_kind(sl_exec_ctx *ctx, const char *kind, sl_error *err)
+{
+    sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "unknown source kind \"%s\"", kind);
+    sl_error_hint(err, "Valid source kinds: %s.", sl_source_kind_names(ctx->stmt_cx));
+    return SL_ERROR;
+}
+
+static sl_status unknown_sink_kind(sl_exec_ctx *ctx, const char *kind, sl_error *err)
+{
+    sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "unknown sink kind \"%s\"", kind);
+    sl_error_hint(err, "Valid sink kinds: %s.", sl_sink_kind_names(ctx->stmt_cx));
+    return SL_ERROR;
+}
+
+/* ---- CREATE SOURCE ---- */
+
+/* Checks the column list and EVENT TIME into src. */
+static sl_status check_columns(sl_exec_ctx *ctx, const sl_CreateSourceStmt *cs, sl_cat_source *src,
+                               sl_error *err)
+{
+    int n = sl_list_length(cs->columns);
+
+    src->ncolumns = n;
+    src->columns = sl_palloc(ctx->stmt_cx, sizeof(sl_cat_column) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        const sl_ColumnDef *col = sl_list_nth(cs->columns, i);
+        const char *type = col->type ? column_type(col->type->name) : NULL;
+
+        if (type == NULL) {
+            sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "type \"%s\" does not exist",
+                         col->type ? col->type->name : "?");
+            sl_error_hint(err, "Column types: boolean, bigint, double, text, timestamp, interval.");
+            err->position = sl_exec_position(ctx, col->type ? SL_LOC(col->type) : SL_LOC(col));
+            return SL_ERROR;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(src->columns[j].name, col->name) == 0) {
+                sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "column \"%s\" specified more than once",
+                             col->name);
+                err->position = sl_exec_position(ctx, SL_LOC(col));
+                return SL_ERROR;
+            }
+        src->columns[i].name = col->name;
+        src->columns[i].type = type;
+    }
+
+    if (cs->event_time != NULL && n > 0) {
+        const sl_cat_column *found = NULL;
+        char *names = "";
+
+        for (int i = 0; i < n; i++) {
+            if (strcmp(src->columns[i].name, cs->event_time) == 0)
+                found = &src->columns[i];
+            names = sl_psprintf(ctx->stmt_cx, "%s%s%s", names, i ? ", " : "", src->columns[i].name);
+        }
+        if (found == NULL) {
+            sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN,
+                         "event time column \"%s\" is not a column of source \"%s\"", cs->event_time,
+                         cs->name);
+            sl_error_hint(err, "EVENT TIME names one of the declared columns: %s.", names);
+            return SL_ERROR;
+        }
+        if (strcmp(found->type, "timestamp") != 0) {
+            sl_error_set(err, SL_ERRCODE_DATATYPE_MISMATCH,
+                         "event time column \"%s\" must be of type timestamp, not %s", found->name,
+                         found->type);
+            sl_error_hint(err, "Declare it as TIMESTAMP; epoch numbers are decoded into timestamps "
+                               "(see the timestamp_unit option).");
+            return SL_ERROR;
+        }
+    }
+    if (cs->has_watermark && cs->watermark_us < 0)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "watermark must not be negative");
+    src->event_time = cs->event_time;
+    src->has_watermark = cs->has_watermark;
+    src->watermark_us = cs->watermark_us;
+    return SL_OK;
+}
+
+sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                                sl_error *err)
+{
+    const sl_CreateSourceStmt *cs = (const sl_CreateSourceStmt *)raw->stmt;
+    const sl_source_kind *kind = sl_source_kind_find(cs->kind);
+    const sl_option_decl *decls[3];
+    sl_cat_source src = {.name = cs->name};
+    sl_options opts;
+    char *what;
+
+    if (kind == NULL)
+        return unknown_source_kind(ctx, cs->kind, err);
+    if (check_columns(ctx, cs, &src, err) != SL_OK)
+        return SL_ERROR;
+    sl_exec_source_decls(kind, decls);
+    what = sl_psprintf(ctx->stmt_cx, "source kind %s", kind->name);
+    if (build_options(ctx, decls, what, cs->options, true, &opts, err) != SL_OK)
+        return SL_ERROR;
+    if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
+        return SL_ERROR;
+    src.kind = kind->name;
+    src.noptions = opts.count;
+    src.options = opts.values;
+    if (sl_catalog_create_source(&src, err) != SL_OK)
+        return SL_ERROR;
+    snprintf(tag, SL_TAG_MAX, "CREATE SOURCE");
+    return SL_OK;
+}
+
+/* ---- CREATE SINK ---- */
+
+sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                              sl_error *err)
+{
+    const sl_CreateSinkStmt *cs = (const sl_CreateSinkStmt *)raw->stmt;
+    const sl_sink_kind *kind = sl_sink_kind_find(cs->kind);
+    const sl_option_decl *decls[3];
+    sl_cat_sink sink = {.name = cs->name};
+    sl_options opts;
+    char *what;
+
+    if (kind == NULL)
+        return unknown_sink_kind(ctx, cs->kind, err);
+    sl_exec_sink_decls(kind, decls);
+    what = sl_psprintf(ctx->stmt_cx, "sink kind %s", kind->name);
+    if (build_options(ctx, decls, what, cs->options, true, &opts, err) != SL_OK)
+        return SL_ERROR;
+    if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
+        return SL_ERROR;
+    sink.kind = kind->name;
+    sink.noptions = opts.count;
+    sink.options = opts.values;
+    if (sl_catalog_create_sink(&sink, err) != SL_OK)
+        return SL_ERROR;
+    sl_sink_stats_reset(sink.name); /* a sink of an old name starts from zero */
+    snprintf(tag, SL_TAG_MAX, "CREATE SINK");
+    return SL_OK;
+}
+
+/* ---- ALTER SOURCE|SINK name SET (...) ---- */
+
+sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                        sl_error *err)
+{
+    const sl_AlterStmt *as = (const sl_AlterStmt *)raw->stmt;
+    const sl_option_decl *decls[3];
+    sl_status (*validate)(const sl_options *, sl_error *);
+    sl_options given, merged;
+    int nold, n, bad;
+    bool bad_value;
+    const sl_option_value *old;
+    const char **names, **texts;
+    char *what;
+
+    if (as->object == SL_OBJ_SOURCE) {
+        sl_cat_source *src;
+        const sl_source_kind *kind;
+
+        if (sl_catalog_get_source(ctx->stmt_cx, as->name, &src, err) != SL_OK)
+            return SL_ERROR;
+        if (src == NULL)
+            return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "source \"%s\" does not exist", as->name);
+        if ((kind = sl_source_kind_find(src->kind)) == NULL)
+            return unknown_source_kind(ctx, src->kind, err);
+        sl_exec_source_decls(kind, decls);
+        validate = kind->validate;
+        nold = src->noptions, old = src->options;
+        what = sl_psprintf(ctx->stmt_cx, "source kind %s", kind->name);
+    } else if (as->object == SL_OBJ_SINK) {
+        sl_cat_sink *sink;
+        const sl_sink_kind *kind;
+
+        if (sl_catalog_get_sink(ctx->stmt_cx, as->name, &sink, err) != SL_OK)
+            return SL_ERROR;
+        if (sink == NULL)
+            return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", as->name);
+        if ((kind = sl_sink_kind_find(sink->kind)) == NULL)
+            return unknown_sink_kind(ctx, sink->kind, err);
+        sl_exec_sink_decls(kind, decls);
+        validate = kind->validate;
+        nold = sink->noptions, old = sink->options;
+        what = sl_psprintf(ctx->stmt_cx, "sink kind %s", kind->name);
+    } else {
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER QUERY is not supported");
+    }
+
+    /* First the new options alone (so errors point into the statement),
+     * then the merged set (required options, cross-option checks). */
+    if (build_options(ctx, decls, what, as->options, false, &given, err) != SL_OK)
+        return SL_ERROR;
+    merge_options(ctx->stmt_cx, nold, old, &given, &n, &names, &texts);
+    if (sl_options_build(decls, what, n, names, texts, true, ctx->stmt_cx, &merged, &bad, &bad_value, err) !=
+        SL_OK)
+        return SL_ERROR;
+    if (validate != NULL && validate(&merged, err) != SL_OK)
+        return SL_ERROR;
+    if (as->object == SL_OBJ_SOURCE) {
+        if (sl_catalog_set_source_options(as->name, merged.count, merged.values, err) != SL_OK)
+            return SL_ERROR;
+        snprintf(tag, SL_TAG_MAX, "ALTER SOURCE");
+    } else {
+        if (sl_catalog_set_sink_options(as->name, merged.count, merged.values, err) != SL_OK)
+            return SL_ERROR;
+        snprintf(tag, SL_TAG_MAX, "ALTER SINK");
+    }
+    return SL_OK;
+}
+
+/* ---- DROP SOURCE|SINK|QUERY [IF EXISTS] name ---- */
+
+sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                       sl_error *err)
+{
+    const sl_DropStmt *ds = (const sl_DropStmt *)raw->stmt;
+    const char *what;
+    bool dropped;
+    sl_status st;
+
+    switch (ds->object) {
+    case SL_OBJ_SOURCE:
+        what = "source";
+        st = sl_catalog_drop_source(ds->name, &dropped, err);
+        break;
+    case SL_OBJ_SINK:
+        what = "sink";
+        st = sl_catalog_drop_sink(ds->name, &dropped, err);
+        if (st == SL_OK && dropped)
+            sl_sink_stats_reset(ds->name);
+        break;
+    case SL_OBJ_QUERY:
+    default:
+        /* The worker stops (and is joined) before the catalog row goes. */
+        what = "query";
+        st = sl_exec_drop_query(ctx, ds->name, &dropped, err);
+        break;
+    }
+    if (st != SL_OK)
+        return SL_ERROR;
+    if (!dropped) {
+        if (!ds->if_exists)
+            return sl_error_set(
+                err, ds->object == SL_OBJ_QUERY ? SL_ERRCODE_UNDEFINED_OBJECT : SL_ERRCODE_UNDEFINED_TABLE,
+                "%s \"%s\" does not exist", what, ds->name);
+        sl_exec_notice(dest, sl_psprintf(ctx->stmt_cx, "%s \"%s\" does not exist, skipping", what, ds->name));
+    }
+    snprintf(tag, SL_TAG_MAX, "DROP %s",
+             ds->object == SL_OBJ_SOURCE ? "SOURCE"
+             : ds->object == SL_OBJ_SINK ? "SINK"
+                                         : "QUERY");
+    return SL_OK;
+}

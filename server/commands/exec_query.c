@@ -1,0 +1,300 @@
+/*
+ * exec_query.c - the query statements.
+ *
+ *   SELECT ... FROM src INTO sink        starts a continuous query named query_<n>;
+ *                                        answers one row, column "query" = its name
+ *   CREATE QUERY name AS SELECT ... INTO starts a named one (tag CREATE QUERY)
+ *   SELECT ... FROM src                  push query: rows stream to the client, on
+ *                                        the session thread, until LIMIT, the end
+ *                                        of a finite source, or cancel (57014)
+ *   PAUSE QUERY / RESUME QUERY / DROP QUERY [IF EXISTS]
+ *   SHOW QUERIES                         registry state + catalog rows
+ *   EXPLAIN SELECT ... / EXPLAIN CREATE QUERY ...
+ *   SELECT wait_query('name' [, timeout_seconds])
+ *                                        waits while the query is running and
+ *                                        returns its state (for scripts and tests)
+ *
+ * Continuous queries are validated and planned before they are stored, so
+ * a bad one never reaches the catalog.  Their SQL is stored as the text of
+ * the SELECT (from SELECT to the end of the statement).
+ *
+ * Entry points: sl_exec_select, sl_exec_create_query, sl_exec_query_control,
+ * sl_exec_drop_query, sl_exec_explain, sl_exec_show_queries (server/commands/exec_internal.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/commands/exec_internal.h"
+#include "server/engine/query.h"
+#include "server/engine/runtime.h"
+#include "sluice/errcodes.h"
+
+/* The SELECT's own text: from its SELECT keyword to the end of the statement. */
+static const char *select_text(sl_exec_ctx *ctx, const sl_raw_stmt *raw, const sl_SelectStmt *sel,
+                               int *offset)
+{
+    int start = SL_LOC(sel) >= raw->location ? SL_LOC(sel) : raw->location;
+    int end = raw->location + raw->length;
+
+    *offset = sl_exec_position(ctx, start) - 1;
+    if (*offset < 0)
+        *offset = 0;
+    return sl_pstrndup(ctx->stmt_cx, ctx->query_text + start, (size_t)(end - start));
+}
+
+static sl_status start_continuous(sl_exec_ctx *ctx, const sl_raw_stmt *raw, const sl_SelectStmt *sel,
+                                  const char *name, char out_name[SL_QUERY_NAME_MAX], sl_error *err)
+{
+    sl_query_start_args a = {.name = name, .persist = true};
+
+    a.sql = select_text(ctx, raw, sel, &a.position_offset);
+    return sl_query_start(&a, out_name, err);
+}
+
+/* sl_runtime_control.check of a push query: the session's cancel flag
+ * (set by a CancelRequest and by shutdown). */
+static bool push_check(void *arg)
+{
+    volatile int *cancel = arg;
+    return cancel != NULL && *cancel != 0;
+}
+
+static sl_status push_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err)
+{
+    sl_mcxt *cx = sl_mcxt_create(ctx->stmt_cx, "push query");
+    sl_runtime *rt;
+    sl_runtime_args ra = {
+        .cx = cx,
+        .select = sel,
+        .query_text = ctx->query_text,
+        .query_name = NULL,
+        .open_sink = false,
+        .open_source = true,
+    };
+    sl_runtime_control ctl = {.check = push_check, .arg = (void *)ctx->cancel, .dest = dest};
+    sl_runtime_end end;
+    sl_runtime_stats stats;
+    sl_status st;
+
+    if (sl_runtime_plan(&ra, &rt, err) != SL_OK) {
+        sl_mcxt_delete(cx);
+        return SL_ERROR;
+    }
+    st = sl_runtime_run(rt, &ctl, &end, err);
+    sl_runtime_stats_get(rt, &stats);
+    sl_runtime_close(rt);
+    sl_mcxt_delete(cx);
+    if (st != SL_OK)
+        return SL_ERROR;
+    if (end == SL_RUNTIME_STOPPED)
+        return sl_error_set(err, SL_ERRCODE_QUERY_CANCELED, "canceling statement due to user request");
+    snprintf(tag, SL_TAG_MAX, "SELECT %lld", (long long)stats.rows_out);
+    return SL_OK;
+}
+
+/* SELECT wait_query('name' [, seconds]) without FROM; SL_RETRY when the
+ * statement is something else. */
+static sl_status wait_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err)
+{
+    const sl_ResTarget *t;
+    const sl_FuncCall *f;
+    const sl_Const *name, *secs = NULL;
+    int64_t timeout_ms = 60000;
+    const char *state;
+    sl_column_desc col = {"wait_query", SL_OID_TEXT};
+
+    if (sl_list_length(sel->targets) != 1)
+        return SL_RETRY;
+    t = sl_list_nth(sel->targets, 0);
+    if (!SL_IS(t->expr, FuncCall))
+        return SL_RETRY;
+    f = (const sl_FuncCall *)t->expr;
+    if (strcmp(f->name, "wait_query") != 0)
+        return SL_RETRY;
+    if (sl_list_length(f->args) < 1 || sl_list_length(f->args) > 2 || !SL_IS(sl_list_nth(f->args, 0), Const))
+        goto bad;
+    name = sl_list_nth(f->args, 0);
+    if (name->kind != SL_CONST_STRING)
+        goto bad;
+    if (sl_list_length(f->args) == 2) {
+        secs = sl_list_nth(f->args, 1);
+        if (!SL_IS(secs, Const) || (secs->kind != SL_CONST_INT && secs->kind != SL_CONST_NUMERIC))
+            goto bad;
+        timeout_ms = secs->kind == SL_CONST_INT ? secs->ival * 1000 : (int64_t)(secs->dval * 1000);
+    }
+    if (sl_query_wait(name->text, timeout_ms, ctx->cancel, &state, err) != SL_OK)
+        return SL_ERROR;
+    if (state == NULL)
+        return sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "query \"%s\" does not exist", name->text);
+    if (t->alias != NULL)
+        col.name = t->alias;
+    if (dest->start(dest, 1, &col, err) != SL_OK ||
+        dest->row(dest, (const char *const[]){state}, err) != SL_OK)
+        return SL_ERROR;
+    snprintf(tag, SL_TAG_MAX, "SELECT 1");
+    return SL_OK;
+bad:
+    sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION,
+                 "function wait_query takes a query name and an optional timeout in seconds");
+    sl_error_hint(err, "SELECT wait_query('query_1', 10)");
+    err->position = sl_exec_position(ctx, SL_LOC(f));
+    return SL_ERROR;
+}
+
+sl_status sl_exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                         sl_error *err)
+{
+    const sl_SelectStmt *sel = (const sl_SelectStmt *)raw->stmt;
+    char name[SL_QUERY_NAME_MAX];
+    sl_status st;
+
+    if (sel->from == NULL) {
+        st = sl_exec_select_constant(ctx, raw, dest, tag, err);
+        if (st == SL_RETRY)
+            st = wait_query(ctx, sel, dest, tag, err);
+        if (st == SL_RETRY)
+            return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                                "wait_query() must be the only item of its SELECT");
+        return st;
+    }
+    if (sel->into == NULL)
+        return push_query(ctx, sel, dest, tag, err);
+
+    if (start_continuous(ctx, raw, sel, NULL, name, err) != SL_OK)
+        return SL_ERROR;
+    {
+        sl_column_desc col = {"query", SL_OID_TEXT};
+        if (dest->start(dest, 1, &col, err) != SL_OK ||
+            dest->row(dest, (const char *const[]){name}, err) != SL_OK)
+            return SL_ERROR;
+    }
+    snprintf(tag, SL_TAG_MAX, "SELECT 1");
+    return SL_OK;
+}
+
+sl_status sl_exec_create_query(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                               sl_error *err)
+{
+    const sl_CreateQueryStmt *cq = (const sl_CreateQueryStmt *)raw->stmt;
+    char name[SL_QUERY_NAME_MAX];
+
+    if (cq->select->into == NULL) {
+        sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "CREATE QUERY needs INTO sink");
+        sl_error_hint(err, "A SELECT without INTO is a push query: run it on its own to stream its rows.");
+        return SL_ERROR;
+    }
+    if (start_continuous(ctx, raw, cq->select, cq->name, name, err) != SL_OK)
+        return SL_ERROR;
+    snprintf(tag, SL_TAG_MAX, "CREATE QUERY");
+    return SL_OK;
+}
+
+sl_status sl_exec_query_control(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                                sl_error *err)
+{
+    const sl_QueryControlStmt *q = (const sl_QueryControlStmt *)raw->stmt;
+
+    if ((q->action == SL_QUERY_PAUSE ? sl_query_pause(q->name, err) : sl_query_resume(q->name, err)) != SL_OK)
+        return SL_ERROR;
+    snprintf(tag, SL_TAG_MAX, "%s", q->action == SL_QUERY_PAUSE ? "PAUSE QUERY" : "RESUME QUERY");
+    return SL_OK;
+}
+
+sl_status sl_exec_drop_query(sl_exec_ctx *ctx, const char *name, bool *dropped, sl_error *err)
+{
+    return sl_query_drop(name, dropped, err);
+}
+
+sl_status sl_exec_explain(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                          sl_error *err)
+{
+    const sl_ExplainStmt *ex = (const sl_ExplainStmt *)raw->stmt;
+    const sl_SelectStmt *sel = SL_IS(ex->stmt, CreateQueryStmt)
+                                   ? ((const sl_CreateQueryStmt *)ex->stmt)->select
+                                   : (const sl_SelectStmt *)ex->stmt;
+    sl_mcxt *cx = sl_mcxt_create(ctx->stmt_cx, "explain");
+    sl_runtime *rt;
+    sl_runtime_args ra = {
+        .cx = cx,
+        .select = sel,
+        .query_text = ctx->query_text,
+        .query_name = "explain",
+        .open_sink = false,
+        .open_source = false,
+    };
+    sl_column_desc col = {"QUERY PLAN", SL_OID_TEXT};
+    sl_list *lines;
+    const char *line;
+    int n = 0;
+
+    if (sel->from == NULL) {
+        sl_mcxt_delete(cx);
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "EXPLAIN needs a query with FROM source");
+    }
+    if (sl_runtime_plan(&ra, &rt, err) != SL_OK) {
+        sl_mcxt_delete(cx);
+        return SL_ERROR;
+    }
+    lines = sl_runtime_explain(ctx->stmt_cx, rt);
+    sl_runtime_close(rt);
+    if (dest->start(dest, 1, &col, err) != SL_OK)
+        goto fail;
+    sl_list_foreach(line, lines)
+    {
+        if (dest->row(dest, (const char *const[]){line}, err) != SL_OK)
+            goto fail;
+        n++;
+    }
+    sl_mcxt_delete(cx);
+    snprintf(tag, SL_TAG_MAX, "EXPLAIN");
+    return SL_OK;
+fail:
+    sl_mcxt_delete(cx);
+    return SL_ERROR;
+}
+
+/* SHOW QUERIES: the catalog's queries (ordered by name) with the registry's
+ * state and counters; error is the reason of a failed query. */
+sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
+{
+    static const sl_column_desc cols[] = {
+        {"name", SL_OID_TEXT},      {"state", SL_OID_TEXT},   {"source", SL_OID_TEXT},
+        {"sink", SL_OID_TEXT},      {"rows_in", SL_OID_INT8}, {"rows_out", SL_OID_INT8},
+        {"late_rows", SL_OID_INT8}, {"errors", SL_OID_INT8},  {"started", SL_OID_TIMESTAMP},
+        {"sql", SL_OID_TEXT},       {"error", SL_OID_TEXT},
+    };
+    sl_list *list;
+    sl_cat_query *q;
+
+    if (sl_catalog_list_queries(ctx->stmt_cx, &list, err) != SL_OK ||
+        dest->start(dest, 11, cols, err) != SL_OK)
+        return SL_ERROR;
+    sl_list_foreach(q, list)
+    {
+        sl_query_info info;
+        bool live = sl_query_get(ctx->stmt_cx, q->name, &info);
+        char started[SL_VALUE_TEXT_MAX];
+        const char *values[11] = {
+            q->name,
+            live ? sl_query_state_name(info.state) : q->state,
+            q->source,
+            q->sink,
+            sl_psprintf(ctx->stmt_cx, "%lld", (long long)info.rows_in),
+            sl_psprintf(ctx->stmt_cx, "%lld", (long long)info.rows_out),
+            sl_psprintf(ctx->stmt_cx, "%lld", (long long)info.late_rows),
+            sl_psprintf(ctx->stmt_cx, "%lld", (long long)info.errors),
+            NULL,
+            q->sql,
+            live ? info.error : NULL,
+        };
+        if (live && info.started_us != 0) {
+            started[sl_format_timestamp(info.started_us, started)] = '\0';
+            values[8] = started;
+        }
+        if (dest->row(dest, values, err) != SL_OK)
+            return SL_ERROR;
+    }
+    return SL_OK;
+}

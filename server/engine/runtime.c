@@ -1,0 +1,1121 @@
+/*
+ * runtime.c - the operator pipeline of one query: plan it, run it.
+ *
+ * A run is one loop on one thread (a query's worker, or the session thread
+ * of a push query):
+ *
+ *   read a batch -> fill event times -> WHERE (compact) ->
+ *     plain:      evaluate outputs -> sink write / DataRows
+ *     aggregated: evaluate keys and agg args -> window op push
+ *                 (its emit callback: HAVING, outputs -> sink / DataRows)
+ *
+ * Memory: everything planned lives in the runtime's context; the input
+ * batch's own context holds the source's text, and a "scratch" context
+ * holds expression results; both are reset every batch, so the loop does
+ * not allocate per row.  The sink is flushed when the source is idle (at
+ * most every 100 ms), before a pause, at the end, and at least every
+ * flush_interval; after each successful flush the source's commit
+ * callback records how far it has read (Kafka offsets: at-least-once).
+ *
+ * Dead letters: when the source names a dead_letter sink (continuous
+ * queries only; a push query just counts decode errors), the runtime
+ * opens that sink too and hands the source a reject callback.  Rejected
+ * records are copied aside during read(), written to the dead-letter sink
+ * right after that read() (before any row of it reaches the query's sink)
+ * and flushed before the query's sink is, so a source commit never covers
+ * a dead letter that is not safely written.  The dead-letter sink gets the
+ * fixed columns (raw TEXT, error TEXT, source TEXT, at TIMESTAMP): the
+ * record's bytes (invalid UTF-8 and NUL bytes replaced by U+FFFD), the
+ * decode error, the source's name and when it was rejected.
+ *
+ * Checkpoints: see server/engine/runtime.h.  When the source kind has position/seek,
+ * sink flushes no longer let the source commit on their own: the commit
+ * follows each saved checkpoint (checkpoint_take), so Kafka's committed
+ * offsets are always a checkpoint's.  Besides every checkpoint_interval,
+ * the idle flush of a source that went quiet after reading rows is a
+ * checkpoint too, so a quiet topic's offsets are committed within about
+ * 100 ms, as they were before checkpoints.  A failed checkpoint write is
+ * logged and retried at the next interval (nothing is committed meanwhile).
+ *
+ * Entry points: see server/engine/runtime.h.
+ */
+#include "server/engine/runtime.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/catalog/catalog.h"
+#include "sluice/checkpoint.h"
+#include "server/config.h"
+#include "formats/format.h"
+#include "sluice/log.h"
+#include "sluice/batch.h"
+#include "sluice/connector.h"
+#include "server/connectors/sink_writer.h"
+#include "sluice/errcodes.h"
+#include "server/engine/window.h"
+
+/* Sleep of an idle loop: short enough for prompt DROP/cancel, long enough
+ * not to spin (a source whose read() waits for data itself is not slept
+ * for: its rows go on as soon as they come). */
+#define SL_RUNTIME_IDLE_MS 20
+/* How long a Kafka source's partition must have been seen caught up before
+ * rows read meanwhile may move the watermark past it (server/engine/window.c, "Settling"):
+ * far longer than librdkafka takes to hand on one fetch response, even on a
+ * loaded machine or under sanitizers; windows close this much later. */
+#define SL_RUNTIME_SPLIT_SETTLE_US 200000
+/* A sink flush makes data durable (fdatasync for a file): when a source
+ * trickles, idle flushes are spaced at least this far apart. */
+#define SL_RUNTIME_IDLE_FLUSH_US 100000
+
+/* A record the source rejected, waiting to be written to the dead-letter sink. */
+typedef struct sl_dead_letter {
+    char *raw, *error;
+    int32_t raw_len, error_len;
+    int64_t at;
+} sl_dead_letter;
+
+struct sl_runtime {
+    sl_mcxt *cx;
+    const char *query_name;
+    const char *query_text;
+    sl_cat_source *src;
+    sl_cat_sink *sink; /* NULL for a push query */
+    const sl_source_kind *skind;
+    const sl_sink_kind *kkind;
+    const sl_option_decl *src_decls[3];
+    const sl_option_decl *sink_decls[3];
+    sl_options src_opts, sink_opts;
+    void *src_state;
+    bool src_open;
+    sl_sink_writer *sw; /* the query's sink (NULL: not open, or a push query) */
+    const sl_schema *input;
+    bool bounded;
+    sl_query_desc *q;
+
+    /* run state */
+    sl_window_op *wop;
+    sl_batch *in;     /* source rows */
+    sl_batch *out;    /* output rows */
+    sl_mcxt *scratch; /* expression results of one batch */
+    sl_vector where_vec;
+    bool *keep;
+    int keep_cap;
+    sl_vector *keys, *args;
+    sl_dest *dest;
+    const char **row_values; /* one DataRow */
+    bool limit_reached;
+    bool commit_blocked; /* stopped with rows not in the sink: the source must not commit */
+    int64_t last_flush_us;
+    int64_t flush_interval_us;
+    const sl_runtime_control *ctl;
+
+    /* the source's dead_letter sink (NULL: none); see the header comment */
+    sl_cat_sink *dl;
+    const sl_sink_kind *dlkind;
+    const sl_option_decl *dl_decls[3];
+    sl_options dl_opts;
+    sl_sink_writer *dlw;
+    const sl_schema *dl_schema;
+    sl_batch *dl_batch;
+    sl_mcxt *dl_cx;          /* pending records; reset once they are written */
+    sl_dead_letter *pending; /* rejected during the last read() */
+    int npending, pending_cap;
+
+    /* checkpoints (see server/engine/runtime.h) */
+    bool ckpt;                                           /* this run takes checkpoints */
+    int64_t ckpt_seq;                                    /* of the last one saved or restored (0: none) */
+    int64_t last_ckpt_us;                                /* monotonic */
+    int64_t ckpt_rows_in, ckpt_rows_out, ckpt_watermark; /* at the last one: skip identical ones */
+    sl_mcxt *ckpt_cx;                                    /* the blobs of one checkpoint */
+
+    _Atomic int64_t rows_in, rows_out, late_rows, future_rows, errors;
+};
+
+/* ---- clocks ---- */
+
+static int64_t now_realtime_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_us(int64_t us)
+{
+    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- planning ---- */
+
+static void set_position(sl_error *err, const char *text, int loc)
+{
+    int pos = 1;
+
+    if (text == NULL || loc < 0)
+        return;
+    for (int i = 0; i < loc && text[i] != '\0'; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            pos++;
+    err->position = pos;
+}
+
+/* The declared columns of a source as a schema, or NULL when none are declared. */
+static sl_status declared_schema(sl_mcxt *cx, const sl_cat_source *src, const sl_schema **out, sl_error *err)
+{
+    const char **names;
+    sl_type *types;
+
+    *out = NULL;
+    if (src->ncolumns == 0)
+        return SL_OK;
+    names = sl_palloc(cx, sizeof(char *) * (size_t)src->ncolumns);
+    types = sl_palloc(cx, sizeof(sl_type) * (size_t)src->ncolumns);
+    for (int i = 0; i < src->ncolumns; i++) {
+        names[i] = src->columns[i].name;
+        if (!sl_type_parse(src->columns[i].type, &types[i]))
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR,
+                                "column \"%s\" of source \"%s\" has unknown type %s", src->columns[i].name,
+                                src->name, src->columns[i].type);
+    }
+    *out = sl_schema_new(cx, src->ncolumns, names, types);
+    return SL_OK;
+}
+
+/* Copies len bytes of p into cx as valid UTF-8 without NUL bytes (each
+ * offending byte becomes U+FFFD): TEXT values must be both. */
+static char *utf8_clean(sl_mcxt *cx, const char *p, size_t len, int32_t *out_len)
+{
+    const unsigned char *s = (const unsigned char *)p, *end = s + len;
+    char *buf = sl_palloc(cx, len * 3 + 1);
+    size_t n = 0;
+
+    while (s < end) {
+        int k = *s == 0 ? 0 : *s < 0x80 ? 1 : sl_utf8_seq_len(s, end);
+        if (k == 0) {
+            memcpy(buf + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            s++;
+            continue;
+        }
+        memcpy(buf + n, s, (size_t)k);
+        n += (size_t)k;
+        s += k;
+    }
+    buf[n] = '\0';
+    *out_len = (int32_t)n;
+    return buf;
+}
+
+/* sl_source_open_args.reject: keeps a copy of the record until the loop
+ * writes it (dead_letter_write). */
+static void on_reject(void *arg, const char *raw, size_t len, const sl_error *why)
+{
+    sl_runtime *rt = arg;
+    sl_dead_letter *d;
+    const char *msg = why != NULL && why->message[0] != '\0' ? why->message : "record does not decode";
+
+    if (rt->npending == rt->pending_cap) {
+        int cap = rt->pending_cap > 0 ? rt->pending_cap * 2 : 64;
+        sl_dead_letter *np = sl_palloc(rt->dl_cx, sizeof(sl_dead_letter) * (size_t)cap);
+        if (rt->npending > 0)
+            memcpy(np, rt->pending, sizeof(sl_dead_letter) * (size_t)rt->npending);
+        rt->pending = np;
+        rt->pending_cap = cap;
+    }
+    d = &rt->pending[rt->npending++];
+    d->raw = utf8_clean(rt->dl_cx, raw != NULL ? raw : "", raw != NULL ? len : 0, &d->raw_len);
+    d->error = utf8_clean(rt->dl_cx, msg, strlen(msg), &d->error_len);
+    d->at = now_realtime_us();
+}
+
+/* The sink named by the source's dead_letter option, for a continuous
+ * query: looked up and checked now, opened with the query's sink. */
+static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
+{
+    static const char *const names[] = {"raw", "error", "source", "at"};
+    static const sl_type types[] = {SL_TYPE_TEXT, SL_TYPE_TEXT, SL_TYPE_TEXT, SL_TYPE_TIMESTAMP};
+    const char *name = sl_options_get(&rt->src_opts, "dead_letter");
+    int n = 0;
+
+    if (name == NULL || name[0] == '\0')
+        return SL_OK;
+    if (sl_catalog_get_sink(rt->cx, name, &rt->dl, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->dl == NULL)
+        return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", name);
+    if (rt->sink != NULL && strcmp(rt->dl->name, rt->sink->name) == 0) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                     "sink \"%s\" cannot be both the query's sink and the dead_letter of source \"%s\"",
+                     rt->dl->name, rt->src->name);
+        sl_error_hint(err,
+                      "Dead letters have their own columns (raw, error, source, at): give them a sink of "
+                      "their own.");
+        return SL_ERROR;
+    }
+    rt->dlkind = sl_sink_kind_find(rt->dl->kind);
+    if (rt->dlkind == NULL || rt->dlkind->open == NULL || rt->dlkind->write == NULL ||
+        rt->dlkind->close == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                            "sink kind \"%s\" of dead_letter sink \"%s\" is not supported yet", rt->dl->kind,
+                            rt->dl->name);
+    if (rt->dlkind->options != NULL)
+        rt->dl_decls[n++] = rt->dlkind->options;
+    rt->dl_decls[n++] = sl_sink_framework_options;
+    rt->dl_decls[n] = NULL;
+    rt->dl_opts.decls = rt->dl_decls;
+    rt->dl_opts.count = rt->dl->noptions;
+    rt->dl_opts.values = rt->dl->options;
+    rt->dl_schema = sl_schema_new(rt->cx, 4, names, types);
+    rt->dl_cx = sl_mcxt_create(rt->cx, "dead letters");
+    return SL_OK;
+}
+
+static bool writer_should_stop(void *arg);
+static void window_stats(sl_runtime *rt);
+
+static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
+{
+    sl_sink_writer_args wa = {
+        .cx = rt->cx,
+        .sink_name = rt->dl->name,
+        .kind = rt->dlkind,
+        .options = &rt->dl_opts,
+        .schema = rt->dl_schema,
+        .query_name = rt->query_name,
+        .datadir = sl_config_datadir(),
+        .should_stop = writer_should_stop,
+        .stop_arg = rt,
+    };
+
+    return sl_sink_writer_open(&wa, &rt->dlw, err);
+}
+
+static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
+{
+    const sl_SelectStmt *sel = args->select;
+    const sl_schema *declared;
+    int n = 0;
+
+    if (sl_catalog_get_source(rt->cx, sel->from, &rt->src, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->src == NULL) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "source \"%s\" does not exist", sel->from);
+        set_position(err, args->query_text, sel->from_location);
+        return SL_ERROR;
+    }
+    rt->skind = sl_source_kind_find(rt->src->kind);
+    if (rt->skind == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not loaded",
+                            rt->src->kind);
+    if (rt->skind->options != NULL)
+        rt->src_decls[n++] = rt->skind->options;
+    rt->src_decls[n++] = sl_source_framework_options;
+    rt->src_decls[n] = NULL;
+    rt->src_opts.decls = rt->src_decls;
+    rt->src_opts.count = rt->src->noptions;
+    rt->src_opts.values = rt->src->options;
+    if (declared_schema(rt->cx, rt->src, &declared, err) != SL_OK)
+        return SL_ERROR;
+
+    if (rt->skind->open == NULL || rt->skind->read == NULL || (!args->open_source && declared != NULL)) {
+        if (!args->open_source && declared != NULL) {
+            /* EXPLAIN (or a kind that cannot run yet): the declared columns
+             * are enough to show the plan, without connecting to a broker. */
+            rt->input = declared;
+            rt->bounded = false;
+            return SL_OK;
+        }
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
+                            rt->src->kind);
+    }
+    if (args->open_sink && plan_dead_letter(rt, err) != SL_OK)
+        return SL_ERROR;
+    {
+        const sl_schema *schema = NULL;
+        bool bounded = false;
+        sl_source_open_args oa = {
+            .source_name = rt->src->name,
+            .query_name = args->query_name,
+            .options = &rt->src_opts,
+            .schema = declared,
+            .datadir = sl_config_datadir(),
+            .cx = rt->cx,
+            .schema_out = &schema,
+            .bounded_out = &bounded,
+            .reject = rt->dl != NULL ? on_reject : NULL,
+            .reject_arg = rt->dl != NULL ? rt : NULL,
+        };
+        sl_error_clear(err);
+        if (rt->skind->open(&oa, &rt->src_state, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "source \"%s\" could not be opened",
+                             rt->src->name);
+            return SL_ERROR;
+        }
+        rt->src_open = true;
+        rt->input = schema != NULL ? schema : declared;
+        rt->bounded = bounded;
+        if (rt->input == NULL)
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "source \"%s\" reported no columns",
+                                rt->src->name);
+    }
+    return SL_OK;
+}
+
+static sl_status plan_sink(sl_runtime *rt, const sl_runtime_args *args, sl_error *err)
+{
+    const sl_SelectStmt *sel = args->select;
+    int n = 0;
+
+    if (sl_catalog_get_sink(rt->cx, sel->into, &rt->sink, err) != SL_OK)
+        return SL_ERROR;
+    if (rt->sink == NULL) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", sel->into);
+        set_position(err, args->query_text, sel->into_location);
+        return SL_ERROR;
+    }
+    rt->kkind = sl_sink_kind_find(rt->sink->kind);
+    if (rt->kkind == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not loaded",
+                            rt->sink->kind);
+    if (rt->kkind->options != NULL)
+        rt->sink_decls[n++] = rt->kkind->options;
+    rt->sink_decls[n++] = sl_sink_framework_options;
+    rt->sink_decls[n] = NULL;
+    rt->sink_opts.decls = rt->sink_decls;
+    rt->sink_opts.count = rt->sink->noptions;
+    rt->sink_opts.values = rt->sink->options;
+    rt->flush_interval_us = sl_options_get_interval_us(&rt->sink_opts, "flush_interval", 1000000);
+    if (args->open_sink && (rt->kkind->open == NULL || rt->kkind->write == NULL || rt->kkind->close == NULL))
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not supported yet",
+                            rt->sink->kind);
+    return SL_OK;
+}
+
+static sl_status open_sink(sl_runtime *rt, sl_error *err)
+{
+    sl_sink_writer_args wa = {
+        .cx = rt->cx,
+        .sink_name = rt->sink->name,
+        .kind = rt->kkind,
+        .options = &rt->sink_opts,
+        .schema = rt->q->output,
+        .query_name = rt->query_name,
+        .datadir = sl_config_datadir(),
+        .should_stop = writer_should_stop,
+        .stop_arg = rt,
+    };
+
+    return sl_sink_writer_open(&wa, &rt->sw, err);
+}
+
+sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_error *err)
+{
+    sl_runtime *rt = sl_pnew(args->cx, sl_runtime);
+    const sl_SelectStmt *sel = args->select;
+
+    *out = NULL;
+    rt->cx = args->cx;
+    rt->query_name = sl_pstrdup(rt->cx, args->query_name);
+    rt->query_text = args->query_text;
+    if (sel->from == NULL)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "a query needs FROM source");
+    /* Sink first: a missing sink is reported without opening the source. */
+    if (sel->into != NULL && plan_sink(rt, args, err) != SL_OK)
+        return SL_ERROR;
+    if (plan_source(rt, args, err) != SL_OK)
+        goto fail;
+    {
+        sl_analyze_args aa = {
+            .cx = rt->cx,
+            .select = sel,
+            .input = rt->input,
+            .event_time = rt->src->event_time,
+            .watermark_us = rt->src->has_watermark ? rt->src->watermark_us : 0,
+            .source_bounded = rt->bounded,
+            .query_text = args->query_text,
+        };
+        sl_error_clear(err);
+        if (sl_analyze_select(&aa, &rt->q, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query analysis failed");
+            goto fail;
+        }
+    }
+    if (rt->sink != NULL && args->open_sink && open_sink(rt, err) != SL_OK)
+        goto fail;
+    if (rt->dl != NULL && open_dead_letter(rt, err) != SL_OK)
+        goto fail;
+    *out = rt;
+    return SL_OK;
+fail:
+    sl_runtime_close(rt);
+    return SL_ERROR;
+}
+
+const sl_query_desc *sl_runtime_desc(const sl_runtime *rt)
+{
+    return rt->q;
+}
+
+const char *sl_runtime_source_kind(const sl_runtime *rt)
+{
+    return rt->src->kind;
+}
+
+const char *sl_runtime_sink_kind(const sl_runtime *rt)
+{
+    return rt->sink != NULL ? rt->sink->kind : NULL;
+}
+
+void sl_runtime_close(sl_runtime *rt)
+{
+    if (rt == NULL)
+        return;
+    if (rt->src_open && rt->skind->close != NULL)
+        rt->skind->close(rt->src_state);
+    rt->src_open = false;
+    sl_sink_writer_close(rt->sw);
+    rt->sw = NULL;
+    sl_sink_writer_close(rt->dlw);
+    rt->dlw = NULL;
+}
+
+void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
+{
+    sl_runtime *r = (sl_runtime *)rt; /* atomic loads take a non-const pointer */
+
+    out->rows_in = atomic_load_explicit(&r->rows_in, memory_order_relaxed);
+    out->rows_out = atomic_load_explicit(&r->rows_out, memory_order_relaxed);
+    out->late_rows = atomic_load_explicit(&r->late_rows, memory_order_relaxed);
+    out->future_rows = atomic_load_explicit(&r->future_rows, memory_order_relaxed);
+    out->errors = atomic_load_explicit(&r->errors, memory_order_relaxed);
+}
+
+/* ---- running ---- */
+
+static bool should_stop(sl_runtime *rt)
+{
+    return rt->ctl != NULL && rt->ctl->check != NULL && rt->ctl->check(rt->ctl->arg);
+}
+
+/* sl_sink_writer_args.should_stop: a retrying sink gives up waiting on DROP,
+ * PAUSE and shutdown (nothing is committed past its rows). */
+static bool writer_should_stop(void *arg)
+{
+    return should_stop(arg);
+}
+
+static void count_eval_errors(sl_runtime *rt, sl_eval_ctx *ectx)
+{
+    if (ectx->row_errors > 0)
+        atomic_fetch_add_explicit(&rt->errors, ectx->row_errors, memory_order_relaxed);
+    ectx->row_errors = 0;
+}
+
+static sl_status eval(sl_runtime *rt, const sl_expr *e, const sl_batch *in, sl_vector *out, sl_eval_ctx *ectx,
+                      sl_error *err)
+{
+    sl_error_clear(err);
+    if (sl_expr_eval(e, in, out, ectx, err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "expression evaluation failed");
+        return SL_ERROR;
+    }
+    count_eval_errors(rt, ectx);
+    return SL_OK;
+}
+
+/* keep[i] = the predicate is true (NULL and false drop the row). */
+static bool *predicate_mask(sl_runtime *rt, const sl_vector *v, int nrows)
+{
+    if (nrows > rt->keep_cap) {
+        rt->keep = sl_palloc(rt->cx, sizeof(bool) * (size_t)nrows);
+        rt->keep_cap = nrows;
+    }
+    for (int i = 0; i < nrows; i++)
+        rt->keep[i] = !v->nulls[i] && v->v.b[i];
+    return rt->keep;
+}
+
+/* An output batch with room for n rows (grown when an emit is bigger). */
+static sl_batch *output_batch(sl_runtime *rt, int n)
+{
+    if (rt->out == NULL || rt->out->capacity < n)
+        rt->out = sl_batch_new(rt->cx, rt->q->output, n > SL_BATCH_ROWS ? n : SL_BATCH_ROWS);
+    return rt->out;
+}
+
+/* Everything read so far is in the sink and flushed: the source may
+ * record its position (Kafka offsets).  A failure is only logged: the
+ * next flush commits again. */
+static void source_commit(sl_runtime *rt)
+{
+    sl_error cerr;
+
+    if (rt->sw == NULL || !rt->src_open || rt->skind->commit == NULL || rt->commit_blocked)
+        return;
+    sl_error_clear(&cerr);
+    if (rt->skind->commit(rt->src_state, &cerr) != SL_OK) {
+        if (!sl_error_is_set(&cerr))
+            sl_error_set(&cerr, SL_ERRCODE_IO_ERROR, "source \"%s\" could not commit", rt->src->name);
+        sl_log_error(SL_LOG_WARNING, &cerr);
+    }
+}
+
+/* Writes the records rejected by the last read() to the dead-letter sink,
+ * SL_BATCH_ROWS at a time (the writer batches and retries). */
+static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
+{
+    sl_text src;
+
+    if (rt->npending == 0 || rt->dlw == NULL)
+        return SL_OK;
+    if (rt->dl_batch == NULL)
+        rt->dl_batch = sl_batch_new(rt->cx, rt->dl_schema, SL_BATCH_ROWS);
+    for (int done = 0; done < rt->npending;) {
+        sl_batch *b = rt->dl_batch;
+
+        sl_batch_reset(b);
+        src = sl_batch_text(b, rt->src->name, (int32_t)strlen(rt->src->name));
+        for (; done < rt->npending && b->nrows < b->capacity; done++) {
+            const sl_dead_letter *d = &rt->pending[done];
+            int r = b->nrows++;
+
+            for (int c = 0; c < 4; c++)
+                b->cols[c].nulls[r] = 0;
+            b->cols[0].v.text[r] = sl_batch_text(b, d->raw, d->raw_len);
+            b->cols[1].v.text[r] = sl_batch_text(b, d->error, d->error_len);
+            b->cols[2].v.text[r] = src;
+            b->cols[3].v.i64[r] = d->at;
+            b->event_time[r] = d->at;
+        }
+        b->has_event_time = true;
+        if (sl_sink_writer_append(rt->dlw, b, err) != SL_OK)
+            return SL_ERROR;
+        if (sl_sink_writer_stopped(rt->dlw)) {
+            rt->commit_blocked = true; /* stopped with dead letters not written */
+            break;
+        }
+    }
+    rt->npending = rt->pending_cap = 0;
+    rt->pending = NULL;
+    sl_mcxt_reset(rt->dl_cx);
+    return SL_OK;
+}
+
+/* Writes out what the sinks buffer and makes it durable, dead letters
+ * first (a commit must not cover unflushed ones), then lets the source
+ * commit its position. */
+static sl_status sink_flush(sl_runtime *rt, sl_error *err)
+{
+    rt->last_flush_us = now_mono_us();
+    if (rt->dlw != NULL) {
+        if (sl_sink_writer_flush(rt->dlw, err) != SL_OK)
+            return SL_ERROR;
+        if (sl_sink_writer_stopped(rt->dlw)) {
+            rt->commit_blocked = true;
+            return SL_OK;
+        }
+    }
+    if (rt->sw == NULL)
+        return SL_OK;
+    if (sl_sink_writer_flush(rt->sw, err) != SL_OK)
+        return SL_ERROR;
+    if (sl_sink_writer_stopped(rt->sw)) {
+        rt->commit_blocked = true; /* stopped before the sink confirmed its rows */
+        return SL_OK;
+    }
+    if (!rt->ckpt) /* with checkpoints the commit follows the checkpoint */
+        source_commit(rt);
+    return SL_OK;
+}
+
+/* ---- checkpoints ---- */
+
+static int64_t checkpoint_watermark(const sl_runtime *rt)
+{
+    sl_window_stats ws;
+
+    if (rt->wop == NULL)
+        return 0;
+    sl_window_op_stats(rt->wop, &ws);
+    return ws.watermark_us;
+}
+
+/* Rows were read or written since the last checkpoint. */
+static bool checkpoint_rows_changed(sl_runtime *rt)
+{
+    return atomic_load_explicit(&rt->rows_in, memory_order_relaxed) != rt->ckpt_rows_in ||
+           atomic_load_explicit(&rt->rows_out, memory_order_relaxed) != rt->ckpt_rows_out;
+}
+
+static bool checkpoint_due(const sl_runtime *rt)
+{
+    return now_mono_us() - rt->last_ckpt_us >= sl_config_int("checkpoint_interval") * 1000;
+}
+
+/* Flushes the sinks, then saves the source's position and the window state
+ * in one catalog transaction, then lets the source commit.  Only a sink
+ * error fails the query; a position or catalog error is logged and the
+ * next interval tries again (nothing was committed past the last one). */
+static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
+{
+    sl_cat_checkpoint c = {.query = rt->query_name};
+    sl_error cerr;
+    bool saved = false;
+    int64_t in = atomic_load_explicit(&rt->rows_in, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
+    int64_t wm = checkpoint_watermark(rt);
+
+    if (sink_flush(rt, err) != SL_OK)
+        return SL_ERROR;
+    rt->last_ckpt_us = now_mono_us();
+    if (rt->commit_blocked)
+        return SL_OK; /* stopped with rows the sink has not confirmed */
+    if (rt->ckpt_seq > 0 && in == rt->ckpt_rows_in && out == rt->ckpt_rows_out && wm == rt->ckpt_watermark)
+        return SL_OK; /* nothing happened since the last one */
+    sl_error_clear(&cerr);
+    {
+        char *pos = NULL;
+        size_t len = 0;
+        if (rt->skind->position(rt->src_state, rt->ckpt_cx, &pos, &len, &cerr) != SL_OK)
+            goto failed;
+        c.position = pos;
+        c.position_len = len;
+    }
+    if (rt->wop != NULL) {
+        sl_ckpt_w w;
+        sl_ckpt_w_init(&w, rt->ckpt_cx);
+        sl_window_op_save(rt->wop, &w);
+        c.state = w.data;
+        c.state_len = w.len;
+    }
+    c.seq = rt->ckpt_seq + 1;
+    if (sl_catalog_save_checkpoint(&c, &saved, &cerr) != SL_OK)
+        goto failed;
+    sl_mcxt_reset(rt->ckpt_cx);
+    if (saved) {
+        rt->ckpt_seq = c.seq;
+        rt->ckpt_rows_in = in;
+        rt->ckpt_rows_out = out;
+        rt->ckpt_watermark = wm;
+        source_commit(rt);
+    }
+    return SL_OK;
+failed:
+    sl_mcxt_reset(rt->ckpt_cx);
+    if (!sl_error_is_set(&cerr))
+        sl_error_set(&cerr, SL_ERRCODE_IO_ERROR, "could not take a checkpoint");
+    sl_log(SL_LOG_WARNING, "query \"%s\": checkpoint not saved: %s", rt->query_name, cerr.message);
+    return SL_OK;
+}
+
+/* Turns err into "checkpoint N of query q is unusable: ..." (XX001). */
+static sl_status checkpoint_unusable(sl_runtime *rt, int64_t seq, sl_error *err)
+{
+    char why[SL_ERROR_MSG_MAX];
+
+    snprintf(why, sizeof(why), "%s", sl_error_is_set(err) ? err->message : "unknown error");
+    sl_error_clear(err);
+    sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "checkpoint %lld of query \"%s\" is unusable: %.900s",
+                 (long long)seq, rt->query_name, why);
+    sl_error_hint(err, "DROP QUERY deletes the checkpoint; create the query again to start over.");
+    return SL_ERROR;
+}
+
+/* Resumes from the query's last checkpoint, if it has one. */
+static sl_status checkpoint_restore(sl_runtime *rt, sl_error *err)
+{
+    sl_cat_checkpoint *c;
+
+    if (sl_catalog_get_checkpoint(rt->ckpt_cx, rt->query_name, &c, err) != SL_OK)
+        return SL_ERROR;
+    if (c == NULL)
+        return SL_OK;
+    sl_error_clear(err);
+    if (c->position != NULL && rt->skind->seek(rt->src_state, c->position, c->position_len, err) != SL_OK)
+        return checkpoint_unusable(rt, c->seq, err);
+    if ((rt->wop != NULL) != (c->state != NULL)) {
+        sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                     rt->wop != NULL ? "it has no window state" : "the query has no windows");
+        return checkpoint_unusable(rt, c->seq, err);
+    }
+    if (rt->wop != NULL &&
+        sl_window_op_restore(rt->wop, c->state, c->state_len, now_realtime_us(), err) != SL_OK)
+        return checkpoint_unusable(rt, c->seq, err);
+    rt->ckpt_seq = c->seq;
+    sl_log(SL_LOG_LOG, "query \"%s\" resumed from checkpoint %lld taken at %s UTC", rt->query_name,
+           (long long)c->seq, c->taken != NULL ? c->taken : "?");
+    if (rt->wop != NULL)
+        window_stats(rt);
+    sl_mcxt_reset(rt->ckpt_cx);
+    return SL_OK;
+}
+
+static bool sinks_dirty(const sl_runtime *rt)
+{
+    return (rt->sw != NULL && sl_sink_writer_dirty(rt->sw)) ||
+           (rt->dlw != NULL && sl_sink_writer_dirty(rt->dlw));
+}
+
+static sl_status sink_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
+{
+    /* A slow sink slows the query down (the writer retries on this
+     * thread); it never drops rows. */
+    if (sl_sink_writer_append(rt->sw, b, err) != SL_OK)
+        return SL_ERROR;
+    if (sl_sink_writer_stopped(rt->sw)) {
+        rt->commit_blocked = true; /* stopped with rows not written */
+        return SL_OK;
+    }
+    if (now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
+        return sink_flush(rt, err);
+    return SL_OK;
+}
+
+/* Sends the rows of b to the client as text. */
+static sl_status dest_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
+{
+    int ncols = b->schema->ncols;
+
+    for (int r = 0; r < b->nrows; r++) {
+        for (int c = 0; c < ncols; c++) {
+            const sl_vector *v = &b->cols[c];
+            char buf[SL_VALUE_TEXT_MAX];
+            int n = 0;
+
+            if (v->nulls[r]) {
+                rt->row_values[c] = NULL;
+                continue;
+            }
+            switch (v->type) {
+            case SL_TYPE_BOOL:
+                n = sl_format_bool(v->v.b[r], buf);
+                break;
+            case SL_TYPE_BIGINT:
+                n = sl_format_bigint(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_DOUBLE:
+                n = sl_format_double(v->v.f64[r], buf);
+                break;
+            case SL_TYPE_TIMESTAMP:
+                n = sl_format_timestamp(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_INTERVAL:
+                n = sl_format_interval(v->v.i64[r], buf);
+                break;
+            case SL_TYPE_TEXT:
+                rt->row_values[c] = sl_pstrndup(rt->scratch, v->v.text[r].ptr, (size_t)v->v.text[r].len);
+                continue;
+            case SL_TYPE_UNKNOWN:
+            default:
+                rt->row_values[c] = NULL;
+                continue;
+            }
+            rt->row_values[c] = sl_pstrndup(rt->scratch, buf, (size_t)n);
+        }
+        if (rt->dest->row(rt->dest, rt->row_values, err) != SL_OK)
+            return SL_ERROR;
+    }
+    return SL_OK;
+}
+
+/* Writes out (the query's output rows) to the sink or the client, honouring LIMIT. */
+static sl_status emit_output(sl_runtime *rt, sl_batch *out, sl_error *err)
+{
+    int64_t done = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
+
+    if (rt->q->limit >= 0 && done + out->nrows >= rt->q->limit) {
+        out->nrows = (int)(rt->q->limit - done);
+        rt->limit_reached = true;
+    }
+    if (out->nrows > 0) {
+        if (rt->dest != NULL ? dest_write(rt, out, err) != SL_OK : sink_write(rt, out, err) != SL_OK)
+            return SL_ERROR;
+        atomic_fetch_add_explicit(&rt->rows_out, out->nrows, memory_order_relaxed);
+    }
+    return SL_OK;
+}
+
+/* Evaluates the outputs over in (rows kept by keep, or all) and emits them. */
+static sl_status project(sl_runtime *rt, const sl_batch *in, const bool *keep, sl_error *err)
+{
+    sl_eval_ctx ectx = {.cx = rt->scratch};
+    sl_batch *out;
+
+    if (in->nrows == 0 || rt->limit_reached)
+        return SL_OK;
+    out = output_batch(rt, in->nrows);
+    sl_batch_reset(out);
+    sl_error_clear(&ectx.first_error);
+    for (int i = 0; i < rt->q->nout; i++)
+        if (eval(rt, rt->q->outputs[i], in, &out->cols[i], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    out->nrows = in->nrows;
+    memcpy(out->event_time, in->event_time, sizeof(int64_t) * (size_t)in->nrows);
+    out->has_event_time = true;
+    if (keep != NULL)
+        sl_batch_compact(out, keep);
+    return emit_output(rt, out, err);
+}
+
+/* sl_window_emit_fn: closed windows -> HAVING -> outputs. */
+static sl_status on_emit(void *arg, sl_batch *batch, sl_error *err)
+{
+    sl_runtime *rt = arg;
+    const bool *keep = NULL;
+
+    if (batch->nrows == 0 || rt->limit_reached)
+        return SL_OK;
+    if (rt->q->having != NULL) {
+        sl_eval_ctx ectx = {.cx = rt->scratch};
+        sl_vector hv;
+
+        sl_vector_init(&hv, rt->scratch, SL_TYPE_BOOL, batch->nrows);
+        if (eval(rt, rt->q->having, batch, &hv, &ectx, err) != SL_OK)
+            return SL_ERROR;
+        keep = predicate_mask(rt, &hv, batch->nrows);
+    }
+    return project(rt, batch, keep, err);
+}
+
+static void window_stats(sl_runtime *rt)
+{
+    sl_window_stats ws;
+
+    sl_window_op_stats(rt->wop, &ws);
+    atomic_store_explicit(&rt->late_rows, ws.late_rows, memory_order_relaxed);
+    atomic_store_explicit(&rt->future_rows, ws.future_rows, memory_order_relaxed);
+}
+
+static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err)
+{
+    sl_batch *in = rt->in;
+    const sl_query_desc *q = rt->q;
+    sl_eval_ctx ectx = {.cx = rt->scratch};
+
+    /* Event time: the EVENT TIME column, else the source's own, else arrival. */
+    if (q->event_time_col >= 0) {
+        const sl_vector *et = &in->cols[q->event_time_col];
+        for (int i = 0; i < in->nrows; i++)
+            in->event_time[i] = et->nulls[i] ? arrival_us : et->v.i64[i];
+    } else if (!in->has_event_time) {
+        for (int i = 0; i < in->nrows; i++)
+            in->event_time[i] = arrival_us;
+    }
+    if (q->where != NULL) {
+        if (eval(rt, q->where, in, &rt->where_vec, &ectx, err) != SL_OK)
+            return SL_ERROR;
+        sl_batch_compact(in, predicate_mask(rt, &rt->where_vec, in->nrows));
+        if (in->nrows == 0)
+            return SL_OK;
+    }
+    if (!q->aggregated)
+        return project(rt, in, NULL, err);
+
+    for (int k = 0; k < q->nkeys; k++)
+        if (eval(rt, q->keys[k], in, &rt->keys[k], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    for (int a = 0; a < q->naggs; a++)
+        if (q->aggs[a].arg != NULL && eval(rt, q->aggs[a].arg, in, &rt->args[a], &ectx, err) != SL_OK)
+            return SL_ERROR;
+    sl_error_clear(err);
+    if (sl_window_op_push_split(rt->wop, in->nrows, in->event_time, in->has_split ? in->split : NULL,
+                                arrival_us, rt->keys, rt->args, on_emit, rt, err) != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+        return SL_ERROR;
+    }
+    window_stats(rt);
+    return SL_OK;
+}
+
+static sl_status run_setup(sl_runtime *rt, sl_error *err)
+{
+    const sl_query_desc *q = rt->q;
+
+    rt->in = sl_batch_new(rt->cx, rt->input, SL_BATCH_ROWS);
+    rt->scratch = sl_mcxt_create(rt->cx, "batch scratch");
+    sl_vector_init(&rt->where_vec, rt->cx, SL_TYPE_BOOL, SL_BATCH_ROWS);
+    rt->keep = sl_palloc(rt->cx, sizeof(bool) * SL_BATCH_ROWS);
+    rt->keep_cap = SL_BATCH_ROWS;
+    if (q->aggregated) {
+        sl_window_config wc = {
+            .max_future_us = sl_options_get_interval_us(&rt->src_opts, "max_future", INT64_C(3600000000)),
+            .idle_timeout_us = sl_options_get_interval_us(&rt->src_opts, "idle_timeout", INT64_C(10000000)),
+            .max_groups = sl_config_int("max_groups_per_query"),
+            .split_settle_us = SL_RUNTIME_SPLIT_SETTLE_US,
+        };
+        rt->keys = sl_palloc(rt->cx, sizeof(sl_vector) * (size_t)(q->nkeys > 0 ? q->nkeys : 1));
+        rt->args = sl_pzalloc(rt->cx, sizeof(sl_vector) * (size_t)(q->naggs > 0 ? q->naggs : 1));
+        for (int k = 0; k < q->nkeys; k++)
+            sl_vector_init(&rt->keys[k], rt->cx, sl_expr_type(q->keys[k]), SL_BATCH_ROWS);
+        for (int a = 0; a < q->naggs; a++)
+            if (q->aggs[a].arg != NULL)
+                sl_vector_init(&rt->args[a], rt->cx, sl_expr_type(q->aggs[a].arg), SL_BATCH_ROWS);
+        rt->wop = sl_window_op_new(rt->cx, q, &wc);
+        if (rt->wop == NULL)
+            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not create the window operator");
+    }
+    rt->ckpt = rt->dest == NULL && rt->sw != NULL && rt->query_name != NULL && rt->skind->position != NULL &&
+               rt->skind->seek != NULL;
+    if (rt->ckpt) {
+        rt->ckpt_cx = sl_mcxt_create(rt->cx, "checkpoint");
+        if (checkpoint_restore(rt, err) != SL_OK)
+            return SL_ERROR;
+        rt->ckpt_rows_in = rt->ckpt_rows_out = 0;
+        rt->ckpt_watermark = checkpoint_watermark(rt);
+        rt->last_ckpt_us = now_mono_us();
+    }
+    if (rt->dest != NULL) {
+        sl_column_desc *cols = sl_palloc(rt->cx, sizeof(sl_column_desc) * (size_t)(q->output->ncols + 1));
+
+        for (int i = 0; i < q->output->ncols; i++) {
+            cols[i].name = q->output->names[i];
+            cols[i].type_oid = sl_type_oid(q->output->types[i]);
+        }
+        rt->row_values = sl_palloc(rt->cx, sizeof(char *) * (size_t)(q->output->ncols + 1));
+        if (rt->dest->start(rt->dest, q->output->ncols, cols, err) != SL_OK)
+            return SL_ERROR;
+    }
+    rt->last_flush_us = now_mono_us();
+    return SL_OK;
+}
+
+/* The source ended (or LIMIT was reached): emit what is open, flush. */
+static sl_status finish(sl_runtime *rt, sl_error *err)
+{
+    if (rt->wop != NULL && !rt->limit_reached) {
+        sl_error_clear(err);
+        if (sl_window_op_flush(rt->wop, on_emit, rt, err) != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+            return SL_ERROR;
+        }
+        window_stats(rt);
+    }
+    return sink_flush(rt, err);
+}
+
+sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runtime_end *end, sl_error *err)
+{
+    *end = SL_RUNTIME_STOPPED;
+    rt->ctl = ctl;
+    rt->dest = ctl != NULL ? ctl->dest : NULL;
+    if (!rt->src_open)
+        return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "source kind \"%s\" is not supported yet",
+                            rt->src->kind);
+    if (rt->dest == NULL && rt->sw == NULL)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query \"%s\" has no open sink", rt->query_name);
+    if (run_setup(rt, err) != SL_OK)
+        return SL_ERROR;
+
+    for (;;) {
+        bool eof = false;
+        int64_t decode_errors = 0;
+        int got;
+        sl_status st;
+
+        /* A batch boundary: time for a checkpoint? */
+        if (rt->ckpt && checkpoint_due(rt) && checkpoint_take(rt, err) != SL_OK)
+            return SL_ERROR;
+        /* A query about to wait in pause first writes out what it holds
+         * (and checkpoints: a paused query resumes from there). */
+        if (rt->ctl != NULL && rt->ctl->paused != NULL && rt->ctl->paused(rt->ctl->arg) && rt->sw != NULL &&
+            (rt->ckpt ? checkpoint_take(rt, err) : sink_flush(rt, err)) != SL_OK)
+            return SL_ERROR;
+        if (should_stop(rt))
+            break;
+        sl_batch_reset(rt->in);
+        sl_mcxt_reset(rt->scratch);
+        sl_error_clear(err);
+        st = rt->skind->read(rt->src_state, rt->in, &eof, &decode_errors, err);
+        if (decode_errors > 0)
+            atomic_fetch_add_explicit(&rt->errors, decode_errors, memory_order_relaxed);
+        if (st != SL_OK) {
+            if (!sl_error_is_set(err))
+                sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);
+            return SL_ERROR;
+        }
+        /* The window operator learns which splits still have records coming. */
+        if (rt->wop != NULL && rt->skind->splits != NULL) {
+            int nsplits = 0;
+            const bool *pending = NULL;
+            rt->skind->splits(rt->src_state, &nsplits, &pending);
+            if (nsplits > 0 && pending != NULL)
+                sl_window_op_pending(rt->wop, nsplits, pending);
+        }
+        /* Dead letters of this read go out before its rows do. */
+        if (rt->npending > 0 && dead_letter_write(rt, err) != SL_OK)
+            return SL_ERROR;
+        got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
+        if (got > 0) {
+            atomic_fetch_add_explicit(&rt->rows_in, got, memory_order_relaxed);
+            if (process_batch(rt, now_realtime_us(), err) != SL_OK)
+                return SL_ERROR;
+            if (rt->limit_reached) {
+                eof = true;
+            } else if (rt->sw != NULL && sinks_dirty(rt) &&
+                       now_mono_us() - rt->last_flush_us >= rt->flush_interval_us &&
+                       sink_flush(rt, err) != SL_OK) {
+                return SL_ERROR;
+            }
+        }
+        if (eof) {
+            sl_mcxt_reset(rt->scratch);
+            if (finish(rt, err) != SL_OK)
+                return SL_ERROR;
+            *end = SL_RUNTIME_FINISHED;
+            return SL_OK;
+        }
+        if (got == 0) {
+            /* Idle: write out what is buffered, let processing time close
+             * windows of a quiet source, and wait a little.  With
+             * checkpoints, rows read since the last one make this flush a
+             * checkpoint: the source commits as promptly as it would
+             * without checkpoints (Kafka offsets after each idle flush). */
+            if (rt->sw != NULL && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
+                (rt->ckpt && checkpoint_rows_changed(rt) ? checkpoint_take(rt, err) : sink_flush(rt, err)) !=
+                    SL_OK)
+                return SL_ERROR;
+            if (rt->wop != NULL) {
+                sl_mcxt_reset(rt->scratch);
+                sl_error_clear(err);
+                if (sl_window_op_tick(rt->wop, now_realtime_us(), on_emit, rt, err) != SL_OK) {
+                    if (!sl_error_is_set(err))
+                        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+                    return SL_ERROR;
+                }
+                window_stats(rt);
+                if (rt->limit_reached) {
+                    if (sink_flush(rt, err) != SL_OK)
+                        return SL_ERROR;
+                    *end = SL_RUNTIME_FINISHED;
+                    return SL_OK;
+                }
+            }
+            if (!rt->skind->read_waits)
+                sleep_us(SL_RUNTIME_IDLE_MS * 1000);
+        }
+    }
+    /* Stopped from outside: keep what was written; a query that is kept
+     * (shutdown, not DROP) checkpoints so it resumes exactly here. */
+    if (rt->ckpt && rt->ctl != NULL && rt->ctl->checkpoint_on_stop != NULL &&
+        rt->ctl->checkpoint_on_stop(rt->ctl->arg))
+        return checkpoint_take(rt, err);
+    if (rt->sw != NULL && sink_flush(rt, err) != SL_OK)
+        return SL_ERROR;
+    return SL_OK;
+}
