@@ -7,6 +7,7 @@ libslserver_a_SOURCES = server/config.c server/config.h server/lockfile.c server
 
 # net/: the PostgreSQL wire protocol, the listener and the sessions.
 libslserver_a_SOURCES += server/net/protocol.c server/net/protocol.h server/net/dest.h \
+	server/net/printtup.c server/net/printtup.h \
 	server/net/postmaster.c server/net/postmaster.h server/net/session.c server/net/session.h
 
 # commands/: statements run by a session (DDL, SHOW, push queries, EXPLAIN).
@@ -19,11 +20,14 @@ libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/co
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
 
 # engine/: expressions and functions, analysis, aggregates and windows, the
-# runtime of continuous and push queries.
+# operators and the plan they make, the runtime of continuous and push queries.
 libslserver_a_SOURCES += server/engine/expr.h server/engine/expr_int.h server/engine/expr.c \
 	server/engine/expr_bind.c server/engine/expr_eval.c server/engine/functions.c \
 	server/engine/analyze.h server/engine/analyze.c \
 	server/engine/agg.h server/engine/agg.c server/engine/window.h server/engine/window.c \
+	server/engine/op.h server/engine/op.c server/engine/ops.h server/engine/op_filter.c \
+	server/engine/op_aggregate.c server/engine/op_project.c server/engine/op_limit.c server/engine/op_sink.c \
+	server/engine/plan.h server/engine/plan.c \
 	server/engine/query.h server/engine/query.c server/engine/runtime.h server/engine/runtime.c
 
 # connectors/: the sink framework (batching, retries, SHOW SINKS figures) and

@@ -1,17 +1,18 @@
 /*
- * runtime.c - the operator pipeline of one query: plan it, run it.
+ * runtime.c - one query: plan it, run it.
  *
+ * Planning opens the source and sink and builds the query's operators
+ * (server/engine/plan.c; the operator interface is server/engine/op.h).
  * A run is one loop on one thread (a query's worker, or the session thread
- * of a push query):
+ * of a push query) that drives them:
  *
- *   read a batch -> fill event times -> WHERE (compact) ->
- *     plain:      evaluate outputs -> sink write / DataRows
- *     aggregated: evaluate keys and agg args -> window op push
- *                 (its emit callback: HAVING, outputs -> sink / DataRows)
+ *   read a batch -> fill event times -> push into the plan
+ *     (Filter -> [Aggregate -> Filter] -> Project -> [Limit] -> Sink | Client)
+ *   no rows: advance the plan with processing time; end: flush it
  *
  * Memory: everything planned lives in the runtime's context; the input
- * batch's own context holds the source's text, and a "scratch" context
- * holds expression results; both are reset every batch, so the loop does
+ * batch's own context holds the source's text, and the operators'
+ * "scratch" context holds expression results; both are reset every batch, so the loop does
  * not allocate per row.  The sink is flushed when the source is idle (at
  * most every 100 ms), before a pause, at the end, and at least every
  * flush_interval; after each successful flush the source's commit
@@ -55,6 +56,8 @@
 #include "sluice/connector.h"
 #include "server/connectors/sink_writer.h"
 #include "sluice/errcodes.h"
+#include "server/engine/ops.h"
+#include "server/engine/plan.h"
 #include "server/engine/window.h"
 
 /* Sleep of an idle loop: short enough for prompt DROP/cancel, long enough
@@ -95,19 +98,15 @@ struct sl_runtime {
     bool bounded;
     sl_query_desc *q;
 
+    /* the operators (see server/engine/op.h) */
+    sl_op_ctx ops;
+    sl_op_counters counters;
+    sl_plan plan;
+    sl_operator *terminal; /* the plan's Sink or Client */
+
     /* run state */
-    sl_window_op *wop;
-    sl_batch *in;     /* source rows */
-    sl_batch *out;    /* output rows */
-    sl_mcxt *scratch; /* expression results of one batch */
-    sl_vector where_vec;
-    bool *keep;
-    int keep_cap;
-    sl_vector *keys, *args;
+    sl_batch *in; /* source rows */
     sl_dest *dest;
-    const char **row_values; /* one DataRow */
-    bool limit_reached;
-    bool commit_blocked; /* stopped with rows not in the sink: the source must not commit */
     int64_t last_flush_us;
     int64_t flush_interval_us;
     const sl_runtime_control *ctl;
@@ -130,8 +129,6 @@ struct sl_runtime {
     int64_t last_ckpt_us;                                /* monotonic */
     int64_t ckpt_rows_in, ckpt_rows_out, ckpt_watermark; /* at the last one: skip identical ones */
     sl_mcxt *ckpt_cx;                                    /* the blobs of one checkpoint */
-
-    _Atomic int64_t rows_in, rows_out, late_rows, future_rows, errors;
 };
 
 /* ---- clocks ---- */
@@ -282,7 +279,6 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
 }
 
 static bool writer_should_stop(void *arg);
-static void window_stats(sl_runtime *rt);
 
 static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
 {
@@ -420,6 +416,28 @@ static sl_status open_sink(sl_runtime *rt, sl_error *err)
     return sl_sink_writer_open(&wa, &rt->sw, err);
 }
 
+/* The operators the query runs (and EXPLAIN prints). */
+static sl_status build_plan(sl_runtime *rt, sl_error *err)
+{
+    sl_window_config wc = {
+        .max_future_us = sl_options_get_interval_us(&rt->src_opts, "max_future", INT64_C(3600000000)),
+        .idle_timeout_us = sl_options_get_interval_us(&rt->src_opts, "idle_timeout", INT64_C(10000000)),
+        .max_groups = sl_config_int("max_groups_per_query"),
+        .split_settle_us = SL_RUNTIME_SPLIT_SETTLE_US,
+    };
+
+    rt->ops = (sl_op_ctx){
+        .cx = rt->cx,
+        .scratch = sl_mcxt_create(rt->cx, "batch scratch"),
+        .counters = &rt->counters,
+    };
+    if (sl_plan_build(&rt->plan, &rt->ops, rt->q, &wc, rt->sink != NULL ? rt->sink->kind : NULL,
+                      rt->sink != NULL ? rt->sink->name : NULL, err) != SL_OK)
+        return SL_ERROR;
+    rt->terminal = rt->plan.last;
+    return SL_OK;
+}
+
 sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_error *err)
 {
     sl_runtime *rt = sl_pnew(args->cx, sl_runtime);
@@ -453,6 +471,8 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
             goto fail;
         }
     }
+    if (build_plan(rt, err) != SL_OK)
+        goto fail;
     if (rt->sink != NULL && args->open_sink && open_sink(rt, err) != SL_OK)
         goto fail;
     if (rt->dl != NULL && open_dead_letter(rt, err) != SL_OK)
@@ -467,6 +487,11 @@ fail:
 const sl_query_desc *sl_runtime_desc(const sl_runtime *rt)
 {
     return rt->q;
+}
+
+const sl_plan *sl_runtime_ops(const sl_runtime *rt)
+{
+    return &rt->plan;
 }
 
 const char *sl_runtime_source_kind(const sl_runtime *rt)
@@ -486,6 +511,8 @@ void sl_runtime_close(sl_runtime *rt)
     if (rt->src_open && rt->skind->close != NULL)
         rt->skind->close(rt->src_state);
     rt->src_open = false;
+    sl_plan_close(&rt->plan);
+    rt->plan = (sl_plan){0};
     sl_sink_writer_close(rt->sw);
     rt->sw = NULL;
     sl_sink_writer_close(rt->dlw);
@@ -496,11 +523,11 @@ void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
 {
     sl_runtime *r = (sl_runtime *)rt; /* atomic loads take a non-const pointer */
 
-    out->rows_in = atomic_load_explicit(&r->rows_in, memory_order_relaxed);
-    out->rows_out = atomic_load_explicit(&r->rows_out, memory_order_relaxed);
-    out->late_rows = atomic_load_explicit(&r->late_rows, memory_order_relaxed);
-    out->future_rows = atomic_load_explicit(&r->future_rows, memory_order_relaxed);
-    out->errors = atomic_load_explicit(&r->errors, memory_order_relaxed);
+    out->rows_in = atomic_load_explicit(&r->counters.rows_in, memory_order_relaxed);
+    out->rows_out = atomic_load_explicit(&r->counters.rows_out, memory_order_relaxed);
+    out->late_rows = atomic_load_explicit(&r->counters.late_rows, memory_order_relaxed);
+    out->future_rows = atomic_load_explicit(&r->counters.future_rows, memory_order_relaxed);
+    out->errors = atomic_load_explicit(&r->counters.errors, memory_order_relaxed);
 }
 
 /* ---- running ---- */
@@ -517,46 +544,6 @@ static bool writer_should_stop(void *arg)
     return should_stop(arg);
 }
 
-static void count_eval_errors(sl_runtime *rt, sl_eval_ctx *ectx)
-{
-    if (ectx->row_errors > 0)
-        atomic_fetch_add_explicit(&rt->errors, ectx->row_errors, memory_order_relaxed);
-    ectx->row_errors = 0;
-}
-
-static sl_status eval(sl_runtime *rt, const sl_expr *e, const sl_batch *in, sl_vector *out, sl_eval_ctx *ectx,
-                      sl_error *err)
-{
-    sl_error_clear(err);
-    if (sl_expr_eval(e, in, out, ectx, err) != SL_OK) {
-        if (!sl_error_is_set(err))
-            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "expression evaluation failed");
-        return SL_ERROR;
-    }
-    count_eval_errors(rt, ectx);
-    return SL_OK;
-}
-
-/* keep[i] = the predicate is true (NULL and false drop the row). */
-static bool *predicate_mask(sl_runtime *rt, const sl_vector *v, int nrows)
-{
-    if (nrows > rt->keep_cap) {
-        rt->keep = sl_palloc(rt->cx, sizeof(bool) * (size_t)nrows);
-        rt->keep_cap = nrows;
-    }
-    for (int i = 0; i < nrows; i++)
-        rt->keep[i] = !v->nulls[i] && v->v.b[i];
-    return rt->keep;
-}
-
-/* An output batch with room for n rows (grown when an emit is bigger). */
-static sl_batch *output_batch(sl_runtime *rt, int n)
-{
-    if (rt->out == NULL || rt->out->capacity < n)
-        rt->out = sl_batch_new(rt->cx, rt->q->output, n > SL_BATCH_ROWS ? n : SL_BATCH_ROWS);
-    return rt->out;
-}
-
 /* Everything read so far is in the sink and flushed: the source may
  * record its position (Kafka offsets).  A failure is only logged: the
  * next flush commits again. */
@@ -564,7 +551,7 @@ static void source_commit(sl_runtime *rt)
 {
     sl_error cerr;
 
-    if (rt->sw == NULL || !rt->src_open || rt->skind->commit == NULL || rt->commit_blocked)
+    if (rt->sw == NULL || !rt->src_open || rt->skind->commit == NULL || rt->ops.commit_blocked)
         return;
     sl_error_clear(&cerr);
     if (rt->skind->commit(rt->src_state, &cerr) != SL_OK) {
@@ -605,7 +592,7 @@ static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
         if (sl_sink_writer_append(rt->dlw, b, err) != SL_OK)
             return SL_ERROR;
         if (sl_sink_writer_stopped(rt->dlw)) {
-            rt->commit_blocked = true; /* stopped with dead letters not written */
+            rt->ops.commit_blocked = true; /* stopped with dead letters not written */
             break;
         }
     }
@@ -625,40 +612,35 @@ static sl_status sink_flush(sl_runtime *rt, sl_error *err)
         if (sl_sink_writer_flush(rt->dlw, err) != SL_OK)
             return SL_ERROR;
         if (sl_sink_writer_stopped(rt->dlw)) {
-            rt->commit_blocked = true;
+            rt->ops.commit_blocked = true;
             return SL_OK;
         }
     }
     if (rt->sw == NULL)
         return SL_OK;
-    if (sl_sink_writer_flush(rt->sw, err) != SL_OK)
+    /* The plan's Sink flushes its writer. */
+    if (sl_plan_flush(&rt->plan, false, err) != SL_OK)
         return SL_ERROR;
-    if (sl_sink_writer_stopped(rt->sw)) {
-        rt->commit_blocked = true; /* stopped before the sink confirmed its rows */
-        return SL_OK;
-    }
-    if (!rt->ckpt) /* with checkpoints the commit follows the checkpoint */
+    if (rt->ops.commit_blocked)
+        return SL_OK; /* stopped before the sink confirmed its rows */
+    if (!rt->ckpt)    /* with checkpoints the commit follows the checkpoint */
         source_commit(rt);
     return SL_OK;
 }
 
 /* ---- checkpoints ---- */
 
+/* The aggregate's watermark (0 without one). */
 static int64_t checkpoint_watermark(const sl_runtime *rt)
 {
-    sl_window_stats ws;
-
-    if (rt->wop == NULL)
-        return 0;
-    sl_window_op_stats(rt->wop, &ws);
-    return ws.watermark_us;
+    return rt->ops.watermark_us;
 }
 
 /* Rows were read or written since the last checkpoint. */
 static bool checkpoint_rows_changed(sl_runtime *rt)
 {
-    return atomic_load_explicit(&rt->rows_in, memory_order_relaxed) != rt->ckpt_rows_in ||
-           atomic_load_explicit(&rt->rows_out, memory_order_relaxed) != rt->ckpt_rows_out;
+    return atomic_load_explicit(&rt->counters.rows_in, memory_order_relaxed) != rt->ckpt_rows_in ||
+           atomic_load_explicit(&rt->counters.rows_out, memory_order_relaxed) != rt->ckpt_rows_out;
 }
 
 static bool checkpoint_due(const sl_runtime *rt)
@@ -675,14 +657,14 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
     sl_cat_checkpoint c = {.query = rt->query_name};
     sl_error cerr;
     bool saved = false;
-    int64_t in = atomic_load_explicit(&rt->rows_in, memory_order_relaxed);
-    int64_t out = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
+    int64_t in = atomic_load_explicit(&rt->counters.rows_in, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&rt->counters.rows_out, memory_order_relaxed);
     int64_t wm = checkpoint_watermark(rt);
 
     if (sink_flush(rt, err) != SL_OK)
         return SL_ERROR;
     rt->last_ckpt_us = now_mono_us();
-    if (rt->commit_blocked)
+    if (rt->ops.commit_blocked)
         return SL_OK; /* stopped with rows the sink has not confirmed */
     if (rt->ckpt_seq > 0 && in == rt->ckpt_rows_in && out == rt->ckpt_rows_out && wm == rt->ckpt_watermark)
         return SL_OK; /* nothing happened since the last one */
@@ -695,10 +677,10 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
         c.position = pos;
         c.position_len = len;
     }
-    if (rt->wop != NULL) {
+    if (sl_plan_stateful(&rt->plan)) {
         sl_ckpt_w w;
         sl_ckpt_w_init(&w, rt->ckpt_cx);
-        sl_window_op_save(rt->wop, &w);
+        sl_plan_save(&rt->plan, &w);
         c.state = w.data;
         c.state_len = w.len;
     }
@@ -747,19 +729,17 @@ static sl_status checkpoint_restore(sl_runtime *rt, sl_error *err)
     sl_error_clear(err);
     if (c->position != NULL && rt->skind->seek(rt->src_state, c->position, c->position_len, err) != SL_OK)
         return checkpoint_unusable(rt, c->seq, err);
-    if ((rt->wop != NULL) != (c->state != NULL)) {
+    if (sl_plan_stateful(&rt->plan) != (c->state != NULL)) {
         sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
-                     rt->wop != NULL ? "it has no window state" : "the query has no windows");
+                     sl_plan_stateful(&rt->plan) ? "it has no window state" : "the query has no windows");
         return checkpoint_unusable(rt, c->seq, err);
     }
-    if (rt->wop != NULL &&
-        sl_window_op_restore(rt->wop, c->state, c->state_len, now_realtime_us(), err) != SL_OK)
+    if (c->state != NULL &&
+        sl_plan_restore(&rt->plan, c->state, c->state_len, now_realtime_us(), err) != SL_OK)
         return checkpoint_unusable(rt, c->seq, err);
     rt->ckpt_seq = c->seq;
     sl_log(SL_LOG_LOG, "query \"%s\" resumed from checkpoint %lld taken at %s UTC", rt->query_name,
            (long long)c->seq, c->taken != NULL ? c->taken : "?");
-    if (rt->wop != NULL)
-        window_stats(rt);
     sl_mcxt_reset(rt->ckpt_cx);
     return SL_OK;
 }
@@ -770,143 +750,13 @@ static bool sinks_dirty(const sl_runtime *rt)
            (rt->dlw != NULL && sl_sink_writer_dirty(rt->dlw));
 }
 
-static sl_status sink_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
-{
-    /* A slow sink slows the query down (the writer retries on this
-     * thread); it never drops rows. */
-    if (sl_sink_writer_append(rt->sw, b, err) != SL_OK)
-        return SL_ERROR;
-    if (sl_sink_writer_stopped(rt->sw)) {
-        rt->commit_blocked = true; /* stopped with rows not written */
-        return SL_OK;
-    }
-    if (now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
-        return sink_flush(rt, err);
-    return SL_OK;
-}
-
-/* Sends the rows of b to the client as text. */
-static sl_status dest_write(sl_runtime *rt, const sl_batch *b, sl_error *err)
-{
-    int ncols = b->schema->ncols;
-
-    for (int r = 0; r < b->nrows; r++) {
-        for (int c = 0; c < ncols; c++) {
-            const sl_vector *v = &b->cols[c];
-            char buf[SL_VALUE_TEXT_MAX];
-            int n = 0;
-
-            if (v->nulls[r]) {
-                rt->row_values[c] = NULL;
-                continue;
-            }
-            switch (v->type) {
-            case SL_TYPE_BOOL:
-                n = sl_format_bool(v->v.b[r], buf);
-                break;
-            case SL_TYPE_BIGINT:
-                n = sl_format_bigint(v->v.i64[r], buf);
-                break;
-            case SL_TYPE_DOUBLE:
-                n = sl_format_double(v->v.f64[r], buf);
-                break;
-            case SL_TYPE_TIMESTAMP:
-                n = sl_format_timestamp(v->v.i64[r], buf);
-                break;
-            case SL_TYPE_INTERVAL:
-                n = sl_format_interval(v->v.i64[r], buf);
-                break;
-            case SL_TYPE_TEXT:
-                rt->row_values[c] = sl_pstrndup(rt->scratch, v->v.text[r].ptr, (size_t)v->v.text[r].len);
-                continue;
-            case SL_TYPE_UNKNOWN:
-            default:
-                rt->row_values[c] = NULL;
-                continue;
-            }
-            rt->row_values[c] = sl_pstrndup(rt->scratch, buf, (size_t)n);
-        }
-        if (rt->dest->row(rt->dest, rt->row_values, err) != SL_OK)
-            return SL_ERROR;
-    }
-    return SL_OK;
-}
-
-/* Writes out (the query's output rows) to the sink or the client, honouring LIMIT. */
-static sl_status emit_output(sl_runtime *rt, sl_batch *out, sl_error *err)
-{
-    int64_t done = atomic_load_explicit(&rt->rows_out, memory_order_relaxed);
-
-    if (rt->q->limit >= 0 && done + out->nrows >= rt->q->limit) {
-        out->nrows = (int)(rt->q->limit - done);
-        rt->limit_reached = true;
-    }
-    if (out->nrows > 0) {
-        if (rt->dest != NULL ? dest_write(rt, out, err) != SL_OK : sink_write(rt, out, err) != SL_OK)
-            return SL_ERROR;
-        atomic_fetch_add_explicit(&rt->rows_out, out->nrows, memory_order_relaxed);
-    }
-    return SL_OK;
-}
-
-/* Evaluates the outputs over in (rows kept by keep, or all) and emits them. */
-static sl_status project(sl_runtime *rt, const sl_batch *in, const bool *keep, sl_error *err)
-{
-    sl_eval_ctx ectx = {.cx = rt->scratch};
-    sl_batch *out;
-
-    if (in->nrows == 0 || rt->limit_reached)
-        return SL_OK;
-    out = output_batch(rt, in->nrows);
-    sl_batch_reset(out);
-    sl_error_clear(&ectx.first_error);
-    for (int i = 0; i < rt->q->nout; i++)
-        if (eval(rt, rt->q->outputs[i], in, &out->cols[i], &ectx, err) != SL_OK)
-            return SL_ERROR;
-    out->nrows = in->nrows;
-    memcpy(out->event_time, in->event_time, sizeof(int64_t) * (size_t)in->nrows);
-    out->has_event_time = true;
-    if (keep != NULL)
-        sl_batch_compact(out, keep);
-    return emit_output(rt, out, err);
-}
-
-/* sl_window_emit_fn: closed windows -> HAVING -> outputs. */
-static sl_status on_emit(void *arg, sl_batch *batch, sl_error *err)
-{
-    sl_runtime *rt = arg;
-    const bool *keep = NULL;
-
-    if (batch->nrows == 0 || rt->limit_reached)
-        return SL_OK;
-    if (rt->q->having != NULL) {
-        sl_eval_ctx ectx = {.cx = rt->scratch};
-        sl_vector hv;
-
-        sl_vector_init(&hv, rt->scratch, SL_TYPE_BOOL, batch->nrows);
-        if (eval(rt, rt->q->having, batch, &hv, &ectx, err) != SL_OK)
-            return SL_ERROR;
-        keep = predicate_mask(rt, &hv, batch->nrows);
-    }
-    return project(rt, batch, keep, err);
-}
-
-static void window_stats(sl_runtime *rt)
-{
-    sl_window_stats ws;
-
-    sl_window_op_stats(rt->wop, &ws);
-    atomic_store_explicit(&rt->late_rows, ws.late_rows, memory_order_relaxed);
-    atomic_store_explicit(&rt->future_rows, ws.future_rows, memory_order_relaxed);
-}
-
+/* Event time (the EVENT TIME column, else the source's own, else arrival),
+ * then the batch enters the plan. */
 static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err)
 {
     sl_batch *in = rt->in;
     const sl_query_desc *q = rt->q;
-    sl_eval_ctx ectx = {.cx = rt->scratch};
 
-    /* Event time: the EVENT TIME column, else the source's own, else arrival. */
     if (q->event_time_col >= 0) {
         const sl_vector *et = &in->cols[q->event_time_col];
         for (int i = 0; i < in->nrows; i++)
@@ -915,60 +765,15 @@ static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err
         for (int i = 0; i < in->nrows; i++)
             in->event_time[i] = arrival_us;
     }
-    if (q->where != NULL) {
-        if (eval(rt, q->where, in, &rt->where_vec, &ectx, err) != SL_OK)
-            return SL_ERROR;
-        sl_batch_compact(in, predicate_mask(rt, &rt->where_vec, in->nrows));
-        if (in->nrows == 0)
-            return SL_OK;
-    }
-    if (!q->aggregated)
-        return project(rt, in, NULL, err);
-
-    for (int k = 0; k < q->nkeys; k++)
-        if (eval(rt, q->keys[k], in, &rt->keys[k], &ectx, err) != SL_OK)
-            return SL_ERROR;
-    for (int a = 0; a < q->naggs; a++)
-        if (q->aggs[a].arg != NULL && eval(rt, q->aggs[a].arg, in, &rt->args[a], &ectx, err) != SL_OK)
-            return SL_ERROR;
-    sl_error_clear(err);
-    if (sl_window_op_push_split(rt->wop, in->nrows, in->event_time, in->has_split ? in->split : NULL,
-                                arrival_us, rt->keys, rt->args, on_emit, rt, err) != SL_OK) {
-        if (!sl_error_is_set(err))
-            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
-        return SL_ERROR;
-    }
-    window_stats(rt);
-    return SL_OK;
+    rt->ops.arrival_us = arrival_us;
+    return sl_plan_push(&rt->plan, in, err);
 }
 
 static sl_status run_setup(sl_runtime *rt, sl_error *err)
 {
-    const sl_query_desc *q = rt->q;
-
     rt->in = sl_batch_new(rt->cx, rt->input, SL_BATCH_ROWS);
-    rt->scratch = sl_mcxt_create(rt->cx, "batch scratch");
-    sl_vector_init(&rt->where_vec, rt->cx, SL_TYPE_BOOL, SL_BATCH_ROWS);
-    rt->keep = sl_palloc(rt->cx, sizeof(bool) * SL_BATCH_ROWS);
-    rt->keep_cap = SL_BATCH_ROWS;
-    if (q->aggregated) {
-        sl_window_config wc = {
-            .max_future_us = sl_options_get_interval_us(&rt->src_opts, "max_future", INT64_C(3600000000)),
-            .idle_timeout_us = sl_options_get_interval_us(&rt->src_opts, "idle_timeout", INT64_C(10000000)),
-            .max_groups = sl_config_int("max_groups_per_query"),
-            .split_settle_us = SL_RUNTIME_SPLIT_SETTLE_US,
-        };
-        rt->keys = sl_palloc(rt->cx, sizeof(sl_vector) * (size_t)(q->nkeys > 0 ? q->nkeys : 1));
-        rt->args = sl_pzalloc(rt->cx, sizeof(sl_vector) * (size_t)(q->naggs > 0 ? q->naggs : 1));
-        for (int k = 0; k < q->nkeys; k++)
-            sl_vector_init(&rt->keys[k], rt->cx, sl_expr_type(q->keys[k]), SL_BATCH_ROWS);
-        for (int a = 0; a < q->naggs; a++)
-            if (q->aggs[a].arg != NULL)
-                sl_vector_init(&rt->args[a], rt->cx, sl_expr_type(q->aggs[a].arg), SL_BATCH_ROWS);
-        rt->wop = sl_window_op_new(rt->cx, q, &wc);
-        if (rt->wop == NULL)
-            return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not create the window operator");
-    }
+    if (rt->sw != NULL)
+        sl_sink_op_attach(rt->terminal, rt->sw);
     rt->ckpt = rt->dest == NULL && rt->sw != NULL && rt->query_name != NULL && rt->skind->position != NULL &&
                rt->skind->seek != NULL;
     if (rt->ckpt) {
@@ -976,20 +781,11 @@ static sl_status run_setup(sl_runtime *rt, sl_error *err)
         if (checkpoint_restore(rt, err) != SL_OK)
             return SL_ERROR;
         rt->ckpt_rows_in = rt->ckpt_rows_out = 0;
-        rt->ckpt_watermark = checkpoint_watermark(rt);
+        rt->ckpt_watermark = rt->ops.watermark_us;
         rt->last_ckpt_us = now_mono_us();
     }
-    if (rt->dest != NULL) {
-        sl_column_desc *cols = sl_palloc(rt->cx, sizeof(sl_column_desc) * (size_t)(q->output->ncols + 1));
-
-        for (int i = 0; i < q->output->ncols; i++) {
-            cols[i].name = q->output->names[i];
-            cols[i].type_oid = sl_type_oid(q->output->types[i]);
-        }
-        rt->row_values = sl_palloc(rt->cx, sizeof(char *) * (size_t)(q->output->ncols + 1));
-        if (rt->dest->start(rt->dest, q->output->ncols, cols, err) != SL_OK)
-            return SL_ERROR;
-    }
+    if (rt->dest != NULL && sl_client_op_start(rt->terminal, rt->dest, err) != SL_OK)
+        return SL_ERROR;
     rt->last_flush_us = now_mono_us();
     return SL_OK;
 }
@@ -997,16 +793,18 @@ static sl_status run_setup(sl_runtime *rt, sl_error *err)
 /* The source ended (or LIMIT was reached): emit what is open, flush. */
 static sl_status finish(sl_runtime *rt, sl_error *err)
 {
-    if (rt->wop != NULL && !rt->limit_reached) {
-        sl_error_clear(err);
-        if (sl_window_op_flush(rt->wop, on_emit, rt, err) != SL_OK) {
-            if (!sl_error_is_set(err))
-                sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
-            return SL_ERROR;
-        }
-        window_stats(rt);
-    }
+    if (sl_plan_flush(&rt->plan, true, err) != SL_OK)
+        return SL_ERROR;
     return sink_flush(rt, err);
+}
+
+/* Writes out what the sinks buffer when flush_interval has passed since the
+ * last flush. */
+static sl_status flush_when_due(sl_runtime *rt, sl_error *err)
+{
+    if (rt->sw != NULL && sinks_dirty(rt) && now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
+        return sink_flush(rt, err);
+    return SL_OK;
 }
 
 sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runtime_end *end, sl_error *err)
@@ -1039,42 +837,39 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         if (should_stop(rt))
             break;
         sl_batch_reset(rt->in);
-        sl_mcxt_reset(rt->scratch);
+        sl_mcxt_reset(rt->ops.scratch);
         sl_error_clear(err);
         st = rt->skind->read(rt->src_state, rt->in, &eof, &decode_errors, err);
         if (decode_errors > 0)
-            atomic_fetch_add_explicit(&rt->errors, decode_errors, memory_order_relaxed);
+            atomic_fetch_add_explicit(&rt->counters.errors, decode_errors, memory_order_relaxed);
         if (st != SL_OK) {
             if (!sl_error_is_set(err))
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);
             return SL_ERROR;
         }
-        /* The window operator learns which splits still have records coming. */
-        if (rt->wop != NULL && rt->skind->splits != NULL) {
+        /* The aggregate learns which splits still have records coming. */
+        if (rt->skind->splits != NULL) {
             int nsplits = 0;
             const bool *pending = NULL;
             rt->skind->splits(rt->src_state, &nsplits, &pending);
             if (nsplits > 0 && pending != NULL)
-                sl_window_op_pending(rt->wop, nsplits, pending);
+                sl_plan_splits(&rt->plan, nsplits, pending);
         }
         /* Dead letters of this read go out before its rows do. */
         if (rt->npending > 0 && dead_letter_write(rt, err) != SL_OK)
             return SL_ERROR;
         got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
         if (got > 0) {
-            atomic_fetch_add_explicit(&rt->rows_in, got, memory_order_relaxed);
+            atomic_fetch_add_explicit(&rt->counters.rows_in, got, memory_order_relaxed);
             if (process_batch(rt, now_realtime_us(), err) != SL_OK)
                 return SL_ERROR;
-            if (rt->limit_reached) {
+            if (rt->ops.limit_reached)
                 eof = true;
-            } else if (rt->sw != NULL && sinks_dirty(rt) &&
-                       now_mono_us() - rt->last_flush_us >= rt->flush_interval_us &&
-                       sink_flush(rt, err) != SL_OK) {
+            else if (flush_when_due(rt, err) != SL_OK)
                 return SL_ERROR;
-            }
         }
         if (eof) {
-            sl_mcxt_reset(rt->scratch);
+            sl_mcxt_reset(rt->ops.scratch);
             if (finish(rt, err) != SL_OK)
                 return SL_ERROR;
             *end = SL_RUNTIME_FINISHED;
@@ -1090,22 +885,17 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                 (rt->ckpt && checkpoint_rows_changed(rt) ? checkpoint_take(rt, err) : sink_flush(rt, err)) !=
                     SL_OK)
                 return SL_ERROR;
-            if (rt->wop != NULL) {
-                sl_mcxt_reset(rt->scratch);
-                sl_error_clear(err);
-                if (sl_window_op_tick(rt->wop, now_realtime_us(), on_emit, rt, err) != SL_OK) {
-                    if (!sl_error_is_set(err))
-                        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window aggregate failed");
+            sl_mcxt_reset(rt->ops.scratch);
+            if (sl_plan_advance(&rt->plan, now_realtime_us(), err) != SL_OK)
+                return SL_ERROR;
+            if (rt->ops.limit_reached) {
+                if (sink_flush(rt, err) != SL_OK)
                     return SL_ERROR;
-                }
-                window_stats(rt);
-                if (rt->limit_reached) {
-                    if (sink_flush(rt, err) != SL_OK)
-                        return SL_ERROR;
-                    *end = SL_RUNTIME_FINISHED;
-                    return SL_OK;
-                }
+                *end = SL_RUNTIME_FINISHED;
+                return SL_OK;
             }
+            if (flush_when_due(rt, err) != SL_OK)
+                return SL_ERROR;
             if (!rt->skind->read_waits)
                 sleep_us(SL_RUNTIME_IDLE_MS * 1000);
         }

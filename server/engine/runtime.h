@@ -11,13 +11,12 @@
  *
  * sl_runtime_run() then loops, batch at a time:
  *
- *   source read -> event time -> [where: compact]
- *     plain:      outputs -> sink write | dest rows
- *     aggregated: keys, agg args -> window op push --emit--> [having] -> outputs -> sink | dest
+ *   source read -> event time -> the plan's operators (server/engine/plan.h):
+ *     Filter (WHERE) -> [Aggregate -> Filter (HAVING)] -> Project -> [Limit] -> Sink | Client
  *
  * until the source ends (bounded), LIMIT is reached, ctl->check() asks it
  * to stop, or something fails.  A source with no rows makes the loop tick
- * the window operator with the clock and sleep briefly.
+ * the operators with the clock and sleep briefly.
  *
  * Checkpoints (a continuous query whose source kind has position/seek):
  * at the first run the runtime restores the query's last checkpoint from
@@ -43,6 +42,7 @@
 #include <stdint.h>
 
 #include "server/engine/analyze.h"
+#include "server/engine/op.h"
 #include "parser/ast.h"
 #include "server/net/dest.h"
 #include "sluice/error.h"
@@ -72,6 +72,8 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
 
 /* The analyzed query (its output schema, source and sink names). */
 const sl_query_desc *sl_runtime_desc(const sl_runtime *rt);
+/* The operators it runs (server/engine/op.h). */
+const sl_plan *sl_runtime_ops(const sl_runtime *rt);
 /* The source's and sink's kind names ("generator", "file"; sink NULL for a push query). */
 const char *sl_runtime_source_kind(const sl_runtime *rt);
 const char *sl_runtime_sink_kind(const sl_runtime *rt);
