@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "client/print.h"
+#include "sluice/clock.h"
 
 volatile sig_atomic_t sl_shell_query_running;
 volatile sig_atomic_t sl_shell_cancel_sent;
@@ -26,10 +27,7 @@ PGcancel *volatile sl_shell_cancel;
 
 static double sl_exec_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+    return (double)sl_clock_mono_us() / 1e3;
 }
 
 /* `Time: 1.234 ms`, with psql's (mm:ss.sss) suffix beyond one second. */

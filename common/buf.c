@@ -3,6 +3,8 @@
  */
 #include "sluice/buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,4 +52,40 @@ void sl_buf_append(sl_buf *buf, const void *data, size_t n)
         return;
     memcpy(sl_buf_reserve(buf, n), data, n);
     buf->len += n;
+}
+
+void sl_buf_puts(sl_buf *buf, const char *s)
+{
+    sl_buf_append(buf, s, strlen(s));
+}
+
+void sl_buf_printf(sl_buf *buf, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(small)) {
+        sl_buf_append(buf, small, (size_t)n);
+        return;
+    }
+    /* Longer than the stack buffer: format again straight into the buffer. */
+    char *dst = sl_buf_reserve(buf, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(dst, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+}
+
+char *sl_buf_pstrdup(sl_buf *buf, sl_mcxt *cx)
+{
+    char *out = sl_pstrndup(cx, buf->data != NULL ? buf->data : "", buf->len);
+
+    sl_buf_free(buf);
+    return out;
 }

@@ -5,67 +5,68 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct sl_unit {
     const char *name;
     int64_t us;
+    bool cast_only; /* 'w': CAST(text AS INTERVAL) takes it; as a word of SQL it would take a name */
 } sl_unit;
 
 #define SL_US_SECOND INT64_C(1000000)
 
 static const sl_unit sl_units[] = {
-    {"us", 1},
-    {"usec", 1},
-    {"usecs", 1},
-    {"microsecond", 1},
-    {"microseconds", 1},
-    {"ms", 1000},
-    {"msec", 1000},
-    {"msecs", 1000},
-    {"millisecond", 1000},
-    {"milliseconds", 1000},
-    {"s", SL_US_SECOND},
-    {"sec", SL_US_SECOND},
-    {"secs", SL_US_SECOND},
-    {"second", SL_US_SECOND},
-    {"seconds", SL_US_SECOND},
-    {"m", 60 * SL_US_SECOND},
-    {"min", 60 * SL_US_SECOND},
-    {"mins", 60 * SL_US_SECOND},
-    {"minute", 60 * SL_US_SECOND},
-    {"minutes", 60 * SL_US_SECOND},
-    {"h", 3600 * SL_US_SECOND},
-    {"hr", 3600 * SL_US_SECOND},
-    {"hrs", 3600 * SL_US_SECOND},
-    {"hour", 3600 * SL_US_SECOND},
-    {"hours", 3600 * SL_US_SECOND},
-    {"d", 86400 * SL_US_SECOND},
-    {"day", 86400 * SL_US_SECOND},
-    {"days", 86400 * SL_US_SECOND},
-    {"week", 7 * 86400 * SL_US_SECOND},
-    {"weeks", 7 * 86400 * SL_US_SECOND},
+    {"us", 1, false},
+    {"usec", 1, false},
+    {"usecs", 1, false},
+    {"microsecond", 1, false},
+    {"microseconds", 1, false},
+    {"ms", 1000, false},
+    {"msec", 1000, false},
+    {"msecs", 1000, false},
+    {"millisecond", 1000, false},
+    {"milliseconds", 1000, false},
+    {"s", SL_US_SECOND, false},
+    {"sec", SL_US_SECOND, false},
+    {"secs", SL_US_SECOND, false},
+    {"second", SL_US_SECOND, false},
+    {"seconds", SL_US_SECOND, false},
+    {"m", 60 * SL_US_SECOND, false},
+    {"min", 60 * SL_US_SECOND, false},
+    {"mins", 60 * SL_US_SECOND, false},
+    {"minute", 60 * SL_US_SECOND, false},
+    {"minutes", 60 * SL_US_SECOND, false},
+    {"h", 3600 * SL_US_SECOND, false},
+    {"hr", 3600 * SL_US_SECOND, false},
+    {"hrs", 3600 * SL_US_SECOND, false},
+    {"hour", 3600 * SL_US_SECOND, false},
+    {"hours", 3600 * SL_US_SECOND, false},
+    {"d", 86400 * SL_US_SECOND, false},
+    {"day", 86400 * SL_US_SECOND, false},
+    {"days", 86400 * SL_US_SECOND, false},
+    {"week", 7 * 86400 * SL_US_SECOND, false},
+    {"weeks", 7 * 86400 * SL_US_SECOND, false},
+    {"w", 7 * 86400 * SL_US_SECOND, true},
 };
+
+int64_t sl_interval_unit_lookup(const char *unit, size_t len, bool cast)
+{
+    for (size_t i = 0; i < sizeof(sl_units) / sizeof(sl_units[0]); i++)
+        if ((cast || !sl_units[i].cast_only) && strlen(sl_units[i].name) == len &&
+            strncasecmp(unit, sl_units[i].name, len) == 0)
+            return sl_units[i].us;
+    return -1;
+}
 
 int64_t sl_interval_unit_us(const char *unit)
 {
-    char word[16];
-    size_t n;
-
     /* The lexer asks for every word it reads: reject most of them cheaply. */
-    if (unit == NULL || strchr("umshdwUMSHDW", unit[0]) == NULL || unit[0] == '\0')
+    if (unit == NULL || unit[0] == '\0' || strchr("umshdwUMSHDW", unit[0]) == NULL)
         return -1;
-    for (n = 0; unit[n] != '\0'; n++) {
-        if (n + 1 >= sizeof(word))
-            return -1;
-        word[n] = (char)tolower((unsigned char)unit[n]);
-    }
-    word[n] = '\0';
-    for (size_t i = 0; i < sizeof(sl_units) / sizeof(sl_units[0]); i++)
-        if (sl_units[i].name[0] == word[0] && strcmp(word, sl_units[i].name) == 0)
-            return sl_units[i].us;
-    return -1;
+    return sl_interval_unit_lookup(unit, strlen(unit), false);
 }
 
 static bool add_us(int64_t *total, int64_t v)
@@ -159,7 +160,8 @@ bool sl_interval_parse(const char *text, int64_t *us)
             }
             unit[n] = '\0';
             /* A bare number counts seconds, as in PostgreSQL ('30' = 30 seconds). */
-            int64_t unit_us = n == 0 ? SL_US_SECOND : sl_interval_unit_us(unit);
+            /* Inside quotes 'w' is no name: weeks, as CAST takes it. */
+            int64_t unit_us = n == 0 ? SL_US_SECOND : sl_interval_unit_lookup(unit, n, true);
             if (unit_us < 0)
                 return false;
             if (!sl_number_times_unit(num, unit_us, &v))
@@ -203,4 +205,31 @@ bool sl_number_times_unit(const char *text, int64_t unit_us, int64_t *us)
         return false;
     *us = (int64_t)llround(v);
     return true;
+}
+
+int sl_interval_text(int64_t us, bool weeks, char *buf, size_t size)
+{
+    static const struct {
+        const char *name;
+        int64_t us;
+    } units[] = {
+        {"week", INT64_C(604800000000)},
+        {"day", INT64_C(86400000000)},
+        {"hour", INT64_C(3600000000)},
+        {"minute", INT64_C(60000000)},
+        {"second", INT64_C(1000000)},
+        {"millisecond", 1000},
+        {"microsecond", 1},
+    };
+
+    if (us == 0)
+        return snprintf(buf, size, "0 seconds");
+    for (size_t i = weeks ? 0 : 1; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (us % units[i].us == 0) {
+            int64_t n = us / units[i].us;
+            return snprintf(buf, size, "%lld %s%s", (long long)n, units[i].name,
+                            n == 1 || n == -1 ? "" : "s");
+        }
+    }
+    return 0; /* not reached: 1 divides every value */
 }

@@ -8,6 +8,7 @@
  * they would see from PostgreSQL; input accepts what PostgreSQL accepts for
  * the common cases plus ISO-8601 zones, converting every timestamp to UTC.
  */
+#include "common/interval.h"
 #include "sluice/types.h"
 
 #include <ctype.h>
@@ -340,23 +341,31 @@ static sl_status sl_bad_input(sl_error *err, const char *code, const char *type,
                         shown < len ? "..." : "");
 }
 
-sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err)
+bool sl_bool_word(const char *s, size_t len, bool *out)
 {
     static const struct {
         const char *word;
         bool value;
     } words[] = {{"true", true},   {"t", true},  {"yes", true}, {"y", true},  {"on", true},   {"1", true},
                  {"false", false}, {"f", false}, {"no", false}, {"n", false}, {"off", false}, {"0", false}};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (len == strlen(words[i].word) && strncasecmp(s, words[i].word, len) == 0) {
+            *out = words[i].value;
+            return true;
+        }
+    }
+    return false;
+}
+
+sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err)
+{
     const char *orig = s;
     int32_t orig_len = len;
 
     sl_trim(&s, &len);
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        if ((size_t)len == strlen(words[i].word) && strncasecmp(s, words[i].word, (size_t)len) == 0) {
-            *out = words[i].value;
-            return SL_OK;
-        }
-    }
+    if (sl_bool_word(s, (size_t)len, out))
+        return SL_OK;
     return sl_bad_input(err, SL_ERRCODE_INVALID_TEXT_REPRESENTATION, "boolean", orig, orig_len);
 }
 
@@ -555,43 +564,6 @@ range:
                         orig);
 }
 
-static const struct {
-    const char *name;
-    int64_t us;
-} sl_interval_units[] = {
-    {"microseconds", 1},
-    {"microsecond", 1},
-    {"usecs", 1},
-    {"usec", 1},
-    {"us", 1},
-    {"milliseconds", 1000},
-    {"millisecond", 1000},
-    {"msecs", 1000},
-    {"msec", 1000},
-    {"ms", 1000},
-    {"seconds", US_PER_SEC},
-    {"second", US_PER_SEC},
-    {"secs", US_PER_SEC},
-    {"sec", US_PER_SEC},
-    {"s", US_PER_SEC},
-    {"minutes", US_PER_MIN},
-    {"minute", US_PER_MIN},
-    {"mins", US_PER_MIN},
-    {"min", US_PER_MIN},
-    {"m", US_PER_MIN},
-    {"hours", US_PER_HOUR},
-    {"hour", US_PER_HOUR},
-    {"hrs", US_PER_HOUR},
-    {"hr", US_PER_HOUR},
-    {"h", US_PER_HOUR},
-    {"days", US_PER_DAY},
-    {"day", US_PER_DAY},
-    {"d", US_PER_DAY},
-    {"weeks", 7 * US_PER_DAY},
-    {"week", 7 * US_PER_DAY},
-    {"w", 7 * US_PER_DAY},
-};
-
 /* Adds a*b to *acc; false on overflow. */
 static bool sl_add_mul(int64_t *acc, int64_t a, int64_t b)
 {
@@ -684,13 +656,7 @@ sl_status sl_parse_interval(const char *s, int32_t len, int64_t *out, sl_error *
             /* a bare number is seconds, as in PostgreSQL's '90'::interval */
             unit = US_PER_SEC;
         } else {
-            for (size_t u = 0; u < sizeof(sl_interval_units) / sizeof(sl_interval_units[0]); u++) {
-                if (strlen(sl_interval_units[u].name) == (size_t)(i - ustart) &&
-                    strncasecmp(s + ustart, sl_interval_units[u].name, (size_t)(i - ustart)) == 0) {
-                    unit = sl_interval_units[u].us;
-                    break;
-                }
-            }
+            unit = sl_interval_unit_lookup(s + ustart, (size_t)(i - ustart), true);
             if (unit < 0)
                 goto bad;
         }

@@ -180,24 +180,6 @@ typedef struct walk {
     int64_t budget; /* array and map items left: bounds items that take no bytes */
 } walk;
 
-/* A zigzag varint of at most maxbytes bytes. */
-static bool walk_varint(walk *w, int maxbytes, int64_t *out)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < maxbytes; i++) {
-        if (w->p >= w->end)
-            return false;
-        uint8_t b = *w->p++;
-        v |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool walk_bytes(walk *w, int64_t n)
 {
     if (n < 0 || n > w->end - w->p)
@@ -221,22 +203,23 @@ static bool check_value(avro_schema_t s, walk *w, int depth)
         w->p++;
         return true;
     case AVRO_INT32:
-        return walk_varint(w, 5, &n) && n >= INT32_MIN && n <= INT32_MAX;
+        return sl_avro_varint_get(&w->p, w->end, 5, &n) && n >= INT32_MIN && n <= INT32_MAX;
     case AVRO_INT64:
-        return walk_varint(w, 10, &n);
+        return sl_avro_varint_get(&w->p, w->end, 10, &n);
     case AVRO_FLOAT:
         return walk_bytes(w, 4);
     case AVRO_DOUBLE:
         return walk_bytes(w, 8);
     case AVRO_STRING:
     case AVRO_BYTES:
-        return walk_varint(w, 10, &n) && walk_bytes(w, n);
+        return sl_avro_varint_get(&w->p, w->end, 10, &n) && walk_bytes(w, n);
     case AVRO_FIXED:
         return walk_bytes(w, avro_schema_fixed_size(s));
     case AVRO_ENUM:
-        return walk_varint(w, 5, &n) && n >= 0 && n < avro_schema_enum_number_of_symbols(s);
+        return sl_avro_varint_get(&w->p, w->end, 5, &n) && n >= 0 &&
+               n < avro_schema_enum_number_of_symbols(s);
     case AVRO_UNION:
-        if (!walk_varint(w, 5, &n) || n < 0 || (size_t)n >= avro_schema_union_size(s))
+        if (!sl_avro_varint_get(&w->p, w->end, 5, &n) || n < 0 || (size_t)n >= avro_schema_union_size(s))
             return false;
         return check_value(avro_schema_union_branch(s, (int)n), w, depth + 1);
     case AVRO_RECORD:
@@ -252,12 +235,13 @@ static bool check_value(avro_schema_t s, walk *w, int depth)
             avro_typeof(s) == AVRO_ARRAY ? avro_schema_array_items(s) : avro_schema_map_values(s);
         for (;;) {
             int64_t count, size;
-            if (!walk_varint(w, 10, &count))
+            if (!sl_avro_varint_get(&w->p, w->end, 10, &count))
                 return false;
             if (count == 0)
                 return true;
             if (count < 0) {
-                if (count == INT64_MIN || !walk_varint(w, 10, &size) || size < 0 || size > w->end - w->p)
+                if (count == INT64_MIN || !sl_avro_varint_get(&w->p, w->end, 10, &size) || size < 0 ||
+                    size > w->end - w->p)
                     return false;
                 count = -count;
             }
@@ -265,7 +249,8 @@ static bool check_value(avro_schema_t s, walk *w, int depth)
                 return false;
             w->budget -= count;
             for (int64_t i = 0; i < count; i++) {
-                if (avro_typeof(s) == AVRO_MAP && !(walk_varint(w, 10, &n) && walk_bytes(w, n)))
+                if (avro_typeof(s) == AVRO_MAP &&
+                    !(sl_avro_varint_get(&w->p, w->end, 10, &n) && walk_bytes(w, n)))
                     return false;
                 if (!check_value(item, w, depth + 1))
                     return false;

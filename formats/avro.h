@@ -70,6 +70,42 @@ void sl_avro_encoder_free(sl_avro_encoder *enc);
  * blanks), else the name of a file holding it; the text in cx. */
 sl_status sl_avro_schema_load(sl_mcxt *cx, const char *option, const char **json, size_t *len, sl_error *err);
 
+/* ---- the zigzag varints of Avro's int and long ---- */
+
+/* Reads a varint of at most maxbytes bytes (5 for an int, 10 for a long)
+ * at *p, never at or past end, and moves *p after it; false when the bytes
+ * end first. */
+static inline bool sl_avro_varint_get(const unsigned char **p, const unsigned char *end, int maxbytes,
+                                      int64_t *out)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < maxbytes; i++) {
+        if (*p >= end)
+            return false;
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Writes v as a varint at p (10 bytes at most); returns the end. */
+static inline unsigned char *sl_avro_varint_put(unsigned char *p, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+
+    while (z >= 0x80) {
+        *p++ = (unsigned char)(z | 0x80);
+        z >>= 7;
+    }
+    *p++ = (unsigned char)z;
+    return p;
+}
+
 /* Steps over one Avro binary value of schema s at *p, never reading past
  * end; false when the bytes do not hold one.  *budget bounds the array and
  * map items (which may take no bytes) and goes down as they are seen. */

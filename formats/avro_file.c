@@ -73,19 +73,19 @@ static bool rd_need(sl_avro_rd *rd, size_t n)
 /* A zigzag varint of at most maxbytes bytes from the file. */
 static bool rd_varint(sl_avro_rd *rd, int maxbytes, int64_t *out)
 {
-    uint64_t v = 0;
+    int64_t left = rd->size - sl_avro_rd_tell(rd);
+    size_t n = left < maxbytes ? (size_t)(left > 0 ? left : 0) : (size_t)maxbytes;
+    const unsigned char *p, *start;
 
-    for (int i = 0; i < maxbytes; i++) {
-        if (!rd_need(rd, 1))
-            return false;
-        uint8_t b = rd->buf[rd->pos++];
-        v |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-            return true;
-        }
+    if (!rd_need(rd, n))
+        return false;
+    start = p = rd->buf + rd->pos;
+    if (!sl_avro_varint_get(&p, start + n, maxbytes, out)) {
+        errno = 0;
+        return false;
     }
-    return false;
+    rd->pos += (size_t)(p - start);
+    return true;
 }
 
 bool sl_avro_cur_skip(avro_schema_t s, sl_avro_cur *c, int64_t *budget)

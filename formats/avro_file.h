@@ -12,7 +12,7 @@
  *
  * Entry points: sl_avro_file_open, sl_avro_file_block_next,
  * sl_avro_file_skip_block, sl_avro_file_close, sl_avro_file_salvage,
- * sl_avro_cur_varint, sl_avro_cur_skip.
+ * sl_avro_cur_skip.
  */
 #ifndef SLUICE_AVRO_FILE_H
 #define SLUICE_AVRO_FILE_H
@@ -30,24 +30,6 @@
 typedef struct sl_avro_cur {
     const unsigned char *p, *end;
 } sl_avro_cur;
-
-/* A zigzag varint of at most maxbytes bytes; false when the bytes end first. */
-static inline bool sl_avro_cur_varint(sl_avro_cur *c, int maxbytes, int64_t *out)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < maxbytes; i++) {
-        if (c->p >= c->end)
-            return false;
-        uint8_t b = *c->p++;
-        v |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-            return true;
-        }
-    }
-    return false;
-}
 
 /* Skips one value of schema s (formats/avro.c's walker); false when the
  * bytes do not hold one.  *budget bounds array and map items. */

@@ -16,49 +16,13 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/interval.h"
 #include "parser/grammar.h"
 #include "parser/lexer.h"
-
-typedef struct sl_sbuf {
-    sl_mcxt *cx;
-    char *data;
-    size_t len, cap;
-} sl_sbuf;
-
-static void sb_putn(sl_sbuf *sb, const char *s, size_t n)
-{
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap;
-        while (sb->len + n + 1 > cap)
-            cap *= 2;
-        sb->data = sl_prealloc(sb->cx, sb->data, sb->cap, cap);
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-static void sb_puts(sl_sbuf *sb, const char *s)
-{
-    sb_putn(sb, s, strlen(s));
-}
-
-static void sb_printf(sl_sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sl_sbuf *sb, const char *fmt, ...)
-{
-    char buf[128];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    /* only short numbers and words are printed this way */
-    sb_putn(sb, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
-}
+#include "sluice/buf.h"
 
 /* ---- words and literals ---- */
 
@@ -79,27 +43,27 @@ static bool ident_is_plain(const char *name)
     return tok == TK_ID || tok == TK_UNIT;
 }
 
-static void print_ident(sl_sbuf *sb, const char *name)
+static void print_ident(sl_buf *sb, const char *name)
 {
     if (name == NULL) {
-        sb_puts(sb, "\"?\"");
+        sl_buf_puts(sb, "\"?\"");
         return;
     }
     if (ident_is_plain(name)) {
-        sb_puts(sb, name);
+        sl_buf_puts(sb, name);
         return;
     }
-    sb_putn(sb, "\"", 1);
+    sl_buf_append(sb, "\"", 1);
     for (const char *p = name; *p; p++) {
         if (*p == '"')
-            sb_putn(sb, "\"", 1);
-        sb_putn(sb, p, 1);
+            sl_buf_append(sb, "\"", 1);
+        sl_buf_append(sb, p, 1);
     }
-    sb_putn(sb, "\"", 1);
+    sl_buf_append(sb, "\"", 1);
 }
 
 /* a.b.c as a dotted name (options, settings); one quoted name when a part is empty */
-static void print_dotted(sl_sbuf *sb, const char *name)
+static void print_dotted(sl_buf *sb, const char *name)
 {
     if (name == NULL || name[0] == '\0' || name[0] == '.' || name[strlen(name) - 1] == '.' ||
         strstr(name, "..") != NULL) {
@@ -110,66 +74,54 @@ static void print_dotted(sl_sbuf *sb, const char *name)
     for (;;) {
         const char *dot = strchr(p, '.');
         size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
-        print_ident(sb, sl_pstrndup(sb->cx, p, n));
+        char *part = strndup(p, n);
+        if (part == NULL)
+            abort(); /* as the memory contexts do */
+        print_ident(sb, part);
+        free(part);
         if (dot == NULL)
             break;
-        sb_putn(sb, ".", 1);
+        sl_buf_append(sb, ".", 1);
         p = dot + 1;
     }
 }
 
-static void print_string(sl_sbuf *sb, const char *s)
+static void print_string(sl_buf *sb, const char *s)
 {
-    sb_putn(sb, "'", 1);
+    sl_buf_append(sb, "'", 1);
     for (const char *p = s != NULL ? s : ""; *p; p++) {
         if (*p == '\'')
-            sb_putn(sb, "'", 1);
-        sb_putn(sb, p, 1);
+            sl_buf_append(sb, "'", 1);
+        sl_buf_append(sb, p, 1);
     }
-    sb_putn(sb, "'", 1);
+    sl_buf_append(sb, "'", 1);
 }
 
-static void print_interval(sl_sbuf *sb, int64_t us)
+static void print_interval(sl_buf *sb, int64_t us)
 {
-    static const struct {
-        int64_t us;
-        const char *name;
-    } units[] = {
-        {INT64_C(86400000000), "day"}, {INT64_C(3600000000), "hour"}, {INT64_C(60000000), "minute"},
-        {INT64_C(1000000), "second"},  {1000, "millisecond"},         {1, "microsecond"},
-    };
+    char buf[SL_INTERVAL_TEXT_MAX];
 
-    if (us == 0) {
-        sb_puts(sb, "INTERVAL '0 seconds'");
-        return;
-    }
-    /* the largest unit that divides the value exactly: '90 seconds', '1 day' */
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (us % units[i].us == 0) {
-            int64_t n = us / units[i].us;
-            sb_printf(sb, "INTERVAL '%" PRId64 " %s%s'", n, units[i].name, n == 1 || n == -1 ? "" : "s");
-            return;
-        }
-    }
+    sl_interval_text(us, false, buf, sizeof(buf));
+    sl_buf_printf(sb, "INTERVAL '%s'", buf);
 }
 
-static void print_const(sl_sbuf *sb, const sl_Const *c)
+static void print_const(sl_buf *sb, const sl_Const *c)
 {
     switch (c->kind) {
     case SL_CONST_NULL:
-        sb_puts(sb, "NULL");
+        sl_buf_puts(sb, "NULL");
         break;
     case SL_CONST_BOOL:
-        sb_puts(sb, c->bval ? "TRUE" : "FALSE");
+        sl_buf_puts(sb, c->bval ? "TRUE" : "FALSE");
         break;
     case SL_CONST_INT:
-        sb_printf(sb, "%" PRId64, c->ival);
+        sl_buf_printf(sb, "%" PRId64, c->ival);
         break;
     case SL_CONST_NUMERIC:
         if (c->text != NULL)
-            sb_puts(sb, c->text);
+            sl_buf_puts(sb, c->text);
         else
-            sb_printf(sb, "%.17g", c->dval);
+            sl_buf_printf(sb, "%.17g", c->dval);
         break;
     case SL_CONST_STRING:
         print_string(sb, c->text);
@@ -181,7 +133,7 @@ static void print_const(sl_sbuf *sb, const sl_Const *c)
 }
 
 /* Type names in upper case when they read back the same (BIGINT, DOUBLE PRECISION), else quoted. */
-static void print_type(sl_sbuf *sb, const sl_TypeName *t)
+static void print_type(sl_buf *sb, const sl_TypeName *t)
 {
     const char *name = t->name != NULL ? t->name : "?";
     int tok = sl_lexer_word_token(name);
@@ -197,19 +149,19 @@ static void print_type(sl_sbuf *sb, const sl_TypeName *t)
     }
     for (const char *p = name; *p; p++) {
         char u = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
-        sb_putn(sb, &u, 1);
+        sl_buf_append(sb, &u, 1);
     }
 }
 
 /* ---- expressions ---- */
 
-static void print_node(sl_sbuf *sb, const sl_node *node);
+static void print_node(sl_buf *sb, const sl_node *node);
 
-static void print_list(sl_sbuf *sb, const sl_list *list, const char *sep)
+static void print_list(sl_buf *sb, const sl_list *list, const char *sep)
 {
     for (int i = 0; i < sl_list_length(list); i++) {
         if (i > 0)
-            sb_puts(sb, sep);
+            sl_buf_puts(sb, sep);
         print_node(sb, sl_list_nth(list, i));
     }
 }
@@ -260,72 +212,72 @@ static bool starts_with_minus(const sl_node *n)
            (c->kind == SL_CONST_NUMERIC && c->text != NULL && c->text[0] == '-');
 }
 
-static void print_op(sl_sbuf *sb, const sl_OpExpr *e)
+static void print_op(sl_buf *sb, const sl_OpExpr *e)
 {
-    sb_putn(sb, "(", 1);
+    sl_buf_append(sb, "(", 1);
     if (e->left == NULL) {
-        sb_puts(sb, op_text(e->op));
+        sl_buf_puts(sb, op_text(e->op));
         if (starts_with_minus(e->right))
-            sb_putn(sb, " ", 1);
+            sl_buf_append(sb, " ", 1);
     } else {
         print_node(sb, e->left);
-        sb_printf(sb, " %s ", op_text(e->op));
+        sl_buf_printf(sb, " %s ", op_text(e->op));
     }
     print_node(sb, e->right);
-    sb_putn(sb, ")", 1);
+    sl_buf_append(sb, ")", 1);
 }
 
-static void print_bool(sl_sbuf *sb, const sl_BoolExpr *e)
+static void print_bool(sl_buf *sb, const sl_BoolExpr *e)
 {
-    sb_putn(sb, "(", 1);
+    sl_buf_append(sb, "(", 1);
     if (e->op == SL_BOOL_NOT) {
-        sb_puts(sb, "NOT ");
+        sl_buf_puts(sb, "NOT ");
         print_list(sb, e->args, " ");
     } else {
         print_list(sb, e->args, e->op == SL_BOOL_AND ? " AND " : " OR ");
     }
-    sb_putn(sb, ")", 1);
+    sl_buf_append(sb, ")", 1);
 }
 
-static void print_case(sl_sbuf *sb, const sl_CaseExpr *e)
+static void print_case(sl_buf *sb, const sl_CaseExpr *e)
 {
-    sb_puts(sb, "CASE");
+    sl_buf_puts(sb, "CASE");
     if (e->arg != NULL) {
-        sb_putn(sb, " ", 1);
+        sl_buf_append(sb, " ", 1);
         print_node(sb, e->arg);
     }
     for (int i = 0; i < sl_list_length(e->whens); i++) {
-        sb_putn(sb, " ", 1);
+        sl_buf_append(sb, " ", 1);
         print_node(sb, sl_list_nth(e->whens, i));
     }
     if (e->else_result != NULL) {
-        sb_puts(sb, " ELSE ");
+        sl_buf_puts(sb, " ELSE ");
         print_node(sb, e->else_result);
     }
-    sb_puts(sb, " END");
+    sl_buf_puts(sb, " END");
 }
 
-static void print_func(sl_sbuf *sb, const sl_FuncCall *f)
+static void print_func(sl_buf *sb, const sl_FuncCall *f)
 {
     print_ident(sb, f->name);
-    sb_putn(sb, "(", 1);
+    sl_buf_append(sb, "(", 1);
     if (f->star) {
-        sb_putn(sb, "*", 1);
+        sl_buf_append(sb, "*", 1);
     } else {
         if (f->distinct)
-            sb_puts(sb, "DISTINCT ");
+            sl_buf_puts(sb, "DISTINCT ");
         print_list(sb, f->args, ", ");
     }
-    sb_putn(sb, ")", 1);
+    sl_buf_append(sb, ")", 1);
 }
 
 /* ---- statements ---- */
 
-static void print_options(sl_sbuf *sb, const sl_list *options)
+static void print_options(sl_buf *sb, const sl_list *options)
 {
-    sb_putn(sb, "(", 1);
+    sl_buf_append(sb, "(", 1);
     print_list(sb, options, ", ");
-    sb_putn(sb, ")", 1);
+    sl_buf_append(sb, ")", 1);
 }
 
 static const char *object_text(sl_object_kind k)
@@ -341,110 +293,110 @@ static const char *object_text(sl_object_kind k)
     return "?";
 }
 
-static void print_window(sl_sbuf *sb, const sl_WindowClause *w)
+static void print_window(sl_buf *sb, const sl_WindowClause *w)
 {
     switch (w->kind) {
     case SL_WINDOW_TUMBLING:
-        sb_puts(sb, "WINDOW TUMBLING (");
+        sl_buf_puts(sb, "WINDOW TUMBLING (");
         break;
     case SL_WINDOW_HOPPING:
-        sb_puts(sb, "WINDOW HOPPING (");
+        sl_buf_puts(sb, "WINDOW HOPPING (");
         break;
     case SL_WINDOW_SESSION:
-        sb_puts(sb, "WINDOW SESSION (");
+        sl_buf_puts(sb, "WINDOW SESSION (");
         break;
     }
     print_interval(sb, w->size_us);
     if (w->kind == SL_WINDOW_HOPPING) {
-        sb_puts(sb, ", ");
+        sl_buf_puts(sb, ", ");
         print_interval(sb, w->slide_us);
     }
-    sb_putn(sb, ")", 1);
+    sl_buf_append(sb, ")", 1);
 }
 
-static void print_select(sl_sbuf *sb, const sl_SelectStmt *s)
+static void print_select(sl_buf *sb, const sl_SelectStmt *s)
 {
-    sb_puts(sb, "SELECT ");
+    sl_buf_puts(sb, "SELECT ");
     print_list(sb, s->targets, ", ");
     if (s->from != NULL) {
-        sb_puts(sb, " FROM ");
+        sl_buf_puts(sb, " FROM ");
         print_ident(sb, s->from);
     }
     if (s->where != NULL) {
-        sb_puts(sb, " WHERE ");
+        sl_buf_puts(sb, " WHERE ");
         print_node(sb, s->where);
     }
     if (s->window != NULL) {
-        sb_putn(sb, " ", 1);
+        sl_buf_append(sb, " ", 1);
         print_window(sb, s->window);
     }
     if (s->group_by != NULL) {
-        sb_puts(sb, " GROUP BY ");
+        sl_buf_puts(sb, " GROUP BY ");
         print_list(sb, s->group_by, ", ");
     }
     if (s->having != NULL) {
-        sb_puts(sb, " HAVING ");
+        sl_buf_puts(sb, " HAVING ");
         print_node(sb, s->having);
     }
     if (s->into != NULL) {
-        sb_puts(sb, " INTO ");
+        sl_buf_puts(sb, " INTO ");
         print_ident(sb, s->into);
     }
     if (s->limit >= 0)
-        sb_printf(sb, " LIMIT %" PRId64, s->limit);
+        sl_buf_printf(sb, " LIMIT %" PRId64, s->limit);
 }
 
-static void print_create_source(sl_sbuf *sb, const sl_CreateSourceStmt *s)
+static void print_create_source(sl_buf *sb, const sl_CreateSourceStmt *s)
 {
-    sb_puts(sb, "CREATE SOURCE ");
+    sl_buf_puts(sb, "CREATE SOURCE ");
     print_ident(sb, s->name);
     if (s->columns != NULL) {
-        sb_puts(sb, " (");
+        sl_buf_puts(sb, " (");
         print_list(sb, s->columns, ", ");
-        sb_putn(sb, ")", 1);
+        sl_buf_append(sb, ")", 1);
     }
-    sb_puts(sb, " FROM ");
+    sl_buf_puts(sb, " FROM ");
     print_ident(sb, s->kind);
     if (s->options != NULL) {
-        sb_puts(sb, " WITH ");
+        sl_buf_puts(sb, " WITH ");
         print_options(sb, s->options);
     }
     if (s->event_time != NULL) {
-        sb_puts(sb, " EVENT TIME ");
+        sl_buf_puts(sb, " EVENT TIME ");
         print_ident(sb, s->event_time);
     }
     if (s->has_watermark) {
-        sb_puts(sb, " WATERMARK ");
+        sl_buf_puts(sb, " WATERMARK ");
         print_interval(sb, s->watermark_us);
     }
 }
 
-static void print_show(sl_sbuf *sb, const sl_ShowStmt *s)
+static void print_show(sl_buf *sb, const sl_ShowStmt *s)
 {
     switch (s->what) {
     case SL_SHOW_SOURCES:
-        sb_puts(sb, "SHOW SOURCES");
+        sl_buf_puts(sb, "SHOW SOURCES");
         break;
     case SL_SHOW_SINKS:
-        sb_puts(sb, "SHOW SINKS");
+        sl_buf_puts(sb, "SHOW SINKS");
         break;
     case SL_SHOW_QUERIES:
-        sb_puts(sb, "SHOW QUERIES");
+        sl_buf_puts(sb, "SHOW QUERIES");
         break;
     case SL_SHOW_SETTING:
-        sb_puts(sb, "SHOW ");
+        sl_buf_puts(sb, "SHOW ");
         if (s->name != NULL && strcmp(s->name, "all") == 0)
-            sb_puts(sb, "ALL");
+            sl_buf_puts(sb, "ALL");
         else
             print_dotted(sb, s->name);
         break;
     }
 }
 
-static void print_node(sl_sbuf *sb, const sl_node *node)
+static void print_node(sl_buf *sb, const sl_node *node)
 {
     if (node == NULL) {
-        sb_puts(sb, "NULL");
+        sl_buf_puts(sb, "NULL");
         return;
     }
     switch (node->tag) {
@@ -453,27 +405,27 @@ static void print_node(sl_sbuf *sb, const sl_node *node)
         break;
     case SL_T_CreateSinkStmt: {
         const sl_CreateSinkStmt *s = (const void *)node;
-        sb_puts(sb, "CREATE SINK ");
+        sl_buf_puts(sb, "CREATE SINK ");
         print_ident(sb, s->name);
-        sb_puts(sb, " TO ");
+        sl_buf_puts(sb, " TO ");
         print_ident(sb, s->kind);
         if (s->options != NULL) {
-            sb_puts(sb, " WITH ");
+            sl_buf_puts(sb, " WITH ");
             print_options(sb, s->options);
         }
         break;
     }
     case SL_T_AlterStmt: {
         const sl_AlterStmt *s = (const void *)node;
-        sb_printf(sb, "ALTER %s ", object_text(s->object));
+        sl_buf_printf(sb, "ALTER %s ", object_text(s->object));
         print_ident(sb, s->name);
-        sb_puts(sb, " SET ");
+        sl_buf_puts(sb, " SET ");
         print_options(sb, s->options);
         break;
     }
     case SL_T_DropStmt: {
         const sl_DropStmt *s = (const void *)node;
-        sb_printf(sb, "DROP %s %s", object_text(s->object), s->if_exists ? "IF EXISTS " : "");
+        sl_buf_printf(sb, "DROP %s %s", object_text(s->object), s->if_exists ? "IF EXISTS " : "");
         print_ident(sb, s->name);
         break;
     }
@@ -482,18 +434,18 @@ static void print_node(sl_sbuf *sb, const sl_node *node)
         break;
     case SL_T_SetStmt: {
         const sl_SetStmt *s = (const void *)node;
-        sb_puts(sb, "SET ");
+        sl_buf_puts(sb, "SET ");
         print_dotted(sb, s->name);
         if (s->value == NULL) {
-            sb_puts(sb, " TO DEFAULT");
+            sl_buf_puts(sb, " TO DEFAULT");
         } else {
-            sb_puts(sb, " = ");
+            sl_buf_puts(sb, " = ");
             print_string(sb, s->value);
         }
         break;
     }
     case SL_T_DescribeStmt:
-        sb_puts(sb, "DESCRIBE ");
+        sl_buf_puts(sb, "DESCRIBE ");
         print_ident(sb, ((const sl_DescribeStmt *)node)->name);
         break;
     case SL_T_SelectStmt:
@@ -501,42 +453,42 @@ static void print_node(sl_sbuf *sb, const sl_node *node)
         break;
     case SL_T_CreateQueryStmt: {
         const sl_CreateQueryStmt *s = (const void *)node;
-        sb_puts(sb, "CREATE QUERY ");
+        sl_buf_puts(sb, "CREATE QUERY ");
         print_ident(sb, s->name);
-        sb_puts(sb, " AS ");
+        sl_buf_puts(sb, " AS ");
         print_node(sb, (const sl_node *)s->select);
         break;
     }
     case SL_T_QueryControlStmt: {
         const sl_QueryControlStmt *s = (const void *)node;
-        sb_puts(sb, s->action == SL_QUERY_PAUSE ? "PAUSE QUERY " : "RESUME QUERY ");
+        sl_buf_puts(sb, s->action == SL_QUERY_PAUSE ? "PAUSE QUERY " : "RESUME QUERY ");
         print_ident(sb, s->name);
         break;
     }
     case SL_T_ExplainStmt:
-        sb_puts(sb, "EXPLAIN ");
+        sl_buf_puts(sb, "EXPLAIN ");
         print_node(sb, ((const sl_ExplainStmt *)node)->stmt);
         break;
     case SL_T_TransactionStmt: {
         sl_txn_kind k = ((const sl_TransactionStmt *)node)->kind;
-        sb_puts(sb, k == SL_TXN_BEGIN ? "BEGIN" : k == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
+        sl_buf_puts(sb, k == SL_TXN_BEGIN ? "BEGIN" : k == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
         break;
     }
     case SL_T_ColumnDef:
         print_ident(sb, ((const sl_ColumnDef *)node)->name);
-        sb_putn(sb, " ", 1);
+        sl_buf_append(sb, " ", 1);
         print_node(sb, (const sl_node *)((const sl_ColumnDef *)node)->type);
         break;
     case SL_T_Option:
         print_dotted(sb, ((const sl_Option *)node)->name);
-        sb_puts(sb, " = ");
+        sl_buf_puts(sb, " = ");
         print_node(sb, (const sl_node *)((const sl_Option *)node)->value);
         break;
     case SL_T_ResTarget: {
         const sl_ResTarget *t = (const void *)node;
         print_node(sb, t->expr);
         if (t->alias != NULL) {
-            sb_puts(sb, " AS ");
+            sl_buf_puts(sb, " AS ");
             print_ident(sb, t->alias);
         }
         break;
@@ -554,13 +506,13 @@ static void print_node(sl_sbuf *sb, const sl_node *node)
         const sl_list *names = ((const sl_ColumnRef *)node)->names;
         for (int i = 0; i < sl_list_length(names); i++) {
             if (i > 0)
-                sb_putn(sb, ".", 1);
+                sl_buf_append(sb, ".", 1);
             print_ident(sb, sl_list_nth(names, i));
         }
         break;
     }
     case SL_T_Star:
-        sb_putn(sb, "*", 1);
+        sl_buf_append(sb, "*", 1);
         break;
     case SL_T_OpExpr:
         print_op(sb, (const sl_OpExpr *)node);
@@ -570,77 +522,73 @@ static void print_node(sl_sbuf *sb, const sl_node *node)
         break;
     case SL_T_NullTest: {
         const sl_NullTest *e = (const void *)node;
-        sb_putn(sb, "(", 1);
+        sl_buf_append(sb, "(", 1);
         print_node(sb, e->arg);
-        sb_puts(sb, e->is_not ? " IS NOT NULL)" : " IS NULL)");
+        sl_buf_puts(sb, e->is_not ? " IS NOT NULL)" : " IS NULL)");
         break;
     }
     case SL_T_BetweenExpr: {
         const sl_BetweenExpr *e = (const void *)node;
-        sb_putn(sb, "(", 1);
+        sl_buf_append(sb, "(", 1);
         print_node(sb, e->arg);
-        sb_puts(sb, e->is_not ? " NOT BETWEEN " : " BETWEEN ");
+        sl_buf_puts(sb, e->is_not ? " NOT BETWEEN " : " BETWEEN ");
         print_node(sb, e->low);
-        sb_puts(sb, " AND ");
+        sl_buf_puts(sb, " AND ");
         print_node(sb, e->high);
-        sb_putn(sb, ")", 1);
+        sl_buf_append(sb, ")", 1);
         break;
     }
     case SL_T_InExpr: {
         const sl_InExpr *e = (const void *)node;
-        sb_putn(sb, "(", 1);
+        sl_buf_append(sb, "(", 1);
         print_node(sb, e->arg);
-        sb_puts(sb, e->is_not ? " NOT IN (" : " IN (");
+        sl_buf_puts(sb, e->is_not ? " NOT IN (" : " IN (");
         print_list(sb, e->values, ", ");
-        sb_puts(sb, "))");
+        sl_buf_puts(sb, "))");
         break;
     }
     case SL_T_LikeExpr: {
         const sl_LikeExpr *e = (const void *)node;
-        sb_putn(sb, "(", 1);
+        sl_buf_append(sb, "(", 1);
         print_node(sb, e->arg);
-        sb_puts(sb, e->is_not ? " NOT" : "");
-        sb_puts(sb, e->case_insensitive ? " ILIKE " : " LIKE ");
+        sl_buf_puts(sb, e->is_not ? " NOT" : "");
+        sl_buf_puts(sb, e->case_insensitive ? " ILIKE " : " LIKE ");
         print_node(sb, e->pattern);
-        sb_putn(sb, ")", 1);
+        sl_buf_append(sb, ")", 1);
         break;
     }
     case SL_T_CaseExpr:
         print_case(sb, (const sl_CaseExpr *)node);
         break;
     case SL_T_CaseWhen:
-        sb_puts(sb, "WHEN ");
+        sl_buf_puts(sb, "WHEN ");
         print_node(sb, ((const sl_CaseWhen *)node)->cond);
-        sb_puts(sb, " THEN ");
+        sl_buf_puts(sb, " THEN ");
         print_node(sb, ((const sl_CaseWhen *)node)->result);
         break;
     case SL_T_CastExpr: {
         const sl_CastExpr *e = (const void *)node;
-        sb_puts(sb, "CAST(");
+        sl_buf_puts(sb, "CAST(");
         print_node(sb, e->arg);
-        sb_puts(sb, " AS ");
+        sl_buf_puts(sb, " AS ");
         print_node(sb, (const sl_node *)e->type);
-        sb_putn(sb, ")", 1);
+        sl_buf_append(sb, ")", 1);
         break;
     }
     case SL_T_FuncCall:
         print_func(sb, (const sl_FuncCall *)node);
         break;
     default:
-        sb_printf(sb, "<%s>", sl_node_tag_name(node->tag));
+        sl_buf_printf(sb, "<%s>", sl_node_tag_name(node->tag));
         break;
     }
 }
 
 char *sl_print_node(sl_mcxt *cx, const sl_node *node)
 {
-    sl_sbuf sb;
+    sl_buf sb;
 
-    sb.cx = cx;
-    sb.cap = 128;
-    sb.len = 0;
-    sb.data = sl_palloc(cx, sb.cap);
-    sb.data[0] = '\0';
+    sl_buf_init(&sb);
     print_node(&sb, node);
-    return sb.data;
+    return sl_buf_pstrdup(&sb, cx);
 }

@@ -13,6 +13,7 @@
  * Entry points: see config.h.
  */
 #include "server/config.h"
+#include "sluice/types.h"
 #include "sluice/version.h"
 
 #include <ctype.h>
@@ -168,22 +169,10 @@ static sl_status conf_unknown(const char *name, sl_error *err)
 
 /* ---- value parsing ---- */
 
+/* The words of sl_bool_word, without blanks around them. */
 static bool conf_parse_bool(const char *in, bool *out)
 {
-    static const char *const yes[] = {"on", "true", "yes", "1", "t", "y"};
-    static const char *const no[] = {"off", "false", "no", "0", "f", "n"};
-
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (strcasecmp(in, yes[i]) == 0) {
-            *out = true;
-            return true;
-        }
-        if (strcasecmp(in, no[i]) == 0) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
+    return sl_bool_word(in, strlen(in), out);
 }
 
 typedef struct sl_conf_unit {

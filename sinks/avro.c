@@ -74,6 +74,7 @@
 
 #include "formats/avro.h"
 #include "formats/avro_file.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
@@ -141,14 +142,6 @@ typedef struct avro_sink {
     size_t zcap;
 } avro_sink;
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static sl_status os_error(avro_sink *as, sl_error *err, const char *what, const char *path, int e)
 {
     char tmp[256];
@@ -161,19 +154,6 @@ static sl_status os_error(avro_sink *as, sl_error *err, const char *what, const 
         return SL_RETRY;
     }
     return sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not %s \"%s\": %s", what, path, msg);
-}
-
-/* Appends v as an Avro long (zigzag varint); returns the new end. */
-static inline unsigned char *put_long(unsigned char *p, int64_t v)
-{
-    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-
-    while (z >= 0x80) {
-        *p++ = (unsigned char)(z | 0x80);
-        z >>= 7;
-    }
-    *p++ = (unsigned char)z;
-    return p;
 }
 
 static void buf_reserve(unsigned char **buf, size_t *cap, size_t need)
@@ -405,7 +385,7 @@ static sl_status file_start(avro_sink *as, sl_error *err)
     as->file_bytes = (int64_t)(as->head_len + sizeof(as->sync));
     as->synced_bytes = 0;
     as->file_rows = 0;
-    as->opened_us = mono_us();
+    as->opened_us = sl_clock_mono_us();
     return SL_OK;
 }
 
@@ -436,8 +416,8 @@ static sl_status block_write(avro_sink *as, sl_error *err)
         data = as->zbuf;
         len = as->zcap - as->zs.avail_out;
     }
-    h = put_long(h, as->blk_rows);
-    h = put_long(h, (int64_t)len);
+    h = sl_avro_varint_put(h, as->blk_rows);
+    h = sl_avro_varint_put(h, (int64_t)len);
     iov[0] = (struct iovec){.iov_base = hdr, .iov_len = (size_t)(h - hdr)};
     iov[1] = (struct iovec){.iov_base = (void *)data, .iov_len = len};
     iov[2] = (struct iovec){.iov_base = as->sync, .iov_len = sizeof(as->sync)};
@@ -481,7 +461,8 @@ static sl_status file_finish(avro_sink *as, sl_error *err)
 
 static bool rotation_due(const avro_sink *as)
 {
-    return as->fd >= 0 && (as->file_bytes >= as->rotate || mono_us() - as->opened_us >= as->interval_us);
+    return as->fd >= 0 &&
+           (as->file_bytes >= as->rotate || sl_clock_mono_us() - as->opened_us >= as->interval_us);
 }
 
 /* Makes room in the block buffer for rows [from, batch->nrows) (one bound per call). */
@@ -527,13 +508,13 @@ static int encode_rows(avro_sink *as, const sl_batch *batch, int from)
                 break;
             case SL_TYPE_TEXT: {
                 const sl_text *t = &vec->v.text[r];
-                p = put_long(p, t->len);
+                p = sl_avro_varint_put(p, t->len);
                 memcpy(p, t->ptr, (size_t)t->len);
                 p += t->len;
                 break;
             }
             default: /* BIGINT, TIMESTAMP (microseconds), INTERVAL (microseconds) */
-                p = put_long(p, vec->v.i64[r]);
+                p = sl_avro_varint_put(p, vec->v.i64[r]);
                 break;
             }
         }
@@ -637,20 +618,20 @@ static void build_header(avro_sink *as, const char *json)
     as->head = p;
     memcpy(p, "Obj\x01", 4);
     p += 4;
-    p = put_long(p, 2); /* one map block of two entries */
-    p = put_long(p, 11);
+    p = sl_avro_varint_put(p, 2); /* one map block of two entries */
+    p = sl_avro_varint_put(p, 11);
     memcpy(p, "avro.schema", 11);
     p += 11;
-    p = put_long(p, (int64_t)jl);
+    p = sl_avro_varint_put(p, (int64_t)jl);
     memcpy(p, json, jl);
     p += jl;
-    p = put_long(p, 10);
+    p = sl_avro_varint_put(p, 10);
     memcpy(p, "avro.codec", 10);
     p += 10;
-    p = put_long(p, (int64_t)cl);
+    p = sl_avro_varint_put(p, (int64_t)cl);
     memcpy(p, codec, cl);
     p += cl;
-    p = put_long(p, 0); /* end of the map */
+    p = sl_avro_varint_put(p, 0); /* end of the map */
     as->head_len = (size_t)(p - as->head);
 }
 

@@ -38,6 +38,7 @@
 
 #include "sinks/dynamodb_item.h"
 #include "sinks/http.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
@@ -115,23 +116,6 @@ static const char *option_or_env(const sl_options *opts, const char *name, const
         return v;
     v = env2 != NULL ? getenv(env2) : NULL;
     return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void sleep_us(int64_t us)
-{
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
-
-    while (nanosleep(&ts, &ts) != 0) {
-        /* EINTR: sleep the rest */
-    }
 }
 
 static sl_status dynamodb_validate(const sl_options *opts, sl_error *err)
@@ -213,7 +197,7 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
     }
     sl_buf_init(&ds->body);
     sl_buf_init(&ds->retry);
-    ds->rng = (uint64_t)now_us() ^ (uint64_t)(uintptr_t)ds;
+    ds->rng = (uint64_t)sl_clock_mono_us() ^ (uint64_t)(uintptr_t)ds;
     *state = ds;
     return SL_OK;
 }
@@ -308,7 +292,7 @@ static sl_status send_request(ddb_sink *ds, sl_error *err)
         t = body;
         body = spare;
         spare = t;
-        sleep_us(backoff_us(ds, round));
+        sl_sleep_us(backoff_us(ds, round));
     }
 }
 
@@ -335,7 +319,7 @@ static sl_status dynamodb_write(void *state, const sl_batch *batch, sl_error *er
     ds->stats.duplicates += st.duplicates;
     ds->stats.values_nulled += st.values_nulled;
     if (ds->stats.bad_keys > ds->bad_keys_logged) {
-        int64_t t = now_us();
+        int64_t t = sl_clock_mono_us();
 
         if (ds->bad_keys_logged == 0 || t - ds->last_warn_us >= DDB_WARN_EVERY_US) {
             sl_log(SL_LOG_WARNING,

@@ -35,6 +35,7 @@
 #include "formats/format.h"
 #include "formats/avro.h"
 #include "kafka/client.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "formats/schema_registry.h"
 #include "sluice/batch.h"
@@ -93,13 +94,6 @@ typedef struct kafka_sink {
     int64_t failed; /* messages librdkafka gave up on */
     char fail_text[512];
 } kafka_sink;
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Delivery report of one message (served by rd_kafka_poll/flush on the
  * query's thread): remembers the first failure. */
@@ -359,8 +353,8 @@ static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *
             }
             /* Full: serve delivery reports until there is room. */
             if (waited_since < 0)
-                waited_since = mono_ms();
-            else if (mono_ms() - waited_since > SL_KAFKA_QUEUE_WAIT_MS) {
+                waited_since = (sl_clock_mono_us() / 1000);
+            else if ((sl_clock_mono_us() / 1000) - waited_since > SL_KAFKA_QUEUE_WAIT_MS) {
                 ks->resume_row = r;
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka producer queue is full", ks->what);
                 return SL_RETRY;

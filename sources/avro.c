@@ -388,7 +388,7 @@ static inline bool put_value(const fplan *fp, sl_avro_cur *c, sl_batch *batch, s
         return true;
     case OP_INT:
     case OP_LONG:
-        if (!sl_avro_cur_varint(c, fp->op == OP_INT ? 5 : 10, &n))
+        if (!sl_avro_varint_get(&c->p, c->end, fp->op == OP_INT ? 5 : 10, &n))
             return false;
         switch (vec->type) {
         case SL_TYPE_DOUBLE:
@@ -424,7 +424,7 @@ static inline bool put_value(const fplan *fp, sl_avro_cur *c, sl_batch *batch, s
         c->p += 8;
         return true;
     case OP_STRING:
-        if (!sl_avro_cur_varint(c, 10, &n) || n < 0 || n > c->end - c->p || n > INT32_MAX)
+        if (!sl_avro_varint_get(&c->p, c->end, 10, &n) || n < 0 || n > c->end - c->p || n > INT32_MAX)
             return false;
         if (!sl_utf8_valid(c->p, (size_t)n))
             *bad = true;
@@ -434,7 +434,8 @@ static inline bool put_value(const fplan *fp, sl_avro_cur *c, sl_batch *batch, s
         return true;
     case OP_ENUM: {
         const char *sym;
-        if (!sl_avro_cur_varint(c, 5, &n) || n < 0 || n >= avro_schema_enum_number_of_symbols(fp->val))
+        if (!sl_avro_varint_get(&c->p, c->end, 5, &n) || n < 0 ||
+            n >= avro_schema_enum_number_of_symbols(fp->val))
             return false;
         sym = avro_schema_enum_get(fp->val, (int)n);
         vec->v.text[row] = sl_batch_text(batch, sym, (int32_t)strlen(sym));
@@ -467,7 +468,7 @@ static bool decode_record(avro_source *as, sl_batch *batch, int64_t *decode_erro
         if (fp->is_union) {
             int64_t b;
             /* Branch indexes are 0 or 1: one byte, zigzag 0 or 2. */
-            if (!sl_avro_cur_varint(c, 5, &b))
+            if (!sl_avro_varint_get(&c->p, c->end, 5, &b))
                 return false;
             if (b == fp->null_branch) {
                 vec->nulls[row] = 1;

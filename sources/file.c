@@ -45,14 +45,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sluice/clock.h"
 #include "sluice/checkpoint.h"
 #include "sluice/errcodes.h"
 
 #define FILE_BUF_SIZE      (1024 * 1024)
 #define FILE_MAX_LINE      (16 * 1024 * 1024)
 #define FILE_RESCAN_US     250000
-#define FILE_IDLE_SLEEP    10000000L /* ns slept by a follow read that found nothing */
-#define FILE_REJECT_PREFIX 4096      /* bytes of a too-long line given to reject */
+#define FILE_IDLE_SLEEP_US 10000 /* slept by a follow read that found nothing */
+#define FILE_REJECT_PREFIX 4096  /* bytes of a too-long line given to reject */
 
 typedef struct file_state {
     sl_mcxt *cx;
@@ -100,14 +101,6 @@ typedef struct file_state {
     void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
     void *reject_arg;
 } file_state;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static sl_status file_os_error(sl_error *err, const char *what, const char *path, int e)
 {
@@ -189,7 +182,7 @@ static sl_status file_scan(file_state *fs, sl_error *err)
     struct stat st;
 
     fs->nqueue = fs->qpos = 0;
-    fs->last_scan_us = now_us();
+    fs->last_scan_us = sl_clock_mono_us();
     if (!fs->is_glob) {
         if (done_find(fs, fs->pattern) < 0 && stat(fs->pattern, &st) == 0)
             queue_push(fs, fs->pattern);
@@ -364,8 +357,8 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
         /* No file open: the next one, or the end. */
         if (fs->fd < 0) {
             bool opened;
-            if (fs->qpos >= fs->nqueue && fs->follow && now_us() - fs->last_scan_us >= FILE_RESCAN_US &&
-                file_scan(fs, err) != SL_OK)
+            if (fs->qpos >= fs->nqueue && fs->follow &&
+                sl_clock_mono_us() - fs->last_scan_us >= FILE_RESCAN_US && file_scan(fs, err) != SL_OK)
                 return SL_ERROR;
             if (file_open_next(fs, &opened, err) != SL_OK)
                 return SL_ERROR;
@@ -416,7 +409,7 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
         if (fs->follow && !fs->replaced && fs->qpos >= fs->nqueue) {
             struct stat st;
 
-            if (now_us() - fs->last_scan_us < FILE_RESCAN_US)
+            if (sl_clock_mono_us() - fs->last_scan_us < FILE_RESCAN_US)
                 break; /* checked recently: wait for appends */
             if (stat(fs->cur, &st) != 0 || st.st_dev != fs->dev || st.st_ino != fs->ino) {
                 /* Renamed away or replaced: read what the old file still
@@ -434,7 +427,7 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
                 fs->skip_active = false;
                 fs->start = fs->end = 0;
                 fs->discarding = false;
-                fs->last_scan_us = now_us();
+                fs->last_scan_us = sl_clock_mono_us();
                 continue;
             }
             if (file_scan(fs, err) != SL_OK)
@@ -446,8 +439,7 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
     }
     if (fs->follow && batch->nrows == row0) {
         /* Nothing to give: sleep a little rather than have the worker spin. */
-        struct timespec ts = {0, FILE_IDLE_SLEEP};
-        nanosleep(&ts, NULL);
+        sl_sleep_us(FILE_IDLE_SLEEP_US);
     }
     return SL_OK;
 }

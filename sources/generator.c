@@ -32,6 +32,7 @@
 #include "formats/format.h"
 
 #include "sluice/checkpoint.h"
+#include "sluice/clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,7 +70,7 @@ typedef struct gen_state {
     int64_t start_us;
     uint64_t late_threshold; /* a row is late when a 64-bit draw is below it */
     bool any_late;
-    struct timespec t0; /* when reading began (for rate) */
+    int64_t t0_us; /* when reading began, monotonic (for rate) */
     bool started;
 } gen_state;
 
@@ -220,14 +221,6 @@ sl_status sl_generator_source_open(const sl_source_open_args *args, void **state
     return SL_OK;
 }
 
-static int64_t gen_elapsed_us(const struct timespec *t0)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 + (now.tv_nsec - t0->tv_nsec) / 1000;
-}
-
 sl_status sl_generator_source_read(void *state, sl_batch *batch, bool *eof, int64_t *decode_errors,
                                    sl_error *err)
 {
@@ -249,21 +242,17 @@ sl_status sl_generator_source_read(void *state, sl_batch *batch, bool *eof, int6
          * responsive) rather than spin. */
         int64_t due;
         if (!g->started) {
-            clock_gettime(CLOCK_MONOTONIC, &g->t0);
+            g->t0_us = sl_clock_mono_us();
             g->started = true;
         }
-        due = (int64_t)((double)gen_elapsed_us(&g->t0) * g->rate / 1e6) + 1 - g->next;
+        due = (int64_t)((double)(sl_clock_mono_us() - g->t0_us) * g->rate / 1e6) + 1 - g->next;
         if (due <= 0 && n > 0) {
-            double wait_us = ((double)g->next / g->rate) * 1e6 - (double)gen_elapsed_us(&g->t0);
-            struct timespec ts_wait;
+            double wait_us = ((double)g->next / g->rate) * 1e6 - (double)(sl_clock_mono_us() - g->t0_us);
             if (wait_us > 50000)
                 wait_us = 50000;
-            if (wait_us > 0) {
-                ts_wait.tv_sec = 0;
-                ts_wait.tv_nsec = (long)(wait_us * 1000);
-                nanosleep(&ts_wait, NULL);
-            }
-            due = (int64_t)((double)gen_elapsed_us(&g->t0) * g->rate / 1e6) + 1 - g->next;
+            if (wait_us > 0)
+                sl_sleep_us((int64_t)wait_us);
+            due = (int64_t)((double)(sl_clock_mono_us() - g->t0_us) * g->rate / 1e6) + 1 - g->next;
         }
         if (due < 0)
             due = 0;
@@ -362,14 +351,7 @@ sl_status sl_generator_source_seek(void *state, const char *pos, size_t len, sl_
     memcpy(g->s, s, sizeof(s));
     if (g->rate > 0) {
         /* Pace from here on as if reading had begun next / rate ago. */
-        int64_t back_us = (int64_t)((double)next / g->rate * 1e6);
-        clock_gettime(CLOCK_MONOTONIC, &g->t0);
-        g->t0.tv_sec -= back_us / 1000000;
-        g->t0.tv_nsec -= (long)(back_us % 1000000) * 1000;
-        if (g->t0.tv_nsec < 0) {
-            g->t0.tv_nsec += 1000000000L;
-            g->t0.tv_sec--;
-        }
+        g->t0_us = sl_clock_mono_us() - (int64_t)((double)next / g->rate * 1e6);
         g->started = true;
     }
     return SL_OK;

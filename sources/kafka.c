@@ -89,6 +89,7 @@
 #include <unistd.h>
 
 #include "sources/sources.h"
+#include "sluice/clock.h"
 #include "sluice/checkpoint.h"
 #include "formats/format.h"
 #include "formats/avro.h"
@@ -229,20 +230,6 @@ typedef struct kafka_source {
     void *reject_arg;
     sl_error row_err; /* why the last row did not decode */
 } kafka_source;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 sl_status sl_kafka_source_validate(const sl_options *opts, sl_error *err)
 {
@@ -493,7 +480,7 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
         return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
                             "%s: could not assign the partitions of \"%s\": %s", ks->what, ks->topic,
                             rd_kafka_err2str(rc));
-    ks->next_meta_check = mono_us() + SL_KAFKA_PARTITION_CHECK_US;
+    ks->next_meta_check = sl_clock_mono_us() + SL_KAFKA_PARTITION_CHECK_US;
     ks->queue = rd_kafka_queue_get_consumer(ks->rk);
     if (ks->queue == NULL)
         return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "%s: no consumer queue", ks->what);
@@ -842,10 +829,7 @@ static sl_status fetch(kafka_source *ks, int want, int timeout_ms, int *got, sl_
          * sees every partition of it (ends_refresh() covers the rest).
          * rd_kafka_consume_batch_queue with a timeout would wait for a
          * full batch, a whole millisecond or more. */
-        {
-            struct timespec pause = {.tv_sec = 0, .tv_nsec = SL_KAFKA_SETTLE_US * 1000};
-            nanosleep(&pause, NULL);
-        }
+        sl_sleep_us(SL_KAFKA_SETTLE_US);
         n = rd_kafka_consume_batch_queue(ks->queue, 0, ks->in + 1, (size_t)want - 1);
         if (n >= 0)
             n++;
@@ -957,7 +941,7 @@ static int merge_next(kafka_source *ks, int64_t now)
 static sl_status writer_decoder(kafka_source *ks, const rd_kafka_message_t *msg)
 {
     const unsigned char *p = msg->payload;
-    int64_t now = mono_us();
+    int64_t now = sl_clock_mono_us();
     kafka_bad_id *bad;
     const char *json;
     size_t jlen;
@@ -1142,7 +1126,7 @@ static void partitions_check(kafka_source *ks)
     rd_kafka_error_t *e;
     int n, old = ks->npartitions;
 
-    ks->next_meta_check = mono_us() + SL_KAFKA_PARTITION_CHECK_US;
+    ks->next_meta_check = sl_clock_mono_us() + SL_KAFKA_PARTITION_CHECK_US;
     rkt = rd_kafka_topic_new(ks->rk, ks->topic, NULL);
     if (rkt == NULL)
         return;
@@ -1189,9 +1173,9 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
         *err = ks->fatal;
         return SL_ERROR;
     }
-    if (mono_us() >= ks->next_meta_check)
+    if (sl_clock_mono_us() >= ks->next_meta_check)
         partitions_check(ks);
-    merge(ks, batch, decode_errors, now_us());
+    merge(ks, batch, decode_errors, sl_clock_wall_us());
     /* Fetch until the batch is full or nothing more comes, a bounded
      * number of times (a stream of undecodable messages must not keep the
      * runtime from checking for DROP); wait briefly only while there is
@@ -1205,7 +1189,7 @@ sl_status sl_kafka_source_read(void *state, sl_batch *batch, bool *eof, int64_t 
             return SL_ERROR;
         if (got > 0)
             ends_refresh(ks);
-        merge(ks, batch, decode_errors, now_us());
+        merge(ks, batch, decode_errors, sl_clock_wall_us());
         if (got == 0 || ks->registry_refused) /* refused: the rows before it go first */
             break;
     }

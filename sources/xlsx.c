@@ -52,6 +52,7 @@
 #include <time.h>
 
 #include "sources/sources.h"
+#include "sluice/clock.h"
 #include "sluice/checkpoint.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
@@ -94,13 +95,6 @@ typedef struct xlsx_source {
 } xlsx_source;
 
 static const sl_xlsx_cell empty_cell = {.kind = SL_XLSX_EMPTY};
-
-static double mono_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- columns ---- */
 
@@ -446,7 +440,7 @@ sl_status sl_xlsx_source_open(const sl_source_open_args *args, void **state, sl_
     if (s->rate > 0) {
         s->burst = s->rate / 10 > 1 ? s->rate / 10 : 1;
         s->tokens = 1;
-        s->last = mono_seconds();
+        s->last = ((double)sl_clock_mono_us() / 1e6);
     }
     if (args->schema_out)
         *args->schema_out = s->schema;
@@ -466,7 +460,7 @@ fail:
 /* Rows the token bucket allows now (sleeping at most 50 ms for one). */
 static int paced_rows(xlsx_source *s, int want)
 {
-    double now = mono_seconds();
+    double now = ((double)sl_clock_mono_us() / 1e6);
     s->tokens += (now - s->last) * s->rate;
     if (s->tokens > s->burst)
         s->tokens = s->burst;
@@ -475,9 +469,8 @@ static int paced_rows(xlsx_source *s, int want)
         double wait = (1 - s->tokens) / s->rate;
         if (wait > 0.05)
             wait = 0.05;
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(wait * 1e9)};
-        nanosleep(&ts, NULL);
-        now = mono_seconds();
+        sl_sleep_us((int64_t)(wait * 1e6));
+        now = ((double)sl_clock_mono_us() / 1e6);
         s->tokens += (now - s->last) * s->rate;
         if (s->tokens > s->burst)
             s->tokens = s->burst;

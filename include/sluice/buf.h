@@ -6,13 +6,15 @@
  * The wire protocol builds its messages in one, the formats' encoders
  * append rows to one.
  *
- * Entry points: sl_buf_init, sl_buf_append, sl_buf_reserve, sl_buf_reset,
- * sl_buf_free.
+ * Entry points: sl_buf_init, sl_buf_append, sl_buf_puts, sl_buf_printf,
+ * sl_buf_reserve, sl_buf_reset, sl_buf_pstrdup, sl_buf_free.
  */
 #ifndef SLUICE_BUF_H
 #define SLUICE_BUF_H
 
 #include <stddef.h>
+
+#include "sluice/mcxt.h"
 
 typedef struct sl_buf {
     char *data;
@@ -27,5 +29,9 @@ void sl_buf_reset(sl_buf *buf, size_t keep);
 /* Makes room for extra more bytes; returns the position to write them. */
 char *sl_buf_reserve(sl_buf *buf, size_t extra);
 void sl_buf_append(sl_buf *buf, const void *data, size_t n);
+void sl_buf_puts(sl_buf *buf, const char *s);
+void sl_buf_printf(sl_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text appended so far as a NUL-terminated string in cx; buf is freed. */
+char *sl_buf_pstrdup(sl_buf *buf, sl_mcxt *cx);
 
 #endif

@@ -15,6 +15,7 @@
 #define SLUICE_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sluice/error.h"
@@ -57,6 +58,10 @@ int sl_format_interval(int64_t us, char *buf);
  * timestamps with 'T' or ' ', optional fraction and zone (Z, +01:00);
  * returns SL_ERROR with 22P02 / 22007 / 22003 and a message naming the text. */
 sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err);
+/* True when s[0..len) is exactly one of the words of a boolean (true, t,
+ * yes, y, on, 1 / false, f, no, n, off, 0; any case), with *out its value:
+ * the one list that casts, options and settings accept. */
+bool sl_bool_word(const char *s, size_t len, bool *out);
 sl_status sl_parse_bigint(const char *s, int32_t len, int64_t *out, sl_error *err);
 sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err);
 sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error *err);

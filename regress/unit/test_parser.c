@@ -763,6 +763,10 @@ static void test_interval_units(void **state)
     assert_int_equal(sl_interval_unit_us("fortnight"), -1);
     assert_int_equal(sl_interval_unit_us(""), -1);
     assert_int_equal(sl_interval_unit_us(NULL), -1);
+    /* a lone w in SQL text stays a name; inside quotes (casts, options) it is weeks */
+    assert_int_equal(sl_interval_unit_us("w"), -1);
+    assert_int_equal(sl_interval_unit_lookup("W", 1, true), INT64_C(604800000000));
+    assert_int_equal(sl_interval_unit_lookup("weeks", 5, false), INT64_C(604800000000));
 }
 
 /* parse-13.2: interval text */
@@ -786,6 +790,9 @@ static void test_interval_parse(void **state)
         {"30", true, 30000000},
         {"00:01:30", true, 90000000},
         {"  2 HOURS  ", true, INT64_C(7200000000)},
+        /* weeks: 'w' as CAST(text AS INTERVAL) takes it (one table of units) */
+        {"2w", true, INT64_C(1209600000000)},
+        {"1 week", true, INT64_C(604800000000)},
         {"", false, 0},
         {"minutes", false, 0},
         {"5 fortnights", false, 0},

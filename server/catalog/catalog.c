@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sluice/buf.h"
 #include "sluice/errcodes.h"
 
 /* 'Slce': marks the file as ours, so that another program's SQLite
@@ -131,82 +132,58 @@ static sl_status query_int(sqlite3 *db, const char *sql, int64_t *out, sl_error 
 
 /* ---- JSON text of columns and options ---- */
 
-/* A growable string in a context. */
-typedef struct sl_buf {
-    sl_mcxt *cx;
-    char *data;
-    size_t len, cap;
-} sl_buf;
-
-static void buf_append(sl_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->data = b->data ? sl_prealloc(b->cx, b->data, b->cap, cap) : sl_palloc(b->cx, cap);
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void buf_puts(sl_buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
 static void buf_json_string(sl_buf *b, const char *s)
 {
-    buf_puts(b, "\"");
+    sl_buf_puts(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         char esc[8];
         if (*p == '"' || *p == '\\') {
             esc[0] = '\\', esc[1] = (char)*p, esc[2] = '\0';
-            buf_puts(b, esc);
+            sl_buf_puts(b, esc);
         } else if (*p < 0x20) {
             snprintf(esc, sizeof(esc), "\\u%04x", *p);
-            buf_puts(b, esc);
+            sl_buf_puts(b, esc);
         } else {
-            buf_append(b, (const char *)p, 1);
+            sl_buf_append(b, (const char *)p, 1);
         }
     }
-    buf_puts(b, "\"");
+    sl_buf_puts(b, "\"");
 }
 
 /* {"name": "value", ...} in the given order (json_each keeps it). */
 static char *options_json(sl_mcxt *cx, int n, const sl_option_value *opts)
 {
-    sl_buf b = {.cx = cx};
+    sl_buf b;
 
-    buf_puts(&b, "{");
+    sl_buf_init(&b);
+    sl_buf_puts(&b, "{");
     for (int i = 0; i < n; i++) {
         if (i > 0)
-            buf_puts(&b, ",");
+            sl_buf_puts(&b, ",");
         buf_json_string(&b, opts[i].name);
-        buf_puts(&b, ":");
+        sl_buf_puts(&b, ":");
         buf_json_string(&b, opts[i].value);
     }
-    buf_puts(&b, "}");
-    return b.data;
+    sl_buf_puts(&b, "}");
+    return sl_buf_pstrdup(&b, cx);
 }
 
 /* [{"name": "ts", "type": "timestamp"}, ...] */
 static char *columns_json(sl_mcxt *cx, int n, const sl_cat_column *cols)
 {
-    sl_buf b = {.cx = cx};
+    sl_buf b;
 
-    buf_puts(&b, "[");
+    sl_buf_init(&b);
+    sl_buf_puts(&b, "[");
     for (int i = 0; i < n; i++) {
-        buf_puts(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
+        sl_buf_puts(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
         buf_json_string(&b, cols[i].name);
-        buf_puts(&b, ",\"type\":");
+        sl_buf_puts(&b, ",\"type\":");
         buf_json_string(&b, cols[i].type);
-        buf_puts(&b, "}");
+        sl_buf_puts(&b, "}");
     }
-    buf_puts(&b, "]");
-    return b.data;
+    sl_buf_puts(&b, "]");
+    return sl_buf_pstrdup(&b, cx);
 }
 
 /* Reads the pairs of a JSON text with sql (json_each over ?1, two text

@@ -26,6 +26,7 @@
 
 #include "common/interval.h"
 #include "sluice/errcodes.h"
+#include "sluice/types.h"
 
 /* ---- the options of every sink and every source ---- */
 
@@ -272,16 +273,6 @@ static const char *skip_space(const char *p)
 }
 
 /* Units sl_interval_format prints: the largest that divides the value. */
-static const struct {
-    const char *singular, *plural;
-    int64_t us;
-} interval_units[] = {
-    {"week", "weeks", INT64_C(604800000000)},    {"day", "days", INT64_C(86400000000)},
-    {"hour", "hours", INT64_C(3600000000)},      {"minute", "minutes", INT64_C(60000000)},
-    {"second", "seconds", INT64_C(1000000)},     {"millisecond", "milliseconds", INT64_C(1000)},
-    {"microsecond", "microseconds", INT64_C(1)},
-};
-#define N_INTERVAL_UNITS ((int)(sizeof(interval_units) / sizeof(interval_units[0])))
 
 /* Intervals are read by sl_interval_parse (common/interval.c) (the same rules as
  * INTERVAL '...' literals), except that a bare number is refused: as an
@@ -299,17 +290,10 @@ static bool option_interval_parse(const char *text, int64_t *us)
 
 char *sl_interval_format(sl_mcxt *cx, int64_t us)
 {
-    if (us == 0)
-        return sl_pstrdup(cx, "0 seconds");
-    for (int i = 0; i < N_INTERVAL_UNITS; i++) {
-        int64_t u = interval_units[i].us;
-        if (us % u == 0) {
-            int64_t n = us / u;
-            return sl_psprintf(cx, "%lld %s", (long long)n,
-                               n == 1 || n == -1 ? interval_units[i].singular : interval_units[i].plural);
-        }
-    }
-    return sl_psprintf(cx, "%lld microseconds", (long long)us); /* not reached: u = 1 divides */
+    char buf[SL_INTERVAL_TEXT_MAX];
+
+    sl_interval_text(us, true, buf, sizeof(buf));
+    return sl_pstrdup(cx, buf);
 }
 
 static const struct {
@@ -430,20 +414,12 @@ static char *number_format(sl_mcxt *cx, double v)
 
 static bool parse_bool(const char *text, bool *out)
 {
-    static const char *const yes[] = {"true", "on", "yes", "1", "t", "y", NULL};
-    static const char *const no[] = {"false", "off", "no", "0", "f", "n", NULL};
     const char *p = skip_space(text);
     size_t len = strlen(p);
 
     while (len > 0 && isspace((unsigned char)p[len - 1]))
         len--;
-    for (int i = 0; yes[i]; i++)
-        if (strlen(yes[i]) == len && strncasecmp(yes[i], p, len) == 0)
-            return *out = true, true;
-    for (int i = 0; no[i]; i++)
-        if (strlen(no[i]) == len && strncasecmp(no[i], p, len) == 0)
-            return *out = false, true;
-    return false;
+    return sl_bool_word(p, len, out);
 }
 
 static const char *type_name(const sl_option_decl *d)

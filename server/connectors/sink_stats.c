@@ -7,6 +7,7 @@
  *
  * Entry points: see server/connectors/sink_stats.h.
  */
+#include "sluice/clock.h"
 #include "server/connectors/sink_stats.h"
 
 #include <pthread.h>
@@ -29,13 +30,6 @@ struct sl_sink_stats {
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static sl_sink_stats *stats_head;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Sink names are identifiers, compared as the catalog does: case-insensitively. */
 static sl_sink_stats *find_locked(const char *name)
@@ -93,7 +87,7 @@ static void set_error(sl_sink_stats *st, const sl_error *why, sl_sink_state stat
     pthread_mutex_lock(&stats_lock);
     snprintf(st->last_error, sizeof(st->last_error), "%s",
              why != NULL && why->message[0] != '\0' ? why->message : "write failed");
-    st->last_error_at = now_us();
+    st->last_error_at = sl_clock_wall_us();
     atomic_store_explicit(&st->state, state, memory_order_relaxed);
     pthread_mutex_unlock(&stats_lock);
 }

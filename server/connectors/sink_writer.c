@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "server/connectors/sink_stats.h"
+#include "sluice/clock.h"
 #include "sluice/errcodes.h"
 
 #define SL_SINK_MAX_BUFFER_ROWS (1 << 20)
@@ -44,12 +45,6 @@ struct sl_sink_writer {
     sl_sink_stats *stats;
 };
 
-static void sleep_us(int64_t us)
-{
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 /* xorshift64*: jitter only needs to differ between writers and attempts. */
 static uint64_t next_random(sl_sink_writer *w)
 {
@@ -73,7 +68,7 @@ static bool backoff(sl_sink_writer *w, int64_t attempt)
     wait = b / 2 + (b > 1 ? (int64_t)(next_random(w) % (uint64_t)(b - b / 2)) : 0);
     while (wait > 0) {
         int64_t slice = wait < SL_SINK_SLEEP_SLICE_US ? wait : SL_SINK_SLEEP_SLICE_US;
-        sleep_us(slice);
+        sl_sleep_us(slice);
         wait -= slice;
         if (w->should_stop != NULL && w->should_stop(w->stop_arg))
             return true;

@@ -9,6 +9,8 @@
  */
 #include "server/engine/expr_int.h"
 
+#include "sluice/buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,57 +100,34 @@ int sl_name_distance(const char *a, const char *b)
 
 /* ---------- printing ---------- */
 
-typedef struct sl_strbuf {
-    sl_mcxt *cx;
-    char *data;
-    size_t len, cap;
-} sl_strbuf;
-
-static void sb_append(sl_strbuf *sb, const char *s, size_t n)
+static void sb_quoted(sl_buf *sb, const char *s, size_t n)
 {
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap * 2 + n + 64;
-        sb->data = sl_prealloc(sb->cx, sb->data, sb->cap, cap);
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-static void sb_puts(sl_strbuf *sb, const char *s)
-{
-    sb_append(sb, s, strlen(s));
-}
-
-static void sb_quoted(sl_strbuf *sb, const char *s, size_t n)
-{
-    sb_append(sb, "'", 1);
+    sl_buf_append(sb, "'", 1);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\'')
-            sb_append(sb, "'", 1);
-        sb_append(sb, s + i, 1);
+            sl_buf_append(sb, "'", 1);
+        sl_buf_append(sb, s + i, 1);
     }
-    sb_append(sb, "'", 1);
+    sl_buf_append(sb, "'", 1);
 }
 
-static void sb_ident(sl_strbuf *sb, const char *name)
+static void sb_ident(sl_buf *sb, const char *name)
 {
     bool plain = name[0] != '\0' && !(name[0] >= '0' && name[0] <= '9');
 
     for (const char *p = name; *p && plain; p++)
         plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
     if (plain) {
-        sb_puts(sb, name);
+        sl_buf_puts(sb, name);
         return;
     }
-    sb_append(sb, "\"", 1);
+    sl_buf_append(sb, "\"", 1);
     for (const char *p = name; *p; p++) {
         if (*p == '"')
-            sb_append(sb, "\"", 1);
-        sb_append(sb, p, 1);
+            sl_buf_append(sb, "\"", 1);
+        sl_buf_append(sb, p, 1);
     }
-    sb_append(sb, "\"", 1);
+    sl_buf_append(sb, "\"", 1);
 }
 
 static const char *sl_binop_text(int op)
@@ -191,27 +170,27 @@ static const char *sl_binop_text(int op)
     return "?";
 }
 
-static void print_expr(sl_strbuf *sb, const sl_expr *e)
+static void print_expr(sl_buf *sb, const sl_expr *e)
 {
     char buf[SL_VALUE_TEXT_MAX];
 
     switch (e->kind) {
     case SL_EXPR_CONST:
         if (e->is_null) {
-            sb_puts(sb, "NULL");
+            sl_buf_puts(sb, "NULL");
             if (e->type != SL_TYPE_UNKNOWN && e->type != SL_TYPE_TEXT) {
-                sb_puts(sb, "::");
-                sb_puts(sb, sl_type_name(e->type));
+                sl_buf_puts(sb, "::");
+                sl_buf_puts(sb, sl_type_name(e->type));
             }
             break;
         }
         switch (e->type) {
         case SL_TYPE_BOOL:
-            sb_puts(sb, e->value.b ? "true" : "false");
+            sl_buf_puts(sb, e->value.b ? "true" : "false");
             break;
         case SL_TYPE_BIGINT:
             sl_format_bigint(e->value.i64, buf);
-            sb_puts(sb, buf);
+            sl_buf_puts(sb, buf);
             break;
         case SL_TYPE_DOUBLE: {
             int n = sl_format_double(e->value.f64, buf);
@@ -220,10 +199,10 @@ static void print_expr(sl_strbuf *sb, const sl_expr *e)
                 if (!((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.' || (i == 0 && buf[i] == '-')))
                     plain = false;
             if (plain) {
-                sb_puts(sb, buf);
+                sl_buf_puts(sb, buf);
             } else {
                 sb_quoted(sb, buf, (size_t)n);
-                sb_puts(sb, "::double");
+                sl_buf_puts(sb, "::double");
             }
             break;
         }
@@ -233,11 +212,11 @@ static void print_expr(sl_strbuf *sb, const sl_expr *e)
             break;
         case SL_TYPE_TIMESTAMP:
             sb_quoted(sb, buf, (size_t)sl_format_timestamp(e->value.i64, buf));
-            sb_puts(sb, "::timestamp");
+            sl_buf_puts(sb, "::timestamp");
             break;
         case SL_TYPE_INTERVAL:
             sb_quoted(sb, buf, (size_t)sl_format_interval(e->value.i64, buf));
-            sb_puts(sb, "::interval");
+            sl_buf_puts(sb, "::interval");
             break;
         }
         break;
@@ -245,101 +224,99 @@ static void print_expr(sl_strbuf *sb, const sl_expr *e)
         sb_ident(sb, e->name);
         break;
     case SL_EXPR_BINARY:
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, "(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, " ");
-        sb_puts(sb, sl_binop_text(e->op));
-        sb_puts(sb, " ");
+        sl_buf_puts(sb, " ");
+        sl_buf_puts(sb, sl_binop_text(e->op));
+        sl_buf_puts(sb, " ");
         print_expr(sb, e->args[1]);
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_NEG:
-        sb_puts(sb, "(- ");
+        sl_buf_puts(sb, "(- ");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_AND:
     case SL_EXPR_OR:
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, "(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, e->kind == SL_EXPR_AND ? " AND " : " OR ");
+        sl_buf_puts(sb, e->kind == SL_EXPR_AND ? " AND " : " OR ");
         print_expr(sb, e->args[1]);
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_NOT:
-        sb_puts(sb, "(NOT ");
+        sl_buf_puts(sb, "(NOT ");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_NULLTEST:
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, "(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, e->negate ? " IS NOT NULL)" : " IS NULL)");
+        sl_buf_puts(sb, e->negate ? " IS NOT NULL)" : " IS NULL)");
         break;
     case SL_EXPR_IN:
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, "(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, e->negate ? " NOT IN (" : " IN (");
+        sl_buf_puts(sb, e->negate ? " NOT IN (" : " IN (");
         for (int i = 1; i < e->nargs; i++) {
             if (i > 1)
-                sb_puts(sb, ", ");
+                sl_buf_puts(sb, ", ");
             print_expr(sb, e->args[i]);
         }
-        sb_puts(sb, "))");
+        sl_buf_puts(sb, "))");
         break;
     case SL_EXPR_LIKE:
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, "(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, e->negate ? " NOT" : "");
-        sb_puts(sb, e->ci ? " ILIKE " : " LIKE ");
+        sl_buf_puts(sb, e->negate ? " NOT" : "");
+        sl_buf_puts(sb, e->ci ? " ILIKE " : " LIKE ");
         print_expr(sb, e->args[1]);
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_CASE: {
         int pairs = (e->nargs - (e->has_else ? 1 : 0)) / 2;
-        sb_puts(sb, "CASE");
+        sl_buf_puts(sb, "CASE");
         for (int i = 0; i < pairs; i++) {
-            sb_puts(sb, " WHEN ");
+            sl_buf_puts(sb, " WHEN ");
             print_expr(sb, e->args[2 * i]);
-            sb_puts(sb, " THEN ");
+            sl_buf_puts(sb, " THEN ");
             print_expr(sb, e->args[2 * i + 1]);
         }
         if (e->has_else) {
-            sb_puts(sb, " ELSE ");
+            sl_buf_puts(sb, " ELSE ");
             print_expr(sb, e->args[e->nargs - 1]);
         }
-        sb_puts(sb, " END");
+        sl_buf_puts(sb, " END");
         break;
     }
     case SL_EXPR_CAST:
-        sb_puts(sb, "CAST(");
+        sl_buf_puts(sb, "CAST(");
         print_expr(sb, e->args[0]);
-        sb_puts(sb, " AS ");
-        sb_puts(sb, sl_type_name(e->type));
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, " AS ");
+        sl_buf_puts(sb, sl_type_name(e->type));
+        sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_FUNC:
-        sb_puts(sb, e->name);
-        sb_puts(sb, "(");
+        sl_buf_puts(sb, e->name);
+        sl_buf_puts(sb, "(");
         for (int i = 0; i < e->nargs; i++) {
             if (i > 0)
-                sb_puts(sb, ", ");
+                sl_buf_puts(sb, ", ");
             print_expr(sb, e->args[i]);
         }
-        sb_puts(sb, ")");
+        sl_buf_puts(sb, ")");
         break;
     }
 }
 
 char *sl_expr_print(sl_mcxt *cx, const sl_expr *expr)
 {
-    sl_strbuf sb = {cx, NULL, 0, 0};
+    sl_buf sb;
 
-    sb.cap = 64;
-    sb.data = sl_palloc(cx, sb.cap);
-    sb.data[0] = '\0';
+    sl_buf_init(&sb);
     print_expr(&sb, expr);
-    return sb.data;
+    return sl_buf_pstrdup(&sb, cx);
 }
 
 bool sl_expr_is_const(const sl_expr *expr, bool *is_null)

@@ -11,6 +11,8 @@
  */
 #include "server/engine/expr_int.h"
 
+#include "sluice/clock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -747,9 +749,7 @@ sl_status sl_func_eval(const sl_expr *e, sl_vector *args, int n, const uint8_t *
     }
     case SL_FN_NOW: {
         /* read once per batch: every row of a batch sees the same now() */
-        struct timespec tsp;
-        clock_gettime(CLOCK_REALTIME, &tsp);
-        int64_t now = (int64_t)tsp.tv_sec * US_PER_SEC + tsp.tv_nsec / 1000;
+        int64_t now = sl_clock_wall_us();
         for (int i = 0; i < n; i++)
             out->v.i64[i] = now;
         break;

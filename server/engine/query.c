@@ -24,6 +24,7 @@
 
 #include "server/catalog/catalog.h"
 #include "server/config.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "parser/parse.h"
 #include "server/engine/runtime.h"
@@ -61,13 +62,6 @@ const char *sl_query_state_name(sl_query_state state)
         return "failed";
     }
     return "unknown";
-}
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Caller holds reg_mu. */
@@ -285,7 +279,7 @@ static sl_status launch(sl_query *q, bool paused, sl_error *err)
 
     pthread_mutex_lock(&reg_mu);
     q->state = paused ? SL_QUERY_PAUSED : SL_QUERY_RUNNING;
-    q->started_us = now_us();
+    q->started_us = sl_clock_wall_us();
     q->starting = false;
     rc = pthread_create(&q->thread, NULL, query_worker, q);
     q->has_thread = rc == 0;
@@ -439,7 +433,7 @@ bool sl_query_get(sl_mcxt *cx, const char *name, sl_query_info *out)
 sl_status sl_query_wait(const char *name, int64_t timeout_ms, volatile int *cancel, const char **state_out,
                         sl_error *err)
 {
-    int64_t deadline = now_us() + timeout_ms * 1000;
+    int64_t deadline = sl_clock_wall_us() + timeout_ms * 1000;
 
     for (;;) {
         sl_query *q;
@@ -456,13 +450,13 @@ sl_status sl_query_wait(const char *name, int64_t timeout_ms, volatile int *canc
             *state_out = NULL;
             return SL_OK;
         }
-        if (state != SL_QUERY_RUNNING || now_us() >= deadline) {
+        if (state != SL_QUERY_RUNNING || sl_clock_wall_us() >= deadline) {
             *state_out = sl_query_state_name(state);
             return SL_OK;
         }
         if (cancel != NULL && *cancel)
             return sl_error_set(err, SL_ERRCODE_QUERY_CANCELED, "canceling statement due to user request");
-        nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+        sl_sleep_us(10000);
     }
 }
 

@@ -48,6 +48,7 @@
 #include <time.h>
 
 #include "server/catalog/catalog.h"
+#include "sluice/clock.h"
 #include "sluice/checkpoint.h"
 #include "server/config.h"
 #include "formats/format.h"
@@ -133,26 +134,6 @@ struct sl_runtime {
 
 /* ---- clocks ---- */
 
-static int64_t now_realtime_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t now_mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void sleep_us(int64_t us)
-{
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- planning ---- */
 
 static void set_position(sl_error *err, const char *text, int loc)
@@ -233,7 +214,7 @@ static void on_reject(void *arg, const char *raw, size_t len, const sl_error *wh
     d = &rt->pending[rt->npending++];
     d->raw = utf8_clean(rt->dl_cx, raw != NULL ? raw : "", raw != NULL ? len : 0, &d->raw_len);
     d->error = utf8_clean(rt->dl_cx, msg, strlen(msg), &d->error_len);
-    d->at = now_realtime_us();
+    d->at = sl_clock_wall_us();
 }
 
 /* The sink named by the source's dead_letter option, for a continuous
@@ -607,7 +588,7 @@ static sl_status dead_letter_write(sl_runtime *rt, sl_error *err)
  * commit its position. */
 static sl_status sink_flush(sl_runtime *rt, sl_error *err)
 {
-    rt->last_flush_us = now_mono_us();
+    rt->last_flush_us = sl_clock_mono_us();
     if (rt->dlw != NULL) {
         if (sl_sink_writer_flush(rt->dlw, err) != SL_OK)
             return SL_ERROR;
@@ -645,7 +626,7 @@ static bool checkpoint_rows_changed(sl_runtime *rt)
 
 static bool checkpoint_due(const sl_runtime *rt)
 {
-    return now_mono_us() - rt->last_ckpt_us >= sl_config_int("checkpoint_interval") * 1000;
+    return sl_clock_mono_us() - rt->last_ckpt_us >= sl_config_int("checkpoint_interval") * 1000;
 }
 
 /* Flushes the sinks, then saves the source's position and the window state
@@ -663,7 +644,7 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
 
     if (sink_flush(rt, err) != SL_OK)
         return SL_ERROR;
-    rt->last_ckpt_us = now_mono_us();
+    rt->last_ckpt_us = sl_clock_mono_us();
     if (rt->ops.commit_blocked)
         return SL_OK; /* stopped with rows the sink has not confirmed */
     if (rt->ckpt_seq > 0 && in == rt->ckpt_rows_in && out == rt->ckpt_rows_out && wm == rt->ckpt_watermark)
@@ -735,7 +716,7 @@ static sl_status checkpoint_restore(sl_runtime *rt, sl_error *err)
         return checkpoint_unusable(rt, c->seq, err);
     }
     if (c->state != NULL &&
-        sl_plan_restore(&rt->plan, c->state, c->state_len, now_realtime_us(), err) != SL_OK)
+        sl_plan_restore(&rt->plan, c->state, c->state_len, sl_clock_wall_us(), err) != SL_OK)
         return checkpoint_unusable(rt, c->seq, err);
     rt->ckpt_seq = c->seq;
     sl_log(SL_LOG_LOG, "query \"%s\" resumed from checkpoint %lld taken at %s UTC", rt->query_name,
@@ -782,11 +763,11 @@ static sl_status run_setup(sl_runtime *rt, sl_error *err)
             return SL_ERROR;
         rt->ckpt_rows_in = rt->ckpt_rows_out = 0;
         rt->ckpt_watermark = rt->ops.watermark_us;
-        rt->last_ckpt_us = now_mono_us();
+        rt->last_ckpt_us = sl_clock_mono_us();
     }
     if (rt->dest != NULL && sl_client_op_start(rt->terminal, rt->dest, err) != SL_OK)
         return SL_ERROR;
-    rt->last_flush_us = now_mono_us();
+    rt->last_flush_us = sl_clock_mono_us();
     return SL_OK;
 }
 
@@ -802,7 +783,7 @@ static sl_status finish(sl_runtime *rt, sl_error *err)
  * last flush. */
 static sl_status flush_when_due(sl_runtime *rt, sl_error *err)
 {
-    if (rt->sw != NULL && sinks_dirty(rt) && now_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
+    if (rt->sw != NULL && sinks_dirty(rt) && sl_clock_mono_us() - rt->last_flush_us >= rt->flush_interval_us)
         return sink_flush(rt, err);
     return SL_OK;
 }
@@ -861,7 +842,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
         if (got > 0) {
             atomic_fetch_add_explicit(&rt->counters.rows_in, got, memory_order_relaxed);
-            if (process_batch(rt, now_realtime_us(), err) != SL_OK)
+            if (process_batch(rt, sl_clock_wall_us(), err) != SL_OK)
                 return SL_ERROR;
             if (rt->ops.limit_reached)
                 eof = true;
@@ -881,12 +862,12 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
              * checkpoints, rows read since the last one make this flush a
              * checkpoint: the source commits as promptly as it would
              * without checkpoints (Kafka offsets after each idle flush). */
-            if (rt->sw != NULL && now_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
+            if (rt->sw != NULL && sl_clock_mono_us() - rt->last_flush_us >= SL_RUNTIME_IDLE_FLUSH_US &&
                 (rt->ckpt && checkpoint_rows_changed(rt) ? checkpoint_take(rt, err) : sink_flush(rt, err)) !=
                     SL_OK)
                 return SL_ERROR;
             sl_mcxt_reset(rt->ops.scratch);
-            if (sl_plan_advance(&rt->plan, now_realtime_us(), err) != SL_OK)
+            if (sl_plan_advance(&rt->plan, sl_clock_wall_us(), err) != SL_OK)
                 return SL_ERROR;
             if (rt->ops.limit_reached) {
                 if (sink_flush(rt, err) != SL_OK)
@@ -897,7 +878,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
             if (flush_when_due(rt, err) != SL_OK)
                 return SL_ERROR;
             if (!rt->skind->read_waits)
-                sleep_us(SL_RUNTIME_IDLE_MS * 1000);
+                sl_sleep_us(SL_RUNTIME_IDLE_MS * 1000);
         }
     }
     /* Stopped from outside: keep what was written; a query that is kept

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "server/config.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "server/net/protocol.h"
 
@@ -549,7 +550,7 @@ static void pm_drain_wake_pipe(void)
 /* SIGTERM: stop accepting, tell every session, wait, and force what lingers. */
 static void pm_shutdown_sessions(void)
 {
-    struct timespec start, now;
+    int64_t start_us;
     bool forced = false;
 
     atomic_store(&pm_shutdown, true);
@@ -565,13 +566,12 @@ static void pm_shutdown_sessions(void)
             pm_slots[i].session->cancel = 1; /* a running statement stops */
     pthread_mutex_unlock(&pm_lock);
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    start_us = sl_clock_mono_us();
     while (pm_reap() > 0) {
         struct pollfd pfd = {.fd = pm_wake_pipe[0], .events = POLLIN};
         poll(&pfd, 1, 100);
         pm_drain_wake_pipe();
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        int64_t elapsed = (sl_clock_mono_us() - start_us) / 1000;
         if (!forced && elapsed > SL_PM_SHUTDOWN_GRACE_MS) {
             /* A client that does not read blocks its session in send(): cut it off. */
             sl_log(SL_LOG_LOG, "closing the connections of sessions that did not end in time");
