@@ -23,154 +23,54 @@
 #include <strings.h>
 
 #include "formats/avro.h"
+#include "common/json_scan.h"
 #include "sluice/errcodes.h"
 
 /* Deepest schema nesting the walker follows (recursive schemas). */
 #define SL_AVRO_MAX_DEPTH 64
 
-/* ---- a minimal JSON tree of the schema text (for logicalType) ---- */
-
-typedef struct jv {
-    char kind; /* 'o' object, 'a' array, 's' string (raw, escapes kept), 'x' other */
-    const char *s;
-    size_t slen;
-    int n;
-    const char **keys; /* objects: raw key texts */
-    size_t *klens;
-    struct jv **items;
-} jv;
-
-static const char *json_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/* Scans the string at *p ('"'): its raw body; NULL when unterminated. */
-static const char *json_str(const char *p, const char *end, const char **s, size_t *len)
-{
-    const char *b = ++p;
-
-    while (p < end && *p != '"')
-        p += (*p == '\\') ? 2 : 1;
-    if (p >= end)
-        return NULL;
-    *s = b;
-    *len = (size_t)(p - b);
-    return p + 1;
-}
-
-static const char *json_parse(sl_mcxt *cx, const char *p, const char *end, int depth, jv **out)
-{
-    jv *v = sl_pnew(cx, jv);
-    int cap = 0;
-
-    *out = v;
-    p = json_ws(p, end);
-    if (p >= end || depth > SL_AVRO_MAX_DEPTH)
-        return NULL;
-    if (*p == '"') {
-        v->kind = 's';
-        return json_str(p, end, &v->s, &v->slen);
-    }
-    if (*p != '{' && *p != '[') {
-        v->kind = 'x';
-        while (p < end && !strchr(",]} \t\r\n", *p))
-            p++;
-        return p;
-    }
-    v->kind = *p == '{' ? 'o' : 'a';
-    p = json_ws(p + 1, end);
-    if (p < end && (*p == '}' || *p == ']'))
-        return p + 1;
-    for (;;) {
-        const char *k = NULL;
-        size_t klen = 0;
-        jv *item;
-
-        if (v->kind == 'o') {
-            p = json_ws(p, end);
-            if (p >= end || *p != '"' || (p = json_str(p, end, &k, &klen)) == NULL)
-                return NULL;
-            p = json_ws(p, end);
-            if (p >= end || *p != ':')
-                return NULL;
-            p++;
-        }
-        if ((p = json_parse(cx, p, end, depth + 1, &item)) == NULL)
-            return NULL;
-        if (v->n == cap) {
-            int ncap = cap ? cap * 2 : 8;
-            v->items = sl_prealloc(cx, v->items, sizeof(jv *) * (size_t)cap, sizeof(jv *) * (size_t)ncap);
-            v->keys = sl_prealloc(cx, v->keys, sizeof(char *) * (size_t)cap, sizeof(char *) * (size_t)ncap);
-            v->klens = sl_prealloc(cx, v->klens, sizeof(size_t) * (size_t)cap, sizeof(size_t) * (size_t)ncap);
-            cap = ncap;
-        }
-        v->items[v->n] = item;
-        v->keys[v->n] = k;
-        v->klens[v->n] = klen;
-        v->n++;
-        p = json_ws(p, end);
-        if (p >= end)
-            return NULL;
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        if (*p == (v->kind == 'o' ? '}' : ']'))
-            return p + 1;
-        return NULL;
-    }
-}
-
-static const jv *json_get(const jv *o, const char *key)
-{
-    if (o == NULL || o->kind != 'o')
-        return NULL;
-    for (int i = 0; i < o->n; i++)
-        if (o->klens[i] == strlen(key) && memcmp(o->keys[i], key, o->klens[i]) == 0)
-            return o->items[i];
-    return NULL;
-}
-
-static bool json_is(const jv *v, const char *s)
-{
-    return v != NULL && v->kind == 's' && v->slen == strlen(s) && memcmp(v->s, s, v->slen) == 0;
-}
+/* ---- the timestamp logical types of the schema text ---- */
 
 /* Microseconds per unit of a field type's timestamp logical type (in the
  * type or one of its union branches); 0 when it has none. */
-static int64_t logical_unit(const jv *type)
+static int64_t logical_unit(const sl_json_span *type)
 {
-    if (type == NULL)
-        return 0;
-    if (type->kind == 'a') {
-        for (int i = 0; i < type->n; i++) {
-            int64_t u = logical_unit(type->items[i]);
+    sl_json_span v;
+
+    if (sl_json_type(type) == '[') {
+        const char *it = NULL;
+        while (sl_json_next_item(type, &it, &v)) {
+            int64_t u = logical_unit(&v);
             if (u != 0)
                 return u;
         }
         return 0;
     }
-    if (json_is(json_get(type, "logicalType"), "timestamp-millis"))
+    if (!sl_json_get(type, "logicalType", &v))
+        return 0;
+    if (sl_json_string_is(&v, "timestamp-millis"))
         return 1000;
-    if (json_is(json_get(type, "logicalType"), "timestamp-micros"))
+    if (sl_json_string_is(&v, "timestamp-micros"))
         return 1;
     return 0;
 }
 
 void sl_avro_time_units(sl_mcxt *cx, const char *json, size_t len, int nfields, int64_t *units)
 {
-    jv *root = NULL;
-    const jv *fields;
+    sl_json_span root, fields, field, type;
+    const char *it = NULL;
+    int i = 0;
 
-    json_parse(cx, json, json + len, 0, &root);
-    fields = json_get(root, "fields");
-    for (int i = 0; i < nfields; i++)
-        units[i] = fields != NULL && fields->kind == 'a' && i < fields->n
-                       ? logical_unit(json_get(fields->items[i], "type"))
-                       : 0;
+    (void)cx;
+    for (int k = 0; k < nfields; k++)
+        units[k] = 0;
+    if (!sl_json_parse(json, len, &root) || !sl_json_get(&root, "fields", &fields))
+        return;
+    while (i < nfields && sl_json_next_item(&fields, &it, &field)) {
+        if (sl_json_get(&field, "type", &type))
+            units[i] = logical_unit(&type);
+        i++;
+    }
 }
 
 /* ---- validation of a message against the writer schema ---- */

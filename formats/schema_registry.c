@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "formats/format.h" /* sl_json_put_string */
+#include "common/json_scan.h"
 #include "sluice/errcodes.h"
 
 /* Replies are small; anything past this is cut (an error text is shown
@@ -38,17 +39,7 @@ struct sl_schema_registry {
     char curl_err[CURL_ERROR_SIZE];
 };
 
-/* ---- a JSON scanner for the registry's replies ---- */
-
-typedef struct jscan {
-    const char *p, *end;
-} jscan;
-
-static void j_ws(jscan *s)
-{
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
-}
+/* ---- the registry's replies (common/json_scan.h) ---- */
 
 static int hexval(char c)
 {
@@ -61,240 +52,31 @@ static int hexval(char c)
     return -1;
 }
 
-static bool j_hex4(jscan *s, unsigned *out)
+/* The value of member key of the reply object at the start of body (what
+ * follows that object is not looked at). */
+static bool reply_member(const char *body, size_t len, const char *key, sl_json_span *v)
 {
-    unsigned v = 0;
+    const char *p = body;
+    sl_json_span obj;
 
-    if (s->end - s->p < 4)
-        return false;
-    for (int i = 0; i < 4; i++) {
-        int h = hexval(s->p[i]);
-        if (h < 0)
-            return false;
-        v = v << 4 | (unsigned)h;
-    }
-    s->p += 4;
-    *out = v;
-    return true;
-}
-
-static void put_utf8(sl_buf *out, unsigned cp)
-{
-    char b[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | cp >> 6);
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12);
-        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18);
-        b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    sl_buf_append(out, b, n);
-}
-
-/* A string at s->p (at its opening quote); unescaped into out when out is
- * not NULL.  False when it is not a well-formed string. */
-static bool j_string(jscan *s, sl_buf *out)
-{
-    if (s->p >= s->end || *s->p != '"')
-        return false;
-    s->p++;
-    while (s->p < s->end) {
-        const char *run = s->p;
-        unsigned cp, lo;
-
-        while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
-            s->p++;
-        if (out != NULL && s->p > run)
-            sl_buf_append(out, run, (size_t)(s->p - run));
-        if (s->p >= s->end || (unsigned char)*s->p < 0x20)
-            return false;
-        if (*s->p == '"') {
-            s->p++;
-            return true;
-        }
-        if (++s->p >= s->end) /* backslash */
-            return false;
-        switch (*s->p++) {
-        case '"':
-            cp = '"';
-            break;
-        case '\\':
-            cp = '\\';
-            break;
-        case '/':
-            cp = '/';
-            break;
-        case 'b':
-            cp = '\b';
-            break;
-        case 'f':
-            cp = '\f';
-            break;
-        case 'n':
-            cp = '\n';
-            break;
-        case 'r':
-            cp = '\r';
-            break;
-        case 't':
-            cp = '\t';
-            break;
-        case 'u':
-            if (!j_hex4(s, &cp))
-                return false;
-            /* A surrogate pair is one code point; a lone surrogate is not text. */
-            if (cp >= 0xD800 && cp < 0xDC00) {
-                if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
-                    return false;
-                s->p += 2;
-                if (!j_hex4(s, &lo) || lo < 0xDC00 || lo >= 0xE000)
-                    return false;
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else if (cp >= 0xDC00 && cp < 0xE000)
-                return false;
-            break;
-        default:
-            return false;
-        }
-        if (out != NULL)
-            put_utf8(out, cp);
-    }
-    return false;
-}
-
-/* Steps over one value (nesting bounded). */
-static bool j_skip(jscan *s, int depth)
-{
-    j_ws(s);
-    if (s->p >= s->end || depth > 64)
-        return false;
-    if (*s->p == '"')
-        return j_string(s, NULL);
-    if (*s->p == '{' || *s->p == '[') {
-        char close = *s->p == '{' ? '}' : ']';
-        bool obj = close == '}';
-
-        s->p++;
-        j_ws(s);
-        if (s->p < s->end && *s->p == close) {
-            s->p++;
-            return true;
-        }
-        for (;;) {
-            if (obj) {
-                j_ws(s);
-                if (!j_string(s, NULL))
-                    return false;
-                j_ws(s);
-                if (s->p >= s->end || *s->p++ != ':')
-                    return false;
-            }
-            if (!j_skip(s, depth + 1))
-                return false;
-            j_ws(s);
-            if (s->p >= s->end)
-                return false;
-            if (*s->p == close) {
-                s->p++;
-                return true;
-            }
-            if (*s->p++ != ',')
-                return false;
-        }
-    }
-    /* number, true, false, null */
-    {
-        const char *start = s->p;
-        while (s->p < s->end &&
-               (isalnum((unsigned char)*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
-            s->p++;
-        return s->p > start;
-    }
-}
-
-/* The value of top-level member key of the object body: [*vp, *ve).  False
- * when body is not an object or has no such member. */
-static bool j_member(const char *body, size_t len, const char *key, const char **vp, const char **ve)
-{
-    jscan s = {.p = body, .end = body + len};
-    size_t klen = strlen(key);
-
-    j_ws(&s);
-    if (s.p >= s.end || *s.p++ != '{')
-        return false;
-    j_ws(&s);
-    if (s.p < s.end && *s.p == '}')
-        return false;
-    for (;;) {
-        const char *k;
-        bool match;
-
-        j_ws(&s);
-        k = s.p;
-        if (!j_string(&s, NULL))
-            return false;
-        /* Keys the registry sends are plain ASCII: compare them raw. */
-        match = (size_t)(s.p - k) == klen + 2 && memcmp(k + 1, key, klen) == 0;
-        j_ws(&s);
-        if (s.p >= s.end || *s.p++ != ':')
-            return false;
-        j_ws(&s);
-        *vp = s.p;
-        if (!j_skip(&s, 0))
-            return false;
-        if (match) {
-            *ve = s.p;
-            return true;
-        }
-        j_ws(&s);
-        if (s.p >= s.end || *s.p++ != ',')
-            return false;
-    }
+    return sl_json_scan(&p, body + len, &obj) && sl_json_get(&obj, key, v);
 }
 
 /* Member key as a string unescaped into out (cleared first). */
 static bool j_member_string(const char *body, size_t len, const char *key, sl_buf *out)
 {
-    const char *vp, *ve;
-    jscan s;
+    sl_json_span v;
 
-    if (!j_member(body, len, key, &vp, &ve))
-        return false;
-    s.p = vp;
-    s.end = ve;
     out->len = 0;
-    return j_string(&s, out);
+    return reply_member(body, len, key, &v) && sl_json_string(&v, out, false);
 }
 
-/* Member key as an integer. */
+/* Member key as a non-negative integer. */
 static bool j_member_int(const char *body, size_t len, const char *key, int64_t *out)
 {
-    const char *vp, *ve;
-    int64_t v = 0;
+    sl_json_span v;
 
-    if (!j_member(body, len, key, &vp, &ve) || vp == ve)
-        return false;
-    for (const char *p = vp; p < ve; p++) {
-        if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (*p - '0');
-    }
-    *out = v;
-    return true;
+    return reply_member(body, len, key, &v) && sl_json_uint(&v, out);
 }
 
 /* ---- pure parts ---- */

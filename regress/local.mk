@@ -71,6 +71,12 @@ regress_unit_test_sink_writer_SOURCES = regress/unit/test_sink_writer.c
 regress_unit_test_sink_writer_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_sink_writer_LDADD = $(SL_UNIT_LDADD)
 
+# The small JSON scanner of replies and schemas (common/json_scan.c).
+check_PROGRAMS += regress/unit/test_json_scan
+regress_unit_test_json_scan_SOURCES = regress/unit/test_json_scan.c
+regress_unit_test_json_scan_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_json_scan_LDADD = $(SL_UNIT_LDADD)
+
 # Checkpoints (issue 6): window state and source positions saved and restored.
 check_PROGRAMS += regress/unit/test_checkpoint
 regress_unit_test_checkpoint_SOURCES = regress/unit/test_checkpoint.c

@@ -19,14 +19,12 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "common/json_scan.h"
 #include "sluice/errcodes.h"
 
 /* DynamoDB's key attribute size limits (bytes of the UTF-8 value). */
 #define DDB_MAX_PARTITION_KEY 2048
 #define DDB_MAX_SORT_KEY      1024
-
-/* Nesting of a reply beyond this is refused: it bounds the scanner's recursion. */
-#define DDB_MAX_DEPTH 64
 
 /* One item of the request being built: byte ranges in enc->scratch. */
 typedef struct ddb_entry {
@@ -375,327 +373,58 @@ int sl_ddb_encode_request(sl_ddb_encoder *enc, const sl_batch *batch, int *next,
     return n;
 }
 
-/* ---- replies ---- */
+/* ---- replies (common/json_scan.h) ---- */
 
-typedef struct ddb_scan {
-    const char *p, *end;
-} ddb_scan;
-
-static void skip_ws(ddb_scan *s)
+/* The string v unescaped into dst (cap bytes with the NUL), cut at a
+ * character boundary to fit; a lone surrogate becomes U+FFFD. */
+static void copy_string(const sl_json_span *v, char *dst, size_t cap)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
-}
+    sl_buf b;
+    size_t n = 0;
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool read_hex4(const char *p, const char *end, unsigned *out)
-{
-    unsigned v = 0;
-
-    if (end - p < 4)
-        return false;
-    for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
-        if (h < 0)
-            return false;
-        v = v * 16 + (unsigned)h;
+    sl_buf_init(&b);
+    if (sl_json_string(v, &b, true)) {
+        n = b.len < cap - 1 ? b.len : cap - 1;
+        while (n > 0 && n < b.len && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(dst, b.data, n);
     }
-    *out = v;
-    return true;
-}
-
-/* Appends code point cp as UTF-8 to dst (cap bytes incl. NUL) if it fits. */
-static void put_utf8(char *dst, size_t cap, size_t *len, unsigned cp)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    if (dst != NULL && *len + n < cap) {
-        memcpy(dst + *len, u, n);
-        *len += n;
-    }
-}
-
-/*
- * Scans the string at s->p (at its opening quote) and, when dst is given,
- * writes its unescaped text there (cut to cap - 1 bytes, NUL-terminated).
- * False on a malformed string.
- */
-static bool scan_string(ddb_scan *s, char *dst, size_t cap)
-{
-    size_t len = 0;
-
-    if (s->p >= s->end || *s->p != '"')
-        return false;
-    s->p++;
-    while (s->p < s->end) {
-        unsigned char c = (unsigned char)*s->p;
-
-        if (c == '"') {
-            s->p++;
-            if (dst != NULL)
-                dst[len] = '\0';
-            return true;
-        }
-        if (c < 0x20)
-            return false;
-        if (c != '\\') {
-            if (dst != NULL && len + 1 < cap)
-                dst[len++] = (char)c;
-            s->p++;
-            continue;
-        }
-        if (s->end - s->p < 2)
-            return false;
-        c = (unsigned char)s->p[1];
-        s->p += 2;
-        switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-            put_utf8(dst, cap, &len, c);
-            break;
-        case 'b':
-            put_utf8(dst, cap, &len, '\b');
-            break;
-        case 'f':
-            put_utf8(dst, cap, &len, '\f');
-            break;
-        case 'n':
-            put_utf8(dst, cap, &len, '\n');
-            break;
-        case 'r':
-            put_utf8(dst, cap, &len, '\r');
-            break;
-        case 't':
-            put_utf8(dst, cap, &len, '\t');
-            break;
-        case 'u': {
-            unsigned cp, lo;
-
-            if (!read_hex4(s->p, s->end, &cp))
-                return false;
-            s->p += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && s->end - s->p >= 6 && s->p[0] == '\\' && s->p[1] == 'u' &&
-                read_hex4(s->p + 2, s->end, &lo) && lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                s->p += 6;
-            } else if (cp >= 0xD800 && cp < 0xE000) {
-                cp = 0xFFFD; /* a lone surrogate */
-            }
-            put_utf8(dst, cap, &len, cp);
-            break;
-        }
-        default:
-            return false;
-        }
-    }
-    return false;
-}
-
-static bool skip_value(ddb_scan *s, int depth);
-
-/* Skips a number, true, false or null. */
-static bool skip_scalar(ddb_scan *s)
-{
-    const char *start = s->p;
-
-    if (s->end - s->p >= 4 && (memcmp(s->p, "true", 4) == 0 || memcmp(s->p, "null", 4) == 0)) {
-        s->p += 4;
-        return true;
-    }
-    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-        s->p += 5;
-        return true;
-    }
-    while (s->p < s->end && (strchr("+-.eE", *s->p) != NULL || (*s->p >= '0' && *s->p <= '9')))
-        s->p++;
-    return s->p > start;
-}
-
-/*
- * Walks the object at s->p.  For each member calls on_member(arg, s, key)
- * with s at the member's value; on_member must consume the value.  NULL
- * on_member skips the values.
- */
-typedef bool (*member_fn)(void *arg, ddb_scan *s, const char *key, int depth);
-
-static bool scan_object(ddb_scan *s, int depth, member_fn on_member, void *arg)
-{
-    char key[64];
-
-    if (depth > DDB_MAX_DEPTH || s->p >= s->end || *s->p != '{')
-        return false;
-    s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-        return true;
-    }
-    for (;;) {
-        skip_ws(s);
-        if (!scan_string(s, key, sizeof(key)))
-            return false;
-        skip_ws(s);
-        if (s->p >= s->end || *s->p != ':')
-            return false;
-        s->p++;
-        skip_ws(s);
-        if (on_member != NULL ? !on_member(arg, s, key, depth + 1) : !skip_value(s, depth + 1))
-            return false;
-        skip_ws(s);
-        if (s->p >= s->end)
-            return false;
-        if (*s->p == '}') {
-            s->p++;
-            return true;
-        }
-        if (*s->p != ',')
-            return false;
-        s->p++;
-    }
-}
-
-/* Skips the array at s->p; *count (when given) gets its number of elements. */
-static bool scan_array(ddb_scan *s, int depth, int *count)
-{
-    int n = 0;
-
-    if (depth > DDB_MAX_DEPTH || s->p >= s->end || *s->p != '[')
-        return false;
-    s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
-        goto done;
-    }
-    for (;;) {
-        skip_ws(s);
-        if (!skip_value(s, depth + 1))
-            return false;
-        n++;
-        skip_ws(s);
-        if (s->p >= s->end)
-            return false;
-        if (*s->p == ']') {
-            s->p++;
-            break;
-        }
-        if (*s->p != ',')
-            return false;
-        s->p++;
-    }
-done:
-    if (count != NULL)
-        *count = n;
-    return true;
-}
-
-static bool skip_value(ddb_scan *s, int depth)
-{
-    if (s->p >= s->end)
-        return false;
-    switch (*s->p) {
-    case '{':
-        return scan_object(s, depth, NULL, NULL);
-    case '[':
-        return scan_array(s, depth, NULL);
-    case '"':
-        return scan_string(s, NULL, 0);
-    default:
-        return skip_scalar(s);
-    }
-}
-
-/* A member of UnprocessedItems: table name -> array of requests. */
-static bool on_unprocessed_table(void *arg, ddb_scan *s, const char *key, int depth)
-{
-    sl_ddb_reply *reply = arg;
-    int n = 0;
-
-    (void)key;
-    if (s->p < s->end && *s->p == '[') {
-        if (!scan_array(s, depth, &n))
-            return false;
-        reply->unprocessed_count += n;
-        return true;
-    }
-    return skip_value(s, depth);
-}
-
-static bool on_reply_member(void *arg, ddb_scan *s, const char *key, int depth)
-{
-    sl_ddb_reply *reply = arg;
-
-    if (strcmp(key, "UnprocessedItems") == 0 && s->p < s->end && *s->p == '{') {
-        const char *start = s->p;
-
-        if (!scan_object(s, depth, on_unprocessed_table, reply))
-            return false;
-        reply->unprocessed = start;
-        reply->unprocessed_len = (size_t)(s->p - start);
-        return true;
-    }
-    if (strcmp(key, "__type") == 0 && s->p < s->end && *s->p == '"') {
-        char *hash;
-
-        if (!scan_string(s, reply->type, sizeof(reply->type)))
-            return false;
-        /* "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException" */
-        hash = strrchr(reply->type, '#');
-        if (hash != NULL)
-            memmove(reply->type, hash + 1, strlen(hash + 1) + 1);
-        return true;
-    }
-    if ((strcmp(key, "message") == 0 || strcmp(key, "Message") == 0) && s->p < s->end && *s->p == '"')
-        return scan_string(s, reply->message, sizeof(reply->message));
-    return skip_value(s, depth);
+    dst[n] = '\0';
+    sl_buf_free(&b);
 }
 
 bool sl_ddb_reply_parse(const char *body, size_t len, sl_ddb_reply *reply)
 {
-    ddb_scan s = {.p = body, .end = body + len};
+    sl_json_span obj, key, val, table, req;
+    const char *it = NULL;
 
     memset(reply, 0, sizeof(*reply));
-    skip_ws(&s);
-    if (!scan_object(&s, 0, on_reply_member, reply))
-        goto bad;
-    skip_ws(&s);
-    if (s.p != s.end)
-        goto bad;
+    if (!sl_json_parse(body, len, &obj) || sl_json_type(&obj) != '{')
+        return false;
+    while (sl_json_next_member(&obj, &it, &key, &val)) {
+        if (sl_json_string_is(&key, "UnprocessedItems") && sl_json_type(&val) == '{') {
+            const char *t = NULL;
+            reply->unprocessed = val.start;
+            reply->unprocessed_len = (size_t)(val.end - val.start);
+            while (sl_json_next_member(&val, &t, &table, &req)) {
+                const char *r = NULL;
+                sl_json_span item;
+                while (sl_json_type(&req) == '[' && sl_json_next_item(&req, &r, &item))
+                    reply->unprocessed_count++;
+            }
+        } else if (sl_json_string_is(&key, "__type") && sl_json_type(&val) == '"') {
+            /* "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException" */
+            char *hash;
+            copy_string(&val, reply->type, sizeof(reply->type));
+            hash = strrchr(reply->type, '#');
+            if (hash != NULL)
+                memmove(reply->type, hash + 1, strlen(hash + 1) + 1);
+        } else if ((sl_json_string_is(&key, "message") || sl_json_string_is(&key, "Message")) &&
+                   sl_json_type(&val) == '"') {
+            copy_string(&val, reply->message, sizeof(reply->message));
+        }
+    }
     return true;
-bad:
-    memset(reply, 0, sizeof(*reply));
-    return false;
 }
 
 void sl_ddb_retry_body(const sl_ddb_reply *reply, sl_buf *out)
