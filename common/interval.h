@@ -1,12 +1,13 @@
 /*
  * interval.h - interval units and interval text, as SQL writes them.
  *
- * One table of units and one parser for every place that reads a
- * duration: the lexer's INTERVAL literals and unit words, CAST(text AS
- * INTERVAL), WITH options and server settings.
+ * One table of units for every place that reads a duration: the lexer's
+ * unit words and numbers with units, interval text (literals, casts,
+ * options), and one spelling for every place that writes one.
  *
- * Entry points: sl_interval_unit_us, sl_interval_unit_lookup, sl_interval_parse,
- * sl_number_times_unit, sl_interval_text.
+ * Entry points: sl_interval_unit_us, sl_interval_unit_lookup,
+ * sl_number_times_unit, sl_interval_text.  Interval text itself is parsed
+ * by one parser, sl_parse_interval (sluice/types.h), which uses this table.
  */
 #ifndef SLUICE_INTERVAL_H
 #define SLUICE_INTERVAL_H
@@ -20,14 +21,6 @@ int64_t sl_interval_unit_us(const char *unit);
 /* The same for unit[0..len) (any case); cast true also takes 'w' for
  * weeks, as CAST(text AS INTERVAL) does (in SQL text a lone w is a name). */
 int64_t sl_interval_unit_lookup(const char *unit, size_t len, bool cast);
-
-/*
- * Parses interval text as INTERVAL '...' takes it: items of a signed number
- * and a unit ('1 minute 30 seconds', '500 ms', '1h30m', '-2 days'), a bare
- * number of seconds ('30'), or a clock 'hh:mm[:ss[.frac]]'.  Sets *us to
- * the total in microseconds; false on bad text or overflow.
- */
-bool sl_interval_parse(const char *text, int64_t *us);
 
 /*
  * Microseconds in text (digits with an optional fraction, no sign) times

@@ -676,3 +676,11 @@ range:
     return sl_error_set(err, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "interval out of range: \"%.*s\"",
                         orig_len > 200 ? 200 : orig_len, orig);
 }
+
+bool sl_interval_parse(const char *text, int64_t *us)
+{
+    size_t n = strlen(text);
+    sl_error err;
+
+    return n <= INT32_MAX && sl_parse_interval(text, (int32_t)n, us, &err) == SL_OK;
+}

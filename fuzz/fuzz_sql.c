@@ -16,6 +16,7 @@
 #include "fuzz/fuzz.h"
 #include "parser/parse.h"
 #include "common/interval.h"
+#include "sluice/types.h"
 #include "sluice/list.h"
 
 static bool reparse_limit(const sl_error *err)

@@ -37,7 +37,7 @@ FUZZ_SECONDS = 60
 FUZZ_HARNESSES = $(SL_FUZZ_HARNESSES)
 fuzz: parser/grammar.c parser/grammar.h
 	SL_SRCDIR='$(abs_top_srcdir)' SL_BUILDDIR='$(abs_top_builddir)' \
-	FUZZ_SOURCES='$(filter %.c,$(libslcommon_a_SOURCES) $(libslparser_a_SOURCES) $(libslformats_a_SOURCES) $(libslkafka_a_SOURCES) $(libslsources_a_SOURCES) $(libslsinks_a_SOURCES) $(libslserver_a_SOURCES) $(libslregistry_a_SOURCES))' \
+	FUZZ_SOURCES='$(filter %.c,$(libslcommon_a_SOURCES) $(libslparser_a_SOURCES) $(libslformats_a_SOURCES) $(libslkafka_a_SOURCES) $(libslclients_a_SOURCES) $(libslsources_a_SOURCES) $(libslsinks_a_SOURCES) $(libslserver_a_SOURCES) $(libslregistry_a_SOURCES))' \
 	FUZZ_CPPFLAGS='-I$(abs_top_builddir)/include -I$(abs_top_srcdir)/include -I$(abs_top_builddir) -I$(abs_top_srcdir) $(RDKAFKA_CFLAGS) $(AVRO_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(ZIP_CFLAGS) $(EXPAT_CFLAGS) $(ZLIB_CFLAGS)' \
 	FUZZ_LIBS='$(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS)' \
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' \

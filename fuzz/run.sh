@@ -56,7 +56,7 @@ $(pkg-config --cflags $PKGS)"
 fi
 FUZZ_LIBS=${FUZZ_LIBS:-$(pkg-config --libs $PKGS)}
 if [ -z "${FUZZ_SOURCES:-}" ]; then
-    FUZZ_SOURCES=$(cd "$SL_SRCDIR" && find common parser formats kafka sources sinks server -name '*.c' | grep -v '^server/main\.c$')
+    FUZZ_SOURCES=$(cd "$SL_SRCDIR" && find common parser formats kafka clients sources sinks server -name '*.c' | grep -v '^server/main\.c$')
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sl_fuzz.XXXXXX")

@@ -13,6 +13,7 @@
  * Entry points: see config.h.
  */
 #include "server/config.h"
+#include "sluice/connector.h"
 #include "sluice/types.h"
 #include "sluice/version.h"
 
@@ -180,37 +181,40 @@ typedef struct sl_conf_unit {
     int64_t mult;
 } sl_conf_unit;
 
+/* How SHOW spells sizes and durations (as PostgreSQL does: 1MB, 10s). */
 static const sl_conf_unit conf_byte_units[] = {
     {"GB", INT64_C(1024) * 1024 * 1024}, {"MB", 1024 * 1024}, {"kB", 1024}, {"B", 1}, {NULL, 0}};
 static const sl_conf_unit conf_ms_units[] = {
     {"d", INT64_C(86400000)}, {"h", 3600000}, {"min", 60000}, {"s", 1000}, {"ms", 1}, {NULL, 0}};
 
-/* Parses "<integer>[ unit]" with the given units (NULL = none).  False on junk or overflow. */
-static bool conf_parse_number(const char *in, const sl_conf_unit *units, int64_t *out)
+/*
+ * Parses a value of type: a bare integer (bytes for a size, milliseconds
+ * for an interval, as PostgreSQL's settings take them), or for a size or an
+ * interval a value with units, read by the parsers options and casts use
+ * (sl_size_parse, sl_interval_parse); an interval must be whole
+ * milliseconds.  False on junk or overflow.
+ */
+static bool conf_parse_number(const char *in, sl_conf_type type, int64_t *out)
 {
     char *end;
     long long v;
+    int64_t us;
 
     errno = 0;
     v = strtoll(in, &end, 10);
-    if (end == in || errno == ERANGE)
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end == '\0') {
-        *out = v;
-        return true;
-    }
-    if (units == NULL)
-        return false;
-    for (const sl_conf_unit *u = units; u->name != NULL; u++) {
-        if (strcmp(end, u->name) == 0 ||
-            (u->mult != 1 && strcasecmp(end, u->name) == 0 && units == conf_byte_units)) {
-            if (v > INT64_MAX / u->mult || v < INT64_MIN / u->mult)
-                return false;
-            *out = v * u->mult;
+    if (end != in && errno != ERANGE) {
+        while (isspace((unsigned char)*end))
+            end++;
+        if (*end == '\0') {
+            *out = v;
             return true;
         }
+    }
+    if (type == SL_CONF_BYTES)
+        return sl_size_parse(in, out);
+    if (type == SL_CONF_INTERVAL && sl_interval_parse(in, &us) && us % 1000 == 0) {
+        *out = us / 1000;
+        return true;
     }
     return false;
 }
@@ -266,13 +270,14 @@ static sl_status conf_parse_value(int i, const char *in, sl_conf_val *val, sl_er
             units = conf_ms_units;
         /* fallthrough */
     case SL_CONF_INT:
-        if (!conf_parse_number(in, units, &v)) {
+        if (!conf_parse_number(in, def->type, &v)) {
             conf_invalid(def->name, in, err);
             if (def->type == SL_CONF_BYTES)
-                sl_error_hint(err, "Valid units for this parameter are \"B\", \"kB\", \"MB\" and \"GB\".");
+                sl_error_hint(err, "Write a number of bytes, or a number with a unit: 512kB, 64MB, 1GB.");
             else if (def->type == SL_CONF_INTERVAL)
                 sl_error_hint(err,
-                              "Valid units for this parameter are \"ms\", \"s\", \"min\", \"h\" and \"d\".");
+                              "Write a number of milliseconds, or a number with a unit: 500ms, 10s, 1min, "
+                              "1h, 1d.");
             return SL_ERROR;
         }
         if (v < def->min || v > def->max) {

@@ -43,7 +43,7 @@ noinst_LIBRARIES += libslregistry.a
 libslregistry_a_SOURCES = server/connectors/registry.c server/connectors/registry.h include/sluice/connector.h
 
 # Each library uses only those after it: a call against this order does not link.
-SL_SERVER_LIBS = libslserver.a libslsources.a libslsinks.a libslkafka.a libslformats.a libslregistry.a \
+SL_SERVER_LIBS = libslserver.a libslsources.a libslsinks.a libslkafka.a libslclients.a libslformats.a libslregistry.a \
 	libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
 	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm

@@ -37,7 +37,7 @@
 #include <time.h>
 
 #include "sinks/dynamodb_item.h"
-#include "sinks/http.h"
+#include "clients/http.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/connector.h"
@@ -257,7 +257,7 @@ static sl_status send_request(ddb_sink *ds, sl_error *err)
         bool parsed;
         sl_buf *t;
 
-        if (sl_http_post(ds->http, &req, &resp, err) != SL_OK) {
+        if (sl_http_send(ds->http, &req, &resp, err) != SL_OK) {
             /* No connection: keep curl's text and say which sink, as the
              * other HTTP sinks do (SHOW SINKS' last_error, the query's error). */
             char msg[SL_ERROR_MSG_MAX];

@@ -30,7 +30,7 @@
 #include <strings.h>
 #include <zlib.h>
 
-#include "sinks/http.h"
+#include "clients/http.h"
 #include "sinks/influx_line.h"
 #include "sluice/log.h"
 #include "sluice/batch.h"
@@ -366,7 +366,7 @@ static sl_status influx_sink_write(void *state, const sl_batch *batch, sl_error 
         req.len = is->gzip ? is->zbody.len : is->body.len;
         req.userpwd = is->userpwd;
         req.timeout_ms = is->timeout_ms;
-        st = sl_http_post(is->http, &req, &resp, err);
+        st = sl_http_send(is->http, &req, &resp, err);
         if (st != SL_OK) {
             /* Transport failure: keep curl's text, say which sink. */
             char msg[SL_ERROR_MSG_MAX];

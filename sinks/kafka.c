@@ -16,7 +16,7 @@
  * and flush), so the sink's state needs no lock.
  *
  * With format avro and schema_registry, open() registers the derived
- * schema under the subject "<topic>-value" (formats/schema_registry.h) and
+ * schema under the subject "<topic>-value" (clients/schema_registry.h) and
  * every message starts with the Confluent header naming the id the
  * registry answered.  A registry that refuses the schema (4xx: invalid,
  * incompatible, unauthorised) fails open(): the query shows the error.  A
@@ -37,7 +37,7 @@
 #include "kafka/client.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
-#include "formats/schema_registry.h"
+#include "clients/schema_registry.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"

@@ -10,7 +10,7 @@
  * the validate callback and sent with every request.
  *
  * write() splits whatever batch it gets into requests of batch_rows rows
- * and sends them in order over one reused connection (sinks/http.h).  A
+ * and sends them in order over one reused connection (clients/http.h).  A
  * request is confirmed by a 2xx reply; 408, 429, 5xx and transport
  * failures (connection refused, timeout) are SL_RETRY, other statuses
  * SL_ERROR (the query fails showing the status and the start of the
@@ -28,7 +28,7 @@
 #include <strings.h>
 
 #include "formats/format.h"
-#include "sinks/http.h"
+#include "clients/http.h"
 #include "sluice/connector.h"
 #include "sluice/errcodes.h"
 
@@ -303,7 +303,7 @@ static sl_status webhook_post(webhook_sink *ws, sl_error *err)
         .timeout_ms = ws->timeout_ms,
     };
     sl_http_response resp;
-    sl_status st = sl_http_post(ws->http, &req, &resp, err);
+    sl_status st = sl_http_send(ws->http, &req, &resp, err);
 
     if (st != SL_OK) {
         /* Name the sink in the transport error too, as classify does. */

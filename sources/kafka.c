@@ -50,7 +50,7 @@
  *
  * Avro with schema_registry: each message starts with the Confluent
  * header (magic byte 0, schema id); the id's writer schema is fetched
- * from the registry (formats/schema_registry.h, cached process-wide) and
+ * from the registry (clients/schema_registry.h, cached process-wide) and
  * gets its own decoder, kept for the query's life.  A message without the
  * header, or whose id the registry does not know or whose schema is not a
  * usable record, is a decode error (counted, dead-lettered; an unknown id
@@ -95,7 +95,7 @@
 #include "formats/avro.h"
 #include "kafka/client.h"
 #include "sluice/log.h"
-#include "formats/schema_registry.h"
+#include "clients/schema_registry.h"
 #include "sluice/batch.h"
 #include "sluice/errcodes.h"
 

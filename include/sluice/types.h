@@ -65,7 +65,14 @@ bool sl_bool_word(const char *s, size_t len, bool *out);
 sl_status sl_parse_bigint(const char *s, int32_t len, int64_t *out, sl_error *err);
 sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err);
 sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error *err);
+/* Interval text, for casts, INTERVAL '...' literals and options alike:
+ * items of a signed number and a unit ('1 minute 30 seconds', '500 ms',
+ * '1h30m', '-2 days', '2w'), a bare number of seconds ('30'), a clock
+ * 'hh:mm[:ss[.frac]]' (minutes and seconds up to 59), PostgreSQL's '@' and
+ * 'ago'; 22007 for bad text, 22003 out of range. */
 sl_status sl_parse_interval(const char *s, int32_t len, int64_t *out, sl_error *err);
+/* The same for NUL-terminated text, true when it is an interval. */
+bool sl_interval_parse(const char *text, int64_t *us);
 
 /* Calendar arithmetic on the proleptic Gregorian calendar: days since
  * 1970-01-01 to (year, month 1-12, day 1-31) and back. */

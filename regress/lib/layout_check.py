@@ -31,7 +31,7 @@ problems = []
 # ---- includes ----
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-ROOMS = ['common', 'parser', 'formats', 'kafka', 'sources', 'sinks', 'server', 'client', 'include/sluice']
+ROOMS = ['common', 'parser', 'formats', 'kafka', 'clients', 'sources', 'sinks', 'server', 'client', 'include/sluice']
 
 
 def tree_files():
@@ -67,7 +67,7 @@ for f in tree_files():
             problems.append(f'{f}: common/ includes "{inc}"')
         elif room not in ('server',) and top == 'server':
             problems.append(f'{f}: {room}/ includes the server header "{inc}"')
-        elif room in ('sources', 'sinks', 'formats', 'kafka') and top == 'parser':
+        elif room in ('sources', 'sinks', 'formats', 'kafka', 'clients') and top == 'parser':
             problems.append(f'{f}: {room}/ includes the parser header "{inc}"')
 
 # ---- symbols ----

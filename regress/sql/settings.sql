@@ -19,3 +19,15 @@ BEGIN;
 SHOW transaction_isolation;
 COMMIT;
 SELECT version();
+-- sizes and durations: a bare number (milliseconds here) or a number with
+-- units, read by the same parser as options and casts; SHOW spells them
+-- as PostgreSQL does
+SET statement_timeout = '1 minute';
+SHOW statement_timeout;
+SET statement_timeout = '1.5s';
+SHOW statement_timeout;
+SET statement_timeout = 250;
+SHOW statement_timeout;
+SET statement_timeout = '0.5ms';
+SET statement_timeout = '10 fortnights';
+SET statement_timeout = 0;

@@ -21,6 +21,7 @@
 
 #include "parser/parse.h"
 #include "common/interval.h"
+#include "sluice/types.h"
 
 typedef struct parse_case {
     const char *id;
@@ -790,6 +791,10 @@ static void test_interval_parse(void **state)
         {"30", true, 30000000},
         {"00:01:30", true, 90000000},
         {"  2 HOURS  ", true, INT64_C(7200000000)},
+        /* one parser for literals, casts and options: PostgreSQL's clock
+         * rule (minutes and seconds up to 59), '@' and 'ago' */
+        {"1:75", false, 0},
+        {"@ 1 hour ago", true, INT64_C(-3600000000)},
         /* weeks: 'w' as CAST(text AS INTERVAL) takes it (one table of units) */
         {"2w", true, INT64_C(1209600000000)},
         {"1 week", true, INT64_C(604800000000)},

@@ -1,6 +1,6 @@
 /*
  * test_schema_registry.c - unit tests of the schema registry client
- * (formats/schema_registry.c): URL parsing (userinfo, trailing slashes,
+ * (clients/schema_registry.c): URL parsing (userinfo, trailing slashes,
  * refused URLs), the subject URL, the registration body, the replies
  * (id, schema text with escapes and surrogate pairs, schemaType, malformed
  * JSON), the classification of statuses with the registry's messages, and
@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "formats/schema_registry.h"
+#include "clients/schema_registry.h"
 #include "sluice/errcodes.h"
 
 static void test_parse_url(void **state)

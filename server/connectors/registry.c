@@ -272,10 +272,8 @@ static const char *skip_space(const char *p)
     return p;
 }
 
-/* Units sl_interval_format prints: the largest that divides the value. */
-
-/* Intervals are read by sl_interval_parse (common/interval.c) (the same rules as
- * INTERVAL '...' literals), except that a bare number is refused: as an
+/* Intervals are read by sl_interval_parse (common/types.c: the same rules as
+ * INTERVAL '...' literals and casts), except that a bare number is refused: as an
  * option, '10' could mean seconds or milliseconds, and a wrong guess shows
  * up as a timeout a thousand times off. */
 static bool option_interval_parse(const char *text, int64_t *us)

@@ -1,29 +1,27 @@
 /*
  * schema_registry.c - the Confluent Schema Registry client (see
- * formats/schema_registry.h): URL handling, the two requests over libcurl, the
- * registry's JSON replies read by a small scanner that only looks at
- * top-level members (a reply is a few hundred bytes; no JSON library is
- * needed for "id", "schema", "schemaType", "error_code" and "message"),
- * and the process-wide cache of schemas by id.
+ * clients/schema_registry.h): URL handling, the two requests through the
+ * HTTP client (clients/http.h), the registry's JSON replies read with the
+ * small scanner of common/json_scan.h ("id", "schema", "schemaType",
+ * "error_code" and "message"), and the process-wide cache of schemas by id.
  *
- * Entry points: see formats/schema_registry.h.
+ * Entry points: see clients/schema_registry.h.
  */
-#include "formats/schema_registry.h"
+#include "clients/schema_registry.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "clients/http.h"
 #include "formats/format.h" /* sl_json_put_string */
 #include "common/json_scan.h"
 #include "sluice/errcodes.h"
 
-/* Replies are small; anything past this is cut (an error text is shown
- * cut, a schema that long is refused as unparsable). */
+/* Replies are small; a longer one fails the request. */
 #define SL_REGISTRY_MAX_REPLY  (8 * 1024 * 1024)
 #define SL_REGISTRY_TIMEOUT_MS 10000L
 #define SL_REGISTRY_CONNECT_MS 5000L
@@ -31,12 +29,11 @@
 
 struct sl_schema_registry {
     sl_mcxt *cx;
-    CURL *curl;
+    sl_http *http;
     const char *what;
     char *base;    /* shown in messages */
     char *userpwd; /* NULL: no auth */
-    sl_buf reply;
-    char curl_err[CURL_ERROR_SIZE];
+    sl_http_response reply;
 };
 
 /* ---- the registry's replies (common/json_scan.h) ---- */
@@ -309,16 +306,6 @@ void sl_schema_registry_cache_put(const char *base, int32_t id, const char *json
 
 /* ---- requests ---- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-/* curl_global_init is not thread-safe before libcurl 7.84 (and sinks/http.c
- * calls it too: it counts its callers, so both are fine). */
-static void curl_init_once(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 sl_status sl_schema_registry_check_url(const char *option, const char *url, sl_error *err)
 {
     sl_mcxt *cx = sl_mcxt_create(NULL, "schema registry url");
@@ -350,19 +337,8 @@ sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const char *what, const 
         return NULL;
     }
     reg->userpwd = user != NULL ? sl_psprintf(cx, "%s:%s", user, password != NULL ? password : "") : userpwd;
-    pthread_once(&curl_once, curl_init_once);
-    if (curl_init_rc != CURLE_OK) {
-        sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not initialise libcurl: %s",
-                     curl_easy_strerror(curl_init_rc));
-        return NULL;
-    }
-    reg->curl = curl_easy_init();
-    if (reg->curl == NULL) {
-        sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "%s: could not create an HTTP client", what);
-        return NULL;
-    }
-    sl_buf_init(&reg->reply);
-    return reg;
+    reg->http = sl_http_new(cx, err);
+    return reg->http != NULL ? reg : NULL;
 }
 
 const char *sl_schema_registry_url(const sl_schema_registry *reg)
@@ -374,21 +350,8 @@ void sl_schema_registry_free(sl_schema_registry *reg)
 {
     if (reg == NULL)
         return;
-    if (reg->curl != NULL)
-        curl_easy_cleanup(reg->curl);
-    reg->curl = NULL;
-    sl_buf_free(&reg->reply);
-}
-
-static size_t on_reply(char *p, size_t size, size_t n, void *arg)
-{
-    sl_schema_registry *reg = arg;
-    size_t len = size * n;
-
-    if (reg->reply.len + len > SL_REGISTRY_MAX_REPLY)
-        return 0; /* curl then fails the request: CURLE_WRITE_ERROR */
-    sl_buf_append(&reg->reply, p, len);
-    return len;
+    sl_http_free(reg->http);
+    reg->http = NULL;
 }
 
 /* One request (a POST when body is not NULL); SL_OK with *status and the
@@ -396,45 +359,31 @@ static size_t on_reply(char *p, size_t size, size_t n, void *arg)
 static sl_status request(sl_schema_registry *reg, const char *url, const char *body, const char *action,
                          long *status, sl_error *err)
 {
-    struct curl_slist *hdrs = NULL;
-    CURLcode rc;
+    static const char *const post_headers[] = {"Content-Type: " SL_REGISTRY_CTYPE,
+                                               "Accept: " SL_REGISTRY_CTYPE ", application/json", NULL};
+    static const char *const get_headers[] = {"Accept: " SL_REGISTRY_CTYPE ", application/json", NULL};
+    sl_http_request req = {
+        .url = url,
+        .headers = body != NULL ? post_headers : get_headers,
+        .get = body == NULL,
+        .body = body,
+        .len = body != NULL ? strlen(body) : 0,
+        .userpwd = reg->userpwd,
+        .timeout_ms = SL_REGISTRY_TIMEOUT_MS,
+        .connect_timeout_ms = SL_REGISTRY_CONNECT_MS,
+        .protocols = "http,https",
+        .max_reply = SL_REGISTRY_MAX_REPLY,
+        .long_reply_fails = true,
+    };
 
-    sl_buf_reset(&reg->reply, 1 << 16);
-    reg->curl_err[0] = '\0';
-    curl_easy_reset(reg->curl); /* keeps the connection cache */
-    curl_easy_setopt(reg->curl, CURLOPT_URL, url);
-    if (body != NULL) {
-        curl_easy_setopt(reg->curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-        hdrs = curl_slist_append(hdrs, "Content-Type: " SL_REGISTRY_CTYPE);
-        hdrs = curl_slist_append(hdrs, "Expect:"); /* no wait for "100 Continue" */
-    }
-    hdrs = curl_slist_append(hdrs, "Accept: " SL_REGISTRY_CTYPE ", application/json");
-    curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(reg->curl, CURLOPT_WRITEFUNCTION, on_reply);
-    curl_easy_setopt(reg->curl, CURLOPT_WRITEDATA, reg);
-    curl_easy_setopt(reg->curl, CURLOPT_ERRORBUFFER, reg->curl_err);
-    curl_easy_setopt(reg->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, SL_REGISTRY_TIMEOUT_MS);
-    curl_easy_setopt(reg->curl, CURLOPT_CONNECTTIMEOUT_MS, SL_REGISTRY_CONNECT_MS);
-    curl_easy_setopt(reg->curl, CURLOPT_USERAGENT, "sluice");
-    curl_easy_setopt(reg->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (reg->userpwd != NULL) {
-        curl_easy_setopt(reg->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(reg->curl, CURLOPT_USERPWD, reg->userpwd);
-    }
-    rc = curl_easy_perform(reg->curl);
-    curl_slist_free_all(hdrs);
-    sl_buf_append(&reg->reply, "", 1); /* NUL-terminated, not counted */
-    reg->reply.len--;
-    if (rc != CURLE_OK) {
+    if (sl_http_send(reg->http, &req, &reg->reply, err) != SL_OK) {
+        sl_error_clear(err);
         sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "%s: %s at schema registry %s: %s", reg->what,
-                     action, reg->base, reg->curl_err[0] != '\0' ? reg->curl_err : curl_easy_strerror(rc));
+                     action, reg->base, sl_http_error_text(reg->http));
         sl_error_hint(err, "Check that the registry is reachable at the schema_registry URL.");
         return SL_RETRY;
     }
-    curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, status);
+    *status = reg->reply.status;
     return SL_OK;
 }
 
@@ -452,12 +401,11 @@ sl_status sl_schema_registry_get(sl_schema_registry *reg, int32_t id, sl_mcxt *c
     url = sl_psprintf(cx, "%s/schemas/ids/%ld", reg->base, (long)id);
     st = request(reg, url, NULL, action, &status, err);
     if (st == SL_OK)
-        st = sl_schema_registry_classify(status, (const char *)reg->reply.data, reg->reply.len, reg->what,
-                                         action, reg->base, err);
+        st = sl_schema_registry_classify(status, reg->reply.body, reg->reply.len, reg->what, action,
+                                         reg->base, err);
     if (st != SL_OK)
         return st;
-    if (sl_schema_registry_reply_schema(cx, (const char *)reg->reply.data, reg->reply.len, json, len, err) !=
-        SL_OK) {
+    if (sl_schema_registry_reply_schema(cx, reg->reply.body, reg->reply.len, json, len, err) != SL_OK) {
         char msg[SL_ERROR_MSG_MAX];
         snprintf(msg, sizeof(msg), "%s", err->message);
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: %s at schema registry %s: %.700s",
@@ -477,11 +425,11 @@ sl_status sl_schema_registry_register(sl_schema_registry *reg, const char *subje
     sl_status st = request(reg, url, body, action, &status, err);
 
     if (st == SL_OK)
-        st = sl_schema_registry_classify(status, (const char *)reg->reply.data, reg->reply.len, reg->what,
-                                         action, reg->base, err);
+        st = sl_schema_registry_classify(status, reg->reply.body, reg->reply.len, reg->what, action,
+                                         reg->base, err);
     if (st != SL_OK)
         return st;
-    if (!sl_schema_registry_reply_id((const char *)reg->reply.data, reg->reply.len, id))
+    if (!sl_schema_registry_reply_id(reg->reply.body, reg->reply.len, id))
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
                             "%s: %s at schema registry %s: the reply has no schema id", reg->what, action,
                             reg->base);

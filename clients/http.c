@@ -1,29 +1,35 @@
 /*
- * http.c - the sinks' HTTP client over one reused libcurl easy handle.
+ * http.c - the HTTP client over one reused libcurl easy handle.
  *
  * The response body is collected into a buffer the client owns and keeps
- * between requests (bounded: a sink never needs more than an error
- * message or a DynamoDB reply, so bodies past 4 MB are cut).  See http.h
- * for how statuses are treated.
+ * between requests, bounded by the request's max_reply (a sink never needs
+ * more than an error message or a DynamoDB reply: by default bodies past
+ * 4 MB are cut; the schema registry fails a longer reply instead).  See
+ * http.h for how statuses are treated.
  *
  * Entry points: see http.h.
  */
-#include "sinks/http.h"
+#include "clients/http.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sluice/buf.h"
 #include "sluice/errcodes.h"
 
-/* Replies beyond this are cut: sinks read error texts and small JSON. */
+/* Replies beyond this are cut unless a request says otherwise: sinks read
+ * error texts and small JSON. */
 #define SL_HTTP_MAX_REPLY (4 * 1024 * 1024)
 
 struct sl_http {
     CURL *curl;
-    char *reply;
-    size_t reply_len, reply_cap;
+    sl_buf reply; /* NUL-terminated (the NUL not counted) */
+    size_t max_reply;
+    bool long_reply_fails;
+    bool too_long;
     char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -48,6 +54,7 @@ sl_http *sl_http_new(sl_mcxt *cx, sl_error *err)
         return NULL;
     }
     h = sl_pnew(cx, sl_http);
+    sl_buf_init(&h->reply);
     h->curl = curl_easy_init();
     if (h->curl == NULL) {
         sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "could not create an HTTP client");
@@ -61,32 +68,17 @@ static size_t on_reply(char *p, size_t size, size_t n, void *arg)
     sl_http *h = arg;
     size_t len = size * n, room;
 
-    if (h->reply_len + len + 1 > h->reply_cap && h->reply_cap < SL_HTTP_MAX_REPLY + 1) {
-        size_t cap = h->reply_cap > 0 ? h->reply_cap : 4096;
-        char *np;
-
-        while (cap < h->reply_len + len + 1 && cap < SL_HTTP_MAX_REPLY + 1)
-            cap *= 2;
-        if (cap > SL_HTTP_MAX_REPLY + 1)
-            cap = SL_HTTP_MAX_REPLY + 1;
-        np = realloc(h->reply, cap);
-        if (np == NULL)
-            return len; /* keep what fits: the reply is only read for messages */
-        h->reply = np;
-        h->reply_cap = cap;
+    room = h->reply.len < h->max_reply ? h->max_reply - h->reply.len : 0;
+    if (len > room) {
+        h->too_long = true;
+        if (h->long_reply_fails)
+            return 0; /* curl stops with a write error */
     }
-    room = h->reply_cap > h->reply_len + 1 ? h->reply_cap - h->reply_len - 1 : 0;
-    if (len < room)
-        room = len;
-    if (room > 0) {
-        memcpy(h->reply + h->reply_len, p, room);
-        h->reply_len += room;
-        h->reply[h->reply_len] = '\0';
-    }
+    sl_buf_append(&h->reply, p, len < room ? len : room);
     return len;
 }
 
-sl_status sl_http_post(sl_http *h, const sl_http_request *req, sl_http_response *resp, sl_error *err)
+sl_status sl_http_send(sl_http *h, const sl_http_request *req, sl_http_response *resp, sl_error *err)
 {
     struct curl_slist *hdrs = NULL;
     CURLcode rc;
@@ -94,23 +86,29 @@ sl_status sl_http_post(sl_http *h, const sl_http_request *req, sl_http_response 
     resp->status = 0;
     resp->body = "";
     resp->len = 0;
-    h->reply_len = 0;
-    if (h->reply != NULL)
-        h->reply[0] = '\0';
+    sl_buf_reset(&h->reply, 1 << 16);
+    h->max_reply = req->max_reply > 0 ? req->max_reply : SL_HTTP_MAX_REPLY;
+    h->long_reply_fails = req->long_reply_fails;
+    h->too_long = false;
     h->curl_err[0] = '\0';
 
     curl_easy_reset(h->curl); /* keeps the connection cache */
     curl_easy_setopt(h->curl, CURLOPT_URL, req->url);
-    curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
+    if (!req->get) {
+        curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+        curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
+    }
     curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_reply);
     curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
     curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_err);
     curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
-    curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "sluice");
+    if (req->protocols != NULL)
+        curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, req->protocols);
     /* A POST of more than 1 kB would otherwise wait for "100 Continue". */
     hdrs = curl_slist_append(hdrs, "Expect:");
     for (const char *const *p = req->headers; p != NULL && *p != NULL; p++)
@@ -120,18 +118,31 @@ sl_status sl_http_post(sl_http *h, const sl_http_request *req, sl_http_response 
         curl_easy_setopt(h->curl, CURLOPT_USERPWD, req->userpwd);
     if (req->aws_sigv4 != NULL)
         curl_easy_setopt(h->curl, CURLOPT_AWS_SIGV4, req->aws_sigv4);
+    else if (req->userpwd != NULL)
+        curl_easy_setopt(h->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 
     rc = curl_easy_perform(h->curl);
     curl_slist_free_all(hdrs);
+    sl_buf_append(&h->reply, "", 1); /* NUL-terminated, not counted */
+    h->reply.len--;
     if (rc != CURLE_OK) {
-        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s", req->url,
-                     h->curl_err[0] != '\0' ? h->curl_err : curl_easy_strerror(rc));
+        if (h->too_long)
+            snprintf(h->curl_err, sizeof(h->curl_err), "the reply is longer than %zu bytes", h->max_reply);
+        else if (h->curl_err[0] == '\0')
+            snprintf(h->curl_err, sizeof(h->curl_err), "%s", curl_easy_strerror(rc));
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s", req->url, h->curl_err);
         return SL_RETRY;
     }
+    h->curl_err[0] = '\0';
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-    resp->body = h->reply != NULL ? h->reply : "";
-    resp->len = h->reply_len;
+    resp->body = h->reply.data;
+    resp->len = h->reply.len;
     return SL_OK;
+}
+
+const char *sl_http_error_text(const sl_http *h)
+{
+    return h->curl_err;
 }
 
 sl_status sl_http_classify(const sl_http_response *resp, const char *what, const char *url, sl_error *err)
@@ -161,7 +172,5 @@ void sl_http_free(sl_http *h)
     if (h->curl != NULL)
         curl_easy_cleanup(h->curl);
     h->curl = NULL;
-    free(h->reply);
-    h->reply = NULL;
-    h->reply_cap = h->reply_len = 0;
+    sl_buf_free(&h->reply);
 }
