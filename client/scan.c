@@ -14,30 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void sl_scan_reserve(sl_scan *s, size_t extra)
-{
-    size_t need = s->len + extra + 1;
-
-    if (need > s->cap) {
-        size_t cap = s->cap ? s->cap : 256;
-
-        while (cap < need)
-            cap *= 2;
-        s->buf = realloc(s->buf, cap);
-        if (s->buf == NULL) {
-            /* Nothing useful is left to do in a shell that cannot hold one line. */
-            abort();
-        }
-        s->cap = cap;
-    }
-}
-
+/* Appends p[0..n) and keeps the text NUL-terminated (the NUL not counted). */
 static void sl_scan_append(sl_scan *s, const char *p, size_t n)
 {
-    sl_scan_reserve(s, n);
-    memcpy(s->buf + s->len, p, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
+    sl_buf_append(&s->text, p, n);
+    *sl_buf_reserve(&s->text, 1) = '\0';
 }
 
 static bool sl_scan_ident_start(unsigned char c)
@@ -58,22 +39,20 @@ static bool sl_scan_space(char c)
 void sl_scan_init(sl_scan *s)
 {
     memset(s, 0, sizeof(*s));
-    sl_scan_reserve(s, 0);
-    s->buf[0] = '\0';
+    sl_buf_init(&s->text);
+    sl_scan_append(s, "", 0);
     s->line = "";
 }
 
 void sl_scan_free(sl_scan *s)
 {
-    free(s->buf);
-    s->buf = NULL;
-    s->len = s->cap = 0;
+    sl_buf_free(&s->text);
 }
 
 void sl_scan_clear(sl_scan *s)
 {
-    s->len = 0;
-    s->buf[0] = '\0';
+    s->text.len = 0;
+    s->text.data[0] = '\0';
     s->paren_depth = 0;
     s->added_nl = false;
 }
@@ -96,10 +75,10 @@ void sl_scan_line(sl_scan *s, const char *line)
     s->added_nl = false;
     s->in_command = false;
     /* Lines of one statement are joined with '\n', as psql joins them. */
-    if (s->len > 0) {
+    if (s->text.len > 0) {
         sl_scan_append(s, "\n", 1);
         s->added_nl = true;
-        s->line_mark = s->len;
+        s->line_mark = s->text.len;
     }
 }
 
@@ -111,12 +90,12 @@ const char *sl_scan_command(const sl_scan *s)
 
 const char *sl_scan_text(const sl_scan *s)
 {
-    return s->buf;
+    return s->text.data;
 }
 
 size_t sl_scan_length(const sl_scan *s)
 {
-    return s->len;
+    return s->text.len;
 }
 
 bool sl_scan_in_quote(const sl_scan *s)
@@ -133,7 +112,7 @@ static size_t sl_scan_dollar_tag(sl_scan *s, const char *p)
 {
     size_t n = 1;
 
-    if (s->len > 0 && sl_scan_ident_char((unsigned char)s->buf[s->len - 1]))
+    if (s->text.len > 0 && sl_scan_ident_char((unsigned char)s->text.data[s->text.len - 1]))
         return 0;
     if (p[1] != '$') {
         if (!sl_scan_ident_start((unsigned char)p[1]))
@@ -171,22 +150,22 @@ sl_scan_result sl_scan_next(sl_scan *s)
                 /* A -- comment before the statement is dropped, inside it kept. */
                 size_t rest = strlen(p);
 
-                if (s->len > 0)
+                if (s->text.len > 0)
                     sl_scan_append(s, p, rest);
                 s->pos += rest;
                 continue;
             }
             if (sl_scan_space(c)) {
-                if (s->len > 0)
+                if (s->text.len > 0)
                     sl_scan_append(s, p, 1);
                 s->pos++;
                 continue;
             }
             if (c == '\\') {
                 /* A line that held nothing but a command adds nothing to the statement. */
-                if (s->added_nl && s->len == s->line_mark) {
-                    s->len--;
-                    s->buf[s->len] = '\0';
+                if (s->added_nl && s->text.len == s->line_mark) {
+                    s->text.len--;
+                    s->text.data[s->text.len] = '\0';
                     s->added_nl = false;
                 }
                 s->in_command = true;
@@ -210,8 +189,10 @@ sl_scan_result sl_scan_next(sl_scan *s)
                 }
             } else if (c == '\'') {
                 /* E'...' (a lone E or e just before the quote) takes backslash escapes. */
-                bool esc = s->len > 0 && (s->buf[s->len - 1] == 'E' || s->buf[s->len - 1] == 'e') &&
-                           (s->len == 1 || !sl_scan_ident_char((unsigned char)s->buf[s->len - 2]));
+                bool esc =
+                    s->text.len > 0 &&
+                    (s->text.data[s->text.len - 1] == 'E' || s->text.data[s->text.len - 1] == 'e') &&
+                    (s->text.len == 1 || !sl_scan_ident_char((unsigned char)s->text.data[s->text.len - 2]));
 
                 s->mode = esc ? SL_SCAN_ESCAPE : SL_SCAN_QUOTE;
             } else if (c == '"') {

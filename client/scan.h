@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sluice/buf.h"
+
 typedef enum sl_scan_mode {
     SL_SCAN_NORMAL,
     SL_SCAN_QUOTE,   /* '...' */
@@ -39,8 +41,7 @@ typedef struct sl_scan {
     int paren_depth;
     char tag[64]; /* dollar-quote tag including both '$' */
     size_t tag_len;
-    char *buf; /* the statement being collected, NUL-terminated */
-    size_t len, cap;
+    sl_buf text;      /* the statement being collected, kept NUL-terminated */
     const char *line; /* the line being scanned (not owned) */
     size_t pos;
     size_t line_mark; /* buf length after the '\n' added for this line */
