@@ -440,6 +440,7 @@ static sl_status func_resolve(sl_mcxt *cx, const char *query_text, const char *n
     sl_expr *e = sl_expr_new(cx, SL_EXPR_FUNC, sig->result, location, nargs);
     e->op = sig->id;
     e->name = sig->name;
+    e->func = sig;
     for (int i = 0; i < nargs; i++)
         e->args[i] = args[i];
 

@@ -105,7 +105,8 @@ struct sl_expr {
     bool negate; /* NOT IN, NOT LIKE, IS NOT NULL */
     bool ci;     /* ILIKE */
     bool has_else;
-    int unit; /* FUNC date_trunc/date_part: the field, resolved at bind time */
+    int unit;                       /* FUNC date_trunc/date_part: the field, resolved at bind time */
+    const struct sl_func_sig *func; /* FUNC: the table row it calls */
     /* CONST */
     bool is_null;
     bool literal; /* an untyped string literal ('...'), still free to coerce */
@@ -126,13 +127,21 @@ sl_status sl_expr_coerce(sl_mcxt *cx, const char *query_text, sl_expr *e, sl_typ
 /* True when a cast from -> to exists (server/engine/functions.c). */
 bool sl_cast_exists(sl_type from, sl_type to);
 
-/* A scalar function's signature (server/engine/functions.c). */
+/* A function's vectorised body: e's arguments args (vectors over n rows,
+ * skip marking the rows a CASE does not take) -> out; row errors go to ectx. */
+typedef void (*sl_func_body)(const sl_expr *e, sl_vector *args, int n, const uint8_t *skip, sl_vector *out,
+                             sl_eval_ctx *ectx);
+
+/* One row of the table of scalar functions (server/engine/functions.c): a
+ * signature and the body that evaluates it. */
 typedef struct sl_func_sig {
     const char *name;
     sl_func_id id;
     int nargs; /* -1: variadic (special handling) */
     sl_type args[3];
     sl_type result;
+    sl_func_body eval; /* NULL: evaluated by expr_eval.c itself (coalesce) */
+    bool lenient;      /* a NULL argument does not make the result NULL */
 } sl_func_sig;
 
 /* The function name(args) calls, or NULL (server/engine/functions.c).  An untyped

@@ -1,10 +1,14 @@
 /*
  * functions.c - scalar functions and casts.
  *
- * Entry points (server/engine/expr_int.h): sl_func_find (bind time: name + argument
- * types -> the function's signature; server/engine/expr_bind.c coerces the arguments),
- * sl_func_none, sl_func_time_unit, sl_expr_untyped, sl_func_eval
- * (vectorised body, one loop per function), sl_cast_exists and
+ * The functions are one table (sl_funcs): a row per signature, with the
+ * function's vectorised body (one loop over the batch per function) and
+ * whether a NULL argument makes a NULL result.  Bind time finds the row
+ * (sl_func_find; server/engine/expr_bind.c coerces the arguments) and the
+ * bound call keeps it, so evaluation (sl_func_eval) calls its body.
+ *
+ * Entry points (server/engine/expr_int.h): sl_func_find, sl_func_none,
+ * sl_func_time_unit, sl_expr_untyped, sl_func_eval, sl_cast_exists and
  * sl_cast_vector.  Text functions work on UTF-8 characters (lower/upper
  * change ASCII letters only).  Data errors of a row (square root of a
  * negative number, text that does not parse) are row errors, see expr.h.
@@ -165,50 +169,82 @@ void sl_cast_vector(const sl_vector *in, int n, const uint8_t *skip, sl_vector *
 
 /* ---------- resolution ---------- */
 
+/* The parameters of every body (sl_func_body) and the names they use. */
+#define SL_FUNC_ARGS                                                                                         \
+    const sl_expr *e, sl_vector *args, int n, const uint8_t *skip, sl_vector *out, sl_eval_ctx *ectx
+#define SL_FUNC_LOCALS                                                                                       \
+    const sl_vector *a0 = e->nargs > 0 ? &args[0] : NULL;                                                    \
+    uint8_t *nl = out->nulls;                                                                                \
+    (void)a0, (void)nl, (void)skip, (void)ectx
+
+/* The bodies, defined under "evaluation" below. */
+static void fn_abs(SL_FUNC_ARGS);
+static void fn_round(SL_FUNC_ARGS);
+static void fn_round2(SL_FUNC_ARGS);
+static void fn_ceil(SL_FUNC_ARGS);
+static void fn_floor(SL_FUNC_ARGS);
+static void fn_exp(SL_FUNC_ARGS);
+static void fn_sqrt_ln_log10(SL_FUNC_ARGS);
+static void fn_log2arg(SL_FUNC_ARGS);
+static void fn_power(SL_FUNC_ARGS);
+static void fn_greatest_least(SL_FUNC_ARGS);
+static void fn_nullif(SL_FUNC_ARGS);
+static void fn_lower_upper(SL_FUNC_ARGS);
+static void fn_length(SL_FUNC_ARGS);
+static void fn_substr(SL_FUNC_ARGS);
+static void fn_trim_ltrim_rtrim(SL_FUNC_ARGS);
+static void fn_replace(SL_FUNC_ARGS);
+static void fn_concat(SL_FUNC_ARGS);
+static void fn_now(SL_FUNC_ARGS);
+static void fn_date_trunc(SL_FUNC_ARGS);
+static void fn_date_part(SL_FUNC_ARGS);
+static void fn_to_timestamp(SL_FUNC_ARGS);
+static void fn_epoch(SL_FUNC_ARGS);
+
 #define B  SL_TYPE_BIGINT
 #define D  SL_TYPE_DOUBLE
 #define T  SL_TYPE_TEXT
 #define TS SL_TYPE_TIMESTAMP
 static const sl_func_sig sl_funcs[] = {
-    {"abs", SL_FN_ABS, 1, {B}, B},
-    {"abs", SL_FN_ABS, 1, {D}, D},
-    {"round", SL_FN_ROUND, 1, {D}, D},
-    {"round", SL_FN_ROUND2, 2, {D, B}, D},
-    {"ceil", SL_FN_CEIL, 1, {D}, D},
-    {"ceiling", SL_FN_CEIL, 1, {D}, D},
-    {"floor", SL_FN_FLOOR, 1, {D}, D},
-    {"sqrt", SL_FN_SQRT, 1, {D}, D},
-    {"power", SL_FN_POWER, 2, {D, D}, D},
-    {"pow", SL_FN_POWER, 2, {D, D}, D},
-    {"ln", SL_FN_LN, 1, {D}, D},
-    {"log", SL_FN_LOG10, 1, {D}, D},
-    {"log10", SL_FN_LOG10, 1, {D}, D},
-    {"log", SL_FN_LOG2ARG, 2, {D, D}, D},
-    {"exp", SL_FN_EXP, 1, {D}, D},
-    {"lower", SL_FN_LOWER, 1, {T}, T},
-    {"upper", SL_FN_UPPER, 1, {T}, T},
-    {"length", SL_FN_LENGTH, 1, {T}, B},
-    {"char_length", SL_FN_LENGTH, 1, {T}, B},
-    {"substr", SL_FN_SUBSTR, 2, {T, B}, T},
-    {"substr", SL_FN_SUBSTR, 3, {T, B, B}, T},
-    {"substring", SL_FN_SUBSTR, 2, {T, B}, T},
-    {"substring", SL_FN_SUBSTR, 3, {T, B, B}, T},
-    {"trim", SL_FN_TRIM, 1, {T}, T},
-    {"btrim", SL_FN_TRIM, 1, {T}, T},
-    {"ltrim", SL_FN_LTRIM, 1, {T}, T},
-    {"rtrim", SL_FN_RTRIM, 1, {T}, T},
-    {"replace", SL_FN_REPLACE, 3, {T, T, T}, T},
-    {"now", SL_FN_NOW, 0, {0}, TS},
-    {"current_timestamp", SL_FN_NOW, 0, {0}, TS},
-    {"date_trunc", SL_FN_DATE_TRUNC, 2, {T, TS}, TS},
-    {"date_part", SL_FN_DATE_PART, 2, {T, TS}, D},
-    {"to_timestamp", SL_FN_TO_TIMESTAMP, 1, {D}, TS},
-    {"epoch", SL_FN_EPOCH, 1, {TS}, D},
-    {"greatest", SL_FN_GREATEST, -1, {0}, 0},
-    {"least", SL_FN_LEAST, -1, {0}, 0},
-    {"coalesce", SL_FN_COALESCE, -1, {0}, 0},
-    {"nullif", SL_FN_NULLIF, -1, {0}, 0},
-    {"concat", SL_FN_CONCAT, -1, {0}, T},
+    {"abs", SL_FN_ABS, 1, {B}, B, fn_abs, false},
+    {"abs", SL_FN_ABS, 1, {D}, D, fn_abs, false},
+    {"round", SL_FN_ROUND, 1, {D}, D, fn_round, false},
+    {"round", SL_FN_ROUND2, 2, {D, B}, D, fn_round2, false},
+    {"ceil", SL_FN_CEIL, 1, {D}, D, fn_ceil, false},
+    {"ceiling", SL_FN_CEIL, 1, {D}, D, fn_ceil, false},
+    {"floor", SL_FN_FLOOR, 1, {D}, D, fn_floor, false},
+    {"sqrt", SL_FN_SQRT, 1, {D}, D, fn_sqrt_ln_log10, false},
+    {"power", SL_FN_POWER, 2, {D, D}, D, fn_power, false},
+    {"pow", SL_FN_POWER, 2, {D, D}, D, fn_power, false},
+    {"ln", SL_FN_LN, 1, {D}, D, fn_sqrt_ln_log10, false},
+    {"log", SL_FN_LOG10, 1, {D}, D, fn_sqrt_ln_log10, false},
+    {"log10", SL_FN_LOG10, 1, {D}, D, fn_sqrt_ln_log10, false},
+    {"log", SL_FN_LOG2ARG, 2, {D, D}, D, fn_log2arg, false},
+    {"exp", SL_FN_EXP, 1, {D}, D, fn_exp, false},
+    {"lower", SL_FN_LOWER, 1, {T}, T, fn_lower_upper, false},
+    {"upper", SL_FN_UPPER, 1, {T}, T, fn_lower_upper, false},
+    {"length", SL_FN_LENGTH, 1, {T}, B, fn_length, false},
+    {"char_length", SL_FN_LENGTH, 1, {T}, B, fn_length, false},
+    {"substr", SL_FN_SUBSTR, 2, {T, B}, T, fn_substr, false},
+    {"substr", SL_FN_SUBSTR, 3, {T, B, B}, T, fn_substr, false},
+    {"substring", SL_FN_SUBSTR, 2, {T, B}, T, fn_substr, false},
+    {"substring", SL_FN_SUBSTR, 3, {T, B, B}, T, fn_substr, false},
+    {"trim", SL_FN_TRIM, 1, {T}, T, fn_trim_ltrim_rtrim, false},
+    {"btrim", SL_FN_TRIM, 1, {T}, T, fn_trim_ltrim_rtrim, false},
+    {"ltrim", SL_FN_LTRIM, 1, {T}, T, fn_trim_ltrim_rtrim, false},
+    {"rtrim", SL_FN_RTRIM, 1, {T}, T, fn_trim_ltrim_rtrim, false},
+    {"replace", SL_FN_REPLACE, 3, {T, T, T}, T, fn_replace, false},
+    {"now", SL_FN_NOW, 0, {0}, TS, fn_now, false},
+    {"current_timestamp", SL_FN_NOW, 0, {0}, TS, fn_now, false},
+    {"date_trunc", SL_FN_DATE_TRUNC, 2, {T, TS}, TS, fn_date_trunc, false},
+    {"date_part", SL_FN_DATE_PART, 2, {T, TS}, D, fn_date_part, false},
+    {"to_timestamp", SL_FN_TO_TIMESTAMP, 1, {D}, TS, fn_to_timestamp, false},
+    {"epoch", SL_FN_EPOCH, 1, {TS}, D, fn_epoch, false},
+    {"greatest", SL_FN_GREATEST, -1, {0}, 0, fn_greatest_least, true},
+    {"least", SL_FN_LEAST, -1, {0}, 0, fn_greatest_least, true},
+    {"coalesce", SL_FN_COALESCE, -1, {0}, 0, NULL, true},
+    {"nullif", SL_FN_NULLIF, -1, {0}, 0, fn_nullif, true},
+    {"concat", SL_FN_CONCAT, -1, {0}, T, fn_concat, true},
 };
 #undef B
 #undef D
@@ -416,373 +452,427 @@ static int32_t utf8_offset(const char *s, int32_t len, int64_t ci)
         out->v.f64[i] = (EXPR);                                                                              \
     }
 
-sl_status sl_func_eval(const sl_expr *e, sl_vector *args, int n, const uint8_t *skip, sl_vector *out,
-                       sl_eval_ctx *ectx, sl_error *err)
-{
-    const sl_vector *a0 = e->nargs > 0 ? &args[0] : NULL;
-    uint8_t *nl = out->nulls;
+/* ---------- evaluation: one vectorised body per function ---------- */
 
-    /* strict functions: NULL in any argument gives NULL */
-    if (e->op != SL_FN_GREATEST && e->op != SL_FN_LEAST && e->op != SL_FN_CONCAT && e->op != SL_FN_NULLIF) {
-        memset(nl, 0, (size_t)n);
-        for (int k = 0; k < e->nargs; k++)
-            for (int i = 0; i < n; i++)
-                nl[i] |= args[k].nulls[i];
-    }
-    switch ((sl_func_id)e->op) {
-    case SL_FN_ABS:
-        if (e->type == SL_TYPE_DOUBLE) {
-            UNARY_D(fabs(x))
-        } else {
-            for (int i = 0; i < n; i++) {
-                int64_t x = a0->v.i64[i];
-                if (x == INT64_MIN) {
-                    out->v.i64[i] = 0;
-                    if (live(nl, skip, i)) {
-                        nl[i] = 1;
-                        sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range");
-                    }
-                } else {
-                    out->v.i64[i] = x < 0 ? -x : x;
-                }
-            }
-        }
-        break;
-    case SL_FN_ROUND:
-        UNARY_D(rint(x))
-        break;
-    case SL_FN_ROUND2:
+static void fn_abs(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    if (e->type == SL_TYPE_DOUBLE) {
+        UNARY_D(fabs(x))
+    } else {
         for (int i = 0; i < n; i++) {
-            int64_t digits = args[1].v.i64[i];
-            double x = a0->v.f64[i];
-            if (digits > 300 || digits < -300 || !isfinite(x)) {
-                out->v.f64[i] = x;
-                continue;
-            }
-            double scale = pow(10.0, (double)digits);
-            double r = round(x * scale) / scale;
-            out->v.f64[i] = isfinite(r) ? r : x;
-        }
-        break;
-    case SL_FN_CEIL:
-        UNARY_D(ceil(x))
-        break;
-    case SL_FN_FLOOR:
-        UNARY_D(floor(x))
-        break;
-    case SL_FN_EXP:
-        UNARY_D(exp(x))
-        break;
-    case SL_FN_SQRT:
-    case SL_FN_LN:
-    case SL_FN_LOG10:
-        for (int i = 0; i < n; i++) {
-            double x = a0->v.f64[i];
-            if (e->op == SL_FN_SQRT) {
-                out->v.f64[i] = sqrt(x);
-                if (x < 0 && live(nl, skip, i)) {
-                    nl[i] = 1;
-                    sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
-                                      "cannot take square root of a negative number");
-                }
-                continue;
-            }
-            out->v.f64[i] = e->op == SL_FN_LN ? log(x) : log10(x);
-            if (x <= 0 && live(nl, skip, i)) {
-                nl[i] = 1;
-                sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_LOG,
-                                  x == 0 ? "cannot take logarithm of zero"
-                                         : "cannot take logarithm of a negative number");
-            }
-        }
-        break;
-    case SL_FN_LOG2ARG:
-        for (int i = 0; i < n; i++) {
-            double b = a0->v.f64[i], x = args[1].v.f64[i];
-            out->v.f64[i] = log(x) / log(b);
-            if (!live(nl, skip, i))
-                continue;
-            if (b <= 0 || x <= 0) {
-                nl[i] = 1;
-                sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_LOG,
-                                  (b == 0 || x == 0) ? "cannot take logarithm of zero"
-                                                     : "cannot take logarithm of a negative number");
-            } else if (b == 1) {
-                nl[i] = 1;
-                sl_eval_row_error(ectx, SL_ERRCODE_DIVISION_BY_ZERO, "division by zero");
-            }
-        }
-        break;
-    case SL_FN_POWER:
-        for (int i = 0; i < n; i++) {
-            double x = a0->v.f64[i], y = args[1].v.f64[i];
-            out->v.f64[i] = pow(x, y);
-            if (!live(nl, skip, i))
-                continue;
-            if (x == 0 && y < 0) {
-                nl[i] = 1;
-                sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
-                                  "zero raised to a negative power is undefined");
-            } else if (x < 0 && floor(y) != y) {
-                nl[i] = 1;
-                sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
-                                  "a negative number raised to a non-integer power yields a complex result");
-            }
-        }
-        break;
-    case SL_FN_GREATEST:
-    case SL_FN_LEAST: {
-        /* NULLs are ignored; NULL only when every argument is */
-        bool greatest = e->op == SL_FN_GREATEST;
-        memset(nl, 1, (size_t)n);
-        for (int k = 0; k < e->nargs; k++) {
-            const sl_vector *v = &args[k];
-            for (int i = 0; i < n; i++) {
-                if (v->nulls[i])
-                    continue;
-                bool better;
-                if (nl[i]) {
-                    better = true;
-                } else {
-                    int c;
-                    switch (e->type) {
-                    case SL_TYPE_DOUBLE:
-                        c = v->v.f64[i] < out->v.f64[i] ? -1 : v->v.f64[i] > out->v.f64[i];
-                        break;
-                    case SL_TYPE_TEXT: {
-                        sl_text x = v->v.text[i], y = out->v.text[i];
-                        int32_t m = x.len < y.len ? x.len : y.len;
-                        c = m > 0 ? memcmp(x.ptr, y.ptr, (size_t)m) : 0;
-                        if (c == 0)
-                            c = x.len < y.len ? -1 : x.len > y.len;
-                        break;
-                    }
-                    case SL_TYPE_BOOL:
-                        c = (int)v->v.b[i] - (int)out->v.b[i];
-                        break;
-                    default:
-                        c = v->v.i64[i] < out->v.i64[i] ? -1 : v->v.i64[i] > out->v.i64[i];
-                        break;
-                    }
-                    better = greatest ? c > 0 : c < 0;
-                }
-                if (better) {
-                    nl[i] = 0;
-                    switch (e->type) {
-                    case SL_TYPE_DOUBLE:
-                        out->v.f64[i] = v->v.f64[i];
-                        break;
-                    case SL_TYPE_TEXT:
-                        out->v.text[i] = v->v.text[i];
-                        break;
-                    case SL_TYPE_BOOL:
-                        out->v.b[i] = v->v.b[i];
-                        break;
-                    default:
-                        out->v.i64[i] = v->v.i64[i];
-                        break;
-                    }
-                }
-            }
-        }
-        break;
-    }
-    case SL_FN_NULLIF: {
-        bool *eq = sl_palloc(ectx->cx, (size_t)n);
-        const sl_vector *a = &args[0], *b = &args[1];
-        for (int i = 0; i < n; i++) {
-            switch (e->type) {
-            case SL_TYPE_DOUBLE:
-                eq[i] = a->v.f64[i] == b->v.f64[i];
-                break;
-            case SL_TYPE_TEXT:
-                eq[i] = a->v.text[i].len == b->v.text[i].len &&
-                        (a->v.text[i].len == 0 ||
-                         memcmp(a->v.text[i].ptr, b->v.text[i].ptr, (size_t)a->v.text[i].len) == 0);
-                break;
-            case SL_TYPE_BOOL:
-                eq[i] = (a->v.b[i] != 0) == (b->v.b[i] != 0);
-                break;
-            default:
-                eq[i] = a->v.i64[i] == b->v.i64[i];
-                break;
-            }
-            nl[i] = a->nulls[i] || (!b->nulls[i] && eq[i]);
-        }
-        size_t w = e->type == SL_TYPE_BOOL ? sizeof(bool) : e->type == SL_TYPE_TEXT ? sizeof(sl_text) : 8;
-        memcpy(out->v.i64, a->v.i64, (size_t)n * w);
-        break;
-    }
-    case SL_FN_LOWER:
-    case SL_FN_UPPER: {
-        size_t total = 0;
-        for (int i = 0; i < n; i++)
-            if (!nl[i])
-                total += (size_t)a0->v.text[i].len;
-        char *buf = sl_palloc(ectx->cx, total + 1);
-        bool up = e->op == SL_FN_UPPER;
-        for (int i = 0; i < n; i++) {
-            if (nl[i]) {
-                out->v.text[i] = (sl_text){"", 0};
-                continue;
-            }
-            sl_text t = a0->v.text[i];
-            for (int32_t j = 0; j < t.len; j++) {
-                char c = t.ptr[j];
-                if (up && c >= 'a' && c <= 'z')
-                    c = (char)(c - 32);
-                else if (!up && c >= 'A' && c <= 'Z')
-                    c = (char)(c + 32);
-                buf[j] = c;
-            }
-            out->v.text[i] = (sl_text){buf, t.len};
-            buf += t.len;
-        }
-        break;
-    }
-    case SL_FN_LENGTH:
-        for (int i = 0; i < n; i++)
-            out->v.i64[i] = nl[i] ? 0 : utf8_chars(a0->v.text[i].ptr, a0->v.text[i].len);
-        break;
-    case SL_FN_SUBSTR:
-        for (int i = 0; i < n; i++) {
-            if (nl[i]) {
-                out->v.text[i] = (sl_text){"", 0};
-                continue;
-            }
-            sl_text t = a0->v.text[i];
-            int64_t start = args[1].v.i64[i]; /* 1-based */
-            int64_t end = INT64_MAX;          /* exclusive, 1-based */
-            if (e->nargs == 3) {
-                int64_t len = args[2].v.i64[i];
-                if (len < 0) {
-                    if (live(nl, skip, i)) {
-                        nl[i] = 1;
-                        sl_eval_row_error(ectx, SL_ERRCODE_SUBSTRING_ERROR,
-                                          "negative substring length not allowed");
-                    }
-                    out->v.text[i] = (sl_text){"", 0};
-                    continue;
-                }
-                end = __builtin_add_overflow(start, len, &end) ? INT64_MAX : end;
-            }
-            if (start < 1)
-                start = 1;
-            if (end <= start) {
-                out->v.text[i] = (sl_text){"", 0};
-                continue;
-            }
-            int32_t b0 = utf8_offset(t.ptr, t.len, start - 1);
-            int32_t b1 = end == INT64_MAX ? t.len : b0 + utf8_offset(t.ptr + b0, t.len - b0, end - start);
-            out->v.text[i] = (sl_text){t.ptr + b0, b1 - b0};
-        }
-        break;
-    case SL_FN_TRIM:
-    case SL_FN_LTRIM:
-    case SL_FN_RTRIM:
-        for (int i = 0; i < n; i++) {
-            sl_text t = nl[i] ? (sl_text){"", 0} : a0->v.text[i];
-            if (e->op != SL_FN_RTRIM)
-                while (t.len > 0 && t.ptr[0] == ' ')
-                    t.ptr++, t.len--;
-            if (e->op != SL_FN_LTRIM)
-                while (t.len > 0 && t.ptr[t.len - 1] == ' ')
-                    t.len--;
-            out->v.text[i] = t;
-        }
-        break;
-    case SL_FN_REPLACE:
-        for (int i = 0; i < n; i++) {
-            if (nl[i]) {
-                out->v.text[i] = (sl_text){"", 0};
-                continue;
-            }
-            sl_text s = a0->v.text[i], f = args[1].v.text[i], r = args[2].v.text[i];
-            if (f.len == 0 || f.len > s.len) {
-                out->v.text[i] = s;
-                continue;
-            }
-            int32_t count = 0;
-            for (int32_t j = 0; j + f.len <= s.len;) {
-                if (memcmp(s.ptr + j, f.ptr, (size_t)f.len) == 0)
-                    count++, j += f.len;
-                else
-                    j++;
-            }
-            if (count == 0) {
-                out->v.text[i] = s;
-                continue;
-            }
-            size_t size = (size_t)s.len + (size_t)count * (size_t)r.len;
-            char *buf = sl_palloc(ectx->cx, size + 1), *p = buf;
-            for (int32_t j = 0; j < s.len;) {
-                if (j + f.len <= s.len && memcmp(s.ptr + j, f.ptr, (size_t)f.len) == 0) {
-                    memcpy(p, r.ptr, (size_t)r.len);
-                    p += r.len;
-                    j += f.len;
-                } else {
-                    *p++ = s.ptr[j++];
-                }
-            }
-            out->v.text[i] = (sl_text){buf, (int32_t)(p - buf)};
-        }
-        break;
-    case SL_FN_CONCAT: {
-        memset(nl, 0, (size_t)n);
-        size_t total = 0;
-        for (int k = 0; k < e->nargs; k++)
-            for (int i = 0; i < n; i++)
-                if (!args[k].nulls[i])
-                    total += (size_t)args[k].v.text[i].len;
-        char *buf = sl_palloc(ectx->cx, total + 1);
-        for (int i = 0; i < n; i++) {
-            char *start = buf;
-            for (int k = 0; k < e->nargs; k++) {
-                if (args[k].nulls[i])
-                    continue;
-                memcpy(buf, args[k].v.text[i].ptr, (size_t)args[k].v.text[i].len);
-                buf += args[k].v.text[i].len;
-            }
-            out->v.text[i] = (sl_text){start, (int32_t)(buf - start)};
-        }
-        break;
-    }
-    case SL_FN_NOW: {
-        /* read once per batch: every row of a batch sees the same now() */
-        int64_t now = sl_clock_wall_us();
-        for (int i = 0; i < n; i++)
-            out->v.i64[i] = now;
-        break;
-    }
-    case SL_FN_DATE_TRUNC:
-        for (int i = 0; i < n; i++)
-            out->v.i64[i] = trunc_ts(args[1].v.i64[i], e->unit);
-        break;
-    case SL_FN_DATE_PART:
-        for (int i = 0; i < n; i++)
-            out->v.f64[i] = part_ts(args[1].v.i64[i], e->unit);
-        break;
-    case SL_FN_TO_TIMESTAMP:
-        for (int i = 0; i < n; i++) {
-            double us = a0->v.f64[i] * 1e6;
-            if (us > -9.2e18 && us < 9.2e18) {
-                out->v.i64[i] = (int64_t)llround(us);
-            } else {
+            int64_t x = a0->v.i64[i];
+            if (x == INT64_MIN) {
                 out->v.i64[i] = 0;
                 if (live(nl, skip, i)) {
                     nl[i] = 1;
-                    sl_eval_row_error(ectx, SL_ERRCODE_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+                    sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range");
+                }
+            } else {
+                out->v.i64[i] = x < 0 ? -x : x;
+            }
+        }
+    }
+}
+
+static void fn_round(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    UNARY_D(rint(x))
+}
+
+static void fn_round2(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        int64_t digits = args[1].v.i64[i];
+        double x = a0->v.f64[i];
+        if (digits > 300 || digits < -300 || !isfinite(x)) {
+            out->v.f64[i] = x;
+            continue;
+        }
+        double scale = pow(10.0, (double)digits);
+        double r = round(x * scale) / scale;
+        out->v.f64[i] = isfinite(r) ? r : x;
+    }
+}
+
+static void fn_ceil(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    UNARY_D(ceil(x))
+}
+
+static void fn_floor(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    UNARY_D(floor(x))
+}
+
+static void fn_exp(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    UNARY_D(exp(x))
+}
+
+static void fn_sqrt_ln_log10(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        double x = a0->v.f64[i];
+        if (e->op == SL_FN_SQRT) {
+            out->v.f64[i] = sqrt(x);
+            if (x < 0 && live(nl, skip, i)) {
+                nl[i] = 1;
+                sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
+                                  "cannot take square root of a negative number");
+            }
+            continue;
+        }
+        out->v.f64[i] = e->op == SL_FN_LN ? log(x) : log10(x);
+        if (x <= 0 && live(nl, skip, i)) {
+            nl[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_LOG,
+                              x == 0 ? "cannot take logarithm of zero"
+                                     : "cannot take logarithm of a negative number");
+        }
+    }
+}
+
+static void fn_log2arg(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        double b = a0->v.f64[i], x = args[1].v.f64[i];
+        out->v.f64[i] = log(x) / log(b);
+        if (!live(nl, skip, i))
+            continue;
+        if (b <= 0 || x <= 0) {
+            nl[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_LOG,
+                              (b == 0 || x == 0) ? "cannot take logarithm of zero"
+                                                 : "cannot take logarithm of a negative number");
+        } else if (b == 1) {
+            nl[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_DIVISION_BY_ZERO, "division by zero");
+        }
+    }
+}
+
+static void fn_power(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        double x = a0->v.f64[i], y = args[1].v.f64[i];
+        out->v.f64[i] = pow(x, y);
+        if (!live(nl, skip, i))
+            continue;
+        if (x == 0 && y < 0) {
+            nl[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
+                              "zero raised to a negative power is undefined");
+        } else if (x < 0 && floor(y) != y) {
+            nl[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_INVALID_ARGUMENT_FOR_POWER,
+                              "a negative number raised to a non-integer power yields a complex result");
+        }
+    }
+}
+
+static void fn_greatest_least(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    /* NULLs are ignored; NULL only when every argument is */
+    bool greatest = e->op == SL_FN_GREATEST;
+    memset(nl, 1, (size_t)n);
+    for (int k = 0; k < e->nargs; k++) {
+        const sl_vector *v = &args[k];
+        for (int i = 0; i < n; i++) {
+            if (v->nulls[i])
+                continue;
+            bool better;
+            if (nl[i]) {
+                better = true;
+            } else {
+                int c;
+                switch (e->type) {
+                case SL_TYPE_DOUBLE:
+                    c = v->v.f64[i] < out->v.f64[i] ? -1 : v->v.f64[i] > out->v.f64[i];
+                    break;
+                case SL_TYPE_TEXT: {
+                    sl_text x = v->v.text[i], y = out->v.text[i];
+                    int32_t m = x.len < y.len ? x.len : y.len;
+                    c = m > 0 ? memcmp(x.ptr, y.ptr, (size_t)m) : 0;
+                    if (c == 0)
+                        c = x.len < y.len ? -1 : x.len > y.len;
+                    break;
+                }
+                case SL_TYPE_BOOL:
+                    c = (int)v->v.b[i] - (int)out->v.b[i];
+                    break;
+                default:
+                    c = v->v.i64[i] < out->v.i64[i] ? -1 : v->v.i64[i] > out->v.i64[i];
+                    break;
+                }
+                better = greatest ? c > 0 : c < 0;
+            }
+            if (better) {
+                nl[i] = 0;
+                switch (e->type) {
+                case SL_TYPE_DOUBLE:
+                    out->v.f64[i] = v->v.f64[i];
+                    break;
+                case SL_TYPE_TEXT:
+                    out->v.text[i] = v->v.text[i];
+                    break;
+                case SL_TYPE_BOOL:
+                    out->v.b[i] = v->v.b[i];
+                    break;
+                default:
+                    out->v.i64[i] = v->v.i64[i];
+                    break;
                 }
             }
         }
-        break;
-    case SL_FN_EPOCH:
-        for (int i = 0; i < n; i++)
-            out->v.f64[i] = (double)a0->v.i64[i] / 1e6;
-        break;
-    case SL_FN_COALESCE:
-    default:
-        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "function %s is not evaluated here", e->name);
     }
+}
+
+static void fn_nullif(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    bool *eq = sl_palloc(ectx->cx, (size_t)n);
+    const sl_vector *a = &args[0], *b = &args[1];
+    for (int i = 0; i < n; i++) {
+        switch (e->type) {
+        case SL_TYPE_DOUBLE:
+            eq[i] = a->v.f64[i] == b->v.f64[i];
+            break;
+        case SL_TYPE_TEXT:
+            eq[i] = a->v.text[i].len == b->v.text[i].len &&
+                    (a->v.text[i].len == 0 ||
+                     memcmp(a->v.text[i].ptr, b->v.text[i].ptr, (size_t)a->v.text[i].len) == 0);
+            break;
+        case SL_TYPE_BOOL:
+            eq[i] = (a->v.b[i] != 0) == (b->v.b[i] != 0);
+            break;
+        default:
+            eq[i] = a->v.i64[i] == b->v.i64[i];
+            break;
+        }
+        nl[i] = a->nulls[i] || (!b->nulls[i] && eq[i]);
+    }
+    size_t w = e->type == SL_TYPE_BOOL ? sizeof(bool) : e->type == SL_TYPE_TEXT ? sizeof(sl_text) : 8;
+    memcpy(out->v.i64, a->v.i64, (size_t)n * w);
+}
+
+static void fn_lower_upper(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        if (!nl[i])
+            total += (size_t)a0->v.text[i].len;
+    char *buf = sl_palloc(ectx->cx, total + 1);
+    bool up = e->op == SL_FN_UPPER;
+    for (int i = 0; i < n; i++) {
+        if (nl[i]) {
+            out->v.text[i] = (sl_text){"", 0};
+            continue;
+        }
+        sl_text t = a0->v.text[i];
+        for (int32_t j = 0; j < t.len; j++) {
+            char c = t.ptr[j];
+            if (up && c >= 'a' && c <= 'z')
+                c = (char)(c - 32);
+            else if (!up && c >= 'A' && c <= 'Z')
+                c = (char)(c + 32);
+            buf[j] = c;
+        }
+        out->v.text[i] = (sl_text){buf, t.len};
+        buf += t.len;
+    }
+}
+
+static void fn_length(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++)
+        out->v.i64[i] = nl[i] ? 0 : utf8_chars(a0->v.text[i].ptr, a0->v.text[i].len);
+}
+
+static void fn_substr(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        if (nl[i]) {
+            out->v.text[i] = (sl_text){"", 0};
+            continue;
+        }
+        sl_text t = a0->v.text[i];
+        int64_t start = args[1].v.i64[i]; /* 1-based */
+        int64_t end = INT64_MAX;          /* exclusive, 1-based */
+        if (e->nargs == 3) {
+            int64_t len = args[2].v.i64[i];
+            if (len < 0) {
+                if (live(nl, skip, i)) {
+                    nl[i] = 1;
+                    sl_eval_row_error(ectx, SL_ERRCODE_SUBSTRING_ERROR,
+                                      "negative substring length not allowed");
+                }
+                out->v.text[i] = (sl_text){"", 0};
+                continue;
+            }
+            end = __builtin_add_overflow(start, len, &end) ? INT64_MAX : end;
+        }
+        if (start < 1)
+            start = 1;
+        if (end <= start) {
+            out->v.text[i] = (sl_text){"", 0};
+            continue;
+        }
+        int32_t b0 = utf8_offset(t.ptr, t.len, start - 1);
+        int32_t b1 = end == INT64_MAX ? t.len : b0 + utf8_offset(t.ptr + b0, t.len - b0, end - start);
+        out->v.text[i] = (sl_text){t.ptr + b0, b1 - b0};
+    }
+}
+
+static void fn_trim_ltrim_rtrim(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        sl_text t = nl[i] ? (sl_text){"", 0} : a0->v.text[i];
+        if (e->op != SL_FN_RTRIM)
+            while (t.len > 0 && t.ptr[0] == ' ')
+                t.ptr++, t.len--;
+        if (e->op != SL_FN_LTRIM)
+            while (t.len > 0 && t.ptr[t.len - 1] == ' ')
+                t.len--;
+        out->v.text[i] = t;
+    }
+}
+
+static void fn_replace(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        if (nl[i]) {
+            out->v.text[i] = (sl_text){"", 0};
+            continue;
+        }
+        sl_text s = a0->v.text[i], f = args[1].v.text[i], r = args[2].v.text[i];
+        if (f.len == 0 || f.len > s.len) {
+            out->v.text[i] = s;
+            continue;
+        }
+        int32_t count = 0;
+        for (int32_t j = 0; j + f.len <= s.len;) {
+            if (memcmp(s.ptr + j, f.ptr, (size_t)f.len) == 0)
+                count++, j += f.len;
+            else
+                j++;
+        }
+        if (count == 0) {
+            out->v.text[i] = s;
+            continue;
+        }
+        size_t size = (size_t)s.len + (size_t)count * (size_t)r.len;
+        char *buf = sl_palloc(ectx->cx, size + 1), *p = buf;
+        for (int32_t j = 0; j < s.len;) {
+            if (j + f.len <= s.len && memcmp(s.ptr + j, f.ptr, (size_t)f.len) == 0) {
+                memcpy(p, r.ptr, (size_t)r.len);
+                p += r.len;
+                j += f.len;
+            } else {
+                *p++ = s.ptr[j++];
+            }
+        }
+        out->v.text[i] = (sl_text){buf, (int32_t)(p - buf)};
+    }
+}
+
+static void fn_concat(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    memset(nl, 0, (size_t)n);
+    size_t total = 0;
+    for (int k = 0; k < e->nargs; k++)
+        for (int i = 0; i < n; i++)
+            if (!args[k].nulls[i])
+                total += (size_t)args[k].v.text[i].len;
+    char *buf = sl_palloc(ectx->cx, total + 1);
+    for (int i = 0; i < n; i++) {
+        char *start = buf;
+        for (int k = 0; k < e->nargs; k++) {
+            if (args[k].nulls[i])
+                continue;
+            memcpy(buf, args[k].v.text[i].ptr, (size_t)args[k].v.text[i].len);
+            buf += args[k].v.text[i].len;
+        }
+        out->v.text[i] = (sl_text){start, (int32_t)(buf - start)};
+    }
+}
+
+static void fn_now(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    /* read once per batch: every row of a batch sees the same now() */
+    int64_t now = sl_clock_wall_us();
+    for (int i = 0; i < n; i++)
+        out->v.i64[i] = now;
+}
+
+static void fn_date_trunc(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++)
+        out->v.i64[i] = trunc_ts(args[1].v.i64[i], e->unit);
+}
+
+static void fn_date_part(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++)
+        out->v.f64[i] = part_ts(args[1].v.i64[i], e->unit);
+}
+
+static void fn_to_timestamp(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++) {
+        double us = a0->v.f64[i] * 1e6;
+        if (us > -9.2e18 && us < 9.2e18) {
+            out->v.i64[i] = (int64_t)llround(us);
+        } else {
+            out->v.i64[i] = 0;
+            if (live(nl, skip, i)) {
+                nl[i] = 1;
+                sl_eval_row_error(ectx, SL_ERRCODE_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+            }
+        }
+    }
+}
+
+static void fn_epoch(SL_FUNC_ARGS)
+{
+    SL_FUNC_LOCALS;
+    for (int i = 0; i < n; i++)
+        out->v.f64[i] = (double)a0->v.i64[i] / 1e6;
+}
+
+sl_status sl_func_eval(const sl_expr *e, sl_vector *args, int n, const uint8_t *skip, sl_vector *out,
+                       sl_eval_ctx *ectx, sl_error *err)
+{
+    const sl_func_sig *f = e->func;
+
+    if (f == NULL || f->eval == NULL)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "function %s is not evaluated here", e->name);
+    /* strict functions: NULL in any argument gives NULL */
+    if (!f->lenient) {
+        memset(out->nulls, 0, (size_t)n);
+        for (int k = 0; k < e->nargs; k++)
+            for (int i = 0; i < n; i++)
+                out->nulls[i] |= args[k].nulls[i];
+    }
+    f->eval(e, args, n, skip, out, ectx);
     return SL_OK;
 }
