@@ -19,6 +19,7 @@
 #include "clients/http.h"
 #include "formats/format.h" /* sl_json_put_string */
 #include "common/json_scan.h"
+#include "sluice/types.h"
 #include "sluice/errcodes.h"
 
 /* Replies are small; a longer one fails the request. */
@@ -37,17 +38,6 @@ struct sl_schema_registry {
 };
 
 /* ---- the registry's replies (common/json_scan.h) ---- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The value of member key of the reply object at the start of body (what
  * follows that object is not looked at). */
@@ -83,8 +73,8 @@ static int pct_decode(char *s)
     char *w = s;
 
     for (char *r = s; *r != '\0'; r++) {
-        if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
-            *w++ = (char)(hexval(r[1]) << 4 | hexval(r[2]));
+        if (*r == '%' && sl_hex_digit(r[1]) >= 0 && sl_hex_digit(r[2]) >= 0) {
+            *w++ = (char)(sl_hex_digit(r[1]) << 4 | sl_hex_digit(r[2]));
             r += 2;
         } else
             *w++ = *r;

@@ -9,22 +9,13 @@
 
 #include <string.h>
 
+#include "sluice/types.h"
+
 static const char *skip_ws(const char *p, const char *end)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Four hex digits at p (p + 4 <= end checked by the caller). */
@@ -33,7 +24,7 @@ static bool hex4(const char *p, uint32_t *out)
     uint32_t v = 0;
 
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = sl_hex_digit(p[i]);
         if (h < 0)
             return false;
         v = v << 4 | (uint32_t)h;
@@ -275,7 +266,7 @@ bool sl_json_string(const sl_json_span *v, sl_buf *out, bool lone_fffd)
         return false;
     while (p < end) {
         const char *run = p;
-        uint32_t cp, lo;
+        uint32_t cp = 0, lo = 0;
 
         while (p < end && *p != '\\')
             p++;

@@ -341,6 +341,17 @@ static sl_status sl_bad_input(sl_error *err, const char *code, const char *type,
                         shown < len ? "..." : "");
 }
 
+int sl_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 bool sl_bool_word(const char *s, size_t len, bool *out)
 {
     static const struct {

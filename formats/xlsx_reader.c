@@ -26,6 +26,7 @@
  */
 #include "formats/xlsx_reader.h"
 #include "formats/xlsx_sheet_scan.h"
+#include "sluice/types.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -157,17 +158,6 @@ static const char *attr(const XML_Char **atts, const char *name)
     return NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Decodes OOXML's _xHHHH_ escapes (how producers store control characters
  * such as CR in strings) in place; returns the new length.  UTF-8 output of
@@ -180,7 +170,8 @@ static size_t decode_x_escapes(char *s, size_t n)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         if (s[i] == '_' && i + 6 < n && s[i + 1] == 'x' && s[i + 6] == '_') {
-            int h0 = hexval(s[i + 2]), h1 = hexval(s[i + 3]), h2 = hexval(s[i + 4]), h3 = hexval(s[i + 5]);
+            int h0 = sl_hex_digit(s[i + 2]), h1 = sl_hex_digit(s[i + 3]), h2 = sl_hex_digit(s[i + 4]),
+                h3 = sl_hex_digit(s[i + 5]);
             if (h0 >= 0 && h1 >= 0 && h2 >= 0 && h3 >= 0) {
                 unsigned cp = (unsigned)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
                 if (cp < 0x80) {

@@ -62,6 +62,8 @@ sl_status sl_parse_bool(const char *s, int32_t len, bool *out, sl_error *err);
  * yes, y, on, 1 / false, f, no, n, off, 0; any case), with *out its value:
  * the one list that casts, options and settings accept. */
 bool sl_bool_word(const char *s, size_t len, bool *out);
+/* The value of a hexadecimal digit (either case), -1 for any other character. */
+int sl_hex_digit(char c);
 sl_status sl_parse_bigint(const char *s, int32_t len, int64_t *out, sl_error *err);
 sl_status sl_parse_double(const char *s, int32_t len, double *out, sl_error *err);
 sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error *err);
