@@ -27,6 +27,7 @@ typedef struct sl_command {
 
 static sl_command_result sl_command_help_run(sl_shell *sh, const char *name, const char *args);
 static sl_command_result sl_command_describe(sl_shell *sh, const char *name, const char *args);
+static sl_command_result sl_command_roles(sl_shell *sh, const char *name, const char *args);
 static sl_command_result sl_command_quit(sl_shell *sh, const char *name, const char *args);
 static sl_command_result sl_command_timing(sl_shell *sh, const char *name, const char *args);
 static sl_command_result sl_command_expanded(sl_shell *sh, const char *name, const char *args);
@@ -34,6 +35,7 @@ static sl_command_result sl_command_expanded(sl_shell *sh, const char *name, con
 static const sl_command sl_commands[] = {
     {"?", "", "show this help", sl_command_help_run},
     {"d", "[NAME]", "list sources, sinks and queries, or describe NAME", sl_command_describe},
+    {"du", "", "list roles", sl_command_roles},
     {"q", "", "quit sluice", sl_command_quit},
     {"timing", "[on|off]", "toggle printing how long each statement took", sl_command_timing},
     {"x", "[on|off]", "toggle expanded output (one line per column)", sl_command_expanded},
@@ -90,6 +92,13 @@ static sl_command_result sl_command_describe(sl_shell *sh, const char *name, con
         free(sql);
     }
     return ok ? SL_COMMAND_OK : SL_COMMAND_ERROR;
+}
+
+static sl_command_result sl_command_roles(sl_shell *sh, const char *name, const char *args)
+{
+    (void)name;
+    (void)args;
+    return sl_exec_query(sh, "SHOW ROLES") ? SL_COMMAND_OK : SL_COMMAND_ERROR;
 }
 
 /*

@@ -32,6 +32,7 @@
 #include "client/scan.h"
 #include "client/shell.h"
 
+#define SL_DEFAULT_HOST  "/tmp"
 #define SL_DEFAULT_PORT  "5477"
 #define SL_HISTORY_FILE  ".sluice_history"
 #define SL_HISTORY_LINES 1000
@@ -152,7 +153,11 @@ static PGconn *sl_connect(const sl_options *o)
         }                                                                                                    \
     } while (0)
 
-    SL_PARAM("host", o->host ? o->host : getenv("SLUICE_HOST"));
+    /* sluiced's socket is in /tmp (libpq would look where Debian's PostgreSQL puts its own). */
+    SL_PARAM("host", o->host                 ? o->host
+                     : getenv("SLUICE_HOST") ? getenv("SLUICE_HOST")
+                     : getenv("PGHOST")      ? NULL
+                                             : SL_DEFAULT_HOST);
     SL_PARAM("port", o->port                 ? o->port
                      : getenv("SLUICE_PORT") ? getenv("SLUICE_PORT")
                      : getenv("PGPORT")      ? NULL

@@ -3,10 +3,10 @@
 # corpus.  `make check` replays every kept input (seeds and crash
 # reproducers) through each harness, built with the project's compiler and
 # a plain main (fuzz/replay_main.c), so regressions show without clang.
-SL_FUZZ_HARNESSES = sql protocol json csv avro xlsx
+SL_FUZZ_HARNESSES = sql protocol json csv avro xlsx scram
 
 check_PROGRAMS += fuzz/replay_sql fuzz/replay_protocol fuzz/replay_json fuzz/replay_csv \
-	fuzz/replay_avro fuzz/replay_xlsx
+	fuzz/replay_avro fuzz/replay_xlsx fuzz/replay_scram
 fuzz_replay_sql_SOURCES = fuzz/fuzz_sql.c fuzz/replay_main.c fuzz/fuzz.h
 fuzz_replay_sql_CPPFLAGS = $(AM_CPPFLAGS) -DSL_FUZZ_CORPUS='"sql"'
 fuzz_replay_sql_LDADD = $(SL_SERVER_LDADD)
@@ -25,6 +25,9 @@ fuzz_replay_avro_LDADD = $(SL_SERVER_LDADD)
 fuzz_replay_xlsx_SOURCES = fuzz/fuzz_xlsx.c fuzz/replay_main.c fuzz/fuzz.h
 fuzz_replay_xlsx_CPPFLAGS = $(AM_CPPFLAGS) -DSL_FUZZ_CORPUS='"xlsx"' $(ZIP_CFLAGS)
 fuzz_replay_xlsx_LDADD = $(SL_SERVER_LDADD)
+fuzz_replay_scram_SOURCES = fuzz/fuzz_scram.c fuzz/replay_main.c fuzz/fuzz.h
+fuzz_replay_scram_CPPFLAGS = $(AM_CPPFLAGS) -DSL_FUZZ_CORPUS='"scram"'
+fuzz_replay_scram_LDADD = $(SL_SERVER_LDADD)
 # The harness of the parser includes ast.h, which needs the grammar's token codes.
 $(fuzz_replay_sql_OBJECTS): parser/grammar.h
 
@@ -39,7 +42,7 @@ fuzz: parser/grammar.c parser/grammar.h
 	SL_SRCDIR='$(abs_top_srcdir)' SL_BUILDDIR='$(abs_top_builddir)' \
 	FUZZ_SOURCES='$(filter %.c,$(libslcommon_a_SOURCES) $(libslparser_a_SOURCES) $(libslformats_a_SOURCES) $(libslkafka_a_SOURCES) $(libslclients_a_SOURCES) $(libslsources_a_SOURCES) $(libslsinks_a_SOURCES) $(libslserver_a_SOURCES) $(libslregistry_a_SOURCES))' \
 	FUZZ_CPPFLAGS='-I$(abs_top_builddir)/include -I$(abs_top_srcdir)/include -I$(abs_top_builddir) -I$(abs_top_srcdir) $(RDKAFKA_CFLAGS) $(AVRO_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(ZIP_CFLAGS) $(EXPAT_CFLAGS) $(ZLIB_CFLAGS)' \
-	FUZZ_LIBS='$(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS)' \
+	FUZZ_LIBS='$(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS)' \
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 	$(SHELL) $(abs_top_srcdir)/fuzz/run.sh $(FUZZ_HARNESSES)
 

@@ -33,7 +33,7 @@ SL_BUILDDIR=$(cd "${SL_BUILDDIR:-.}" && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 FUZZ_ARGS=${FUZZ_ARGS:-}
-ALL_HARNESSES="sql protocol json csv avro xlsx"
+ALL_HARNESSES="sql protocol json csv avro xlsx scram"
 harnesses=${*:-$ALL_HARNESSES}
 
 if [ -z "${FUZZ_CC:-}" ]; then

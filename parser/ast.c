@@ -29,6 +29,7 @@ const char *sl_node_tag_name(sl_node_tag tag)
         [SL_T_CreateSinkStmt] = "CreateSinkStmt",
         [SL_T_AlterStmt] = "AlterStmt",
         [SL_T_DropStmt] = "DropStmt",
+        [SL_T_RoleStmt] = "RoleStmt",
         [SL_T_ShowStmt] = "ShowStmt",
         [SL_T_SetStmt] = "SetStmt",
         [SL_T_DescribeStmt] = "DescribeStmt",
@@ -370,6 +371,19 @@ sl_DropStmt *sl_make_drop(sl_mcxt *cx, sl_object_kind object, const char *name, 
     s->object = object;
     s->name = name;
     s->if_exists = if_exists;
+    return s;
+}
+
+sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user, const char *name,
+                               bool if_exists, sl_list *options, int location)
+{
+    sl_RoleStmt *s = SL_NEW(cx, RoleStmt, location);
+
+    s->action = action;
+    s->is_user = is_user;
+    s->name = name;
+    s->if_exists = if_exists;
+    s->options = options;
     return s;
 }
 

@@ -34,6 +34,7 @@ typedef enum sl_node_tag {
     SL_T_QueryControlStmt,
     SL_T_ExplainStmt,
     SL_T_TransactionStmt,
+    SL_T_RoleStmt,
     /* parts of statements */
     SL_T_ColumnDef,
     SL_T_Option,
@@ -266,10 +267,27 @@ typedef struct sl_DropStmt {
     bool if_exists;
 } sl_DropStmt;
 
+typedef enum sl_role_action {
+    SL_ROLE_CREATE,
+    SL_ROLE_ALTER,
+    SL_ROLE_DROP,
+} sl_role_action;
+
+/* CREATE|ALTER ROLE name [WITH] attr..., DROP ROLE [IF EXISTS] name (or USER). */
+typedef struct sl_RoleStmt {
+    sl_node hdr;
+    sl_role_action action;
+    bool is_user; /* spelled USER: CREATE USER may log in unless NOLOGIN */
+    const char *name;
+    bool if_exists;
+    sl_list *options; /* of sl_Option *: a word, with a string or NULL value or none */
+} sl_RoleStmt;
+
 typedef enum sl_show_kind {
     SL_SHOW_SOURCES,
     SL_SHOW_SINKS,
     SL_SHOW_QUERIES,
+    SL_SHOW_ROLES,
     SL_SHOW_SETTING, /* SHOW name; SHOW ALL has name "all" */
 } sl_show_kind;
 
@@ -377,6 +395,8 @@ sl_CreateSinkStmt *sl_make_create_sink(sl_mcxt *cx, const char *name, const char
 sl_AlterStmt *sl_make_alter(sl_mcxt *cx, sl_object_kind object, const char *name, sl_list *options,
                             int location);
 sl_DropStmt *sl_make_drop(sl_mcxt *cx, sl_object_kind object, const char *name, bool if_exists, int location);
+sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user, const char *name,
+                               bool if_exists, sl_list *options, int location);
 sl_ShowStmt *sl_make_show(sl_mcxt *cx, sl_show_kind what, const char *name, int location);
 sl_SetStmt *sl_make_set(sl_mcxt *cx, const char *name, const char *value, int location);
 sl_DescribeStmt *sl_make_describe(sl_mcxt *cx, const char *name, int location);

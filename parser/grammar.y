@@ -62,8 +62,8 @@
 %token ABORT ALL ALTER AND AS BEGIN BETWEEN BY CASE CAST COMMIT CREATE DEFAULT
        DESCRIBE DISTINCT DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN FALSE FROM GROUP
        HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LEVEL LIKE LIMIT LOCAL NOT
-       NULL OR PAUSE PRECISION QUERIES QUERY RESUME ROLLBACK SELECT SESSION SET SHOW
-       SINK SINKS SOURCE SOURCES START THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING
+       NULL OR PAUSE PRECISION QUERIES QUERY RESUME ROLE ROLES ROLLBACK SELECT SESSION SET SHOW
+       SINK SINKS SOURCE SOURCES START THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING USER
        WATERMARK WHEN WHERE WINDOW WITH WITHOUT WORK ZONE.
 
 /*
@@ -72,9 +72,9 @@
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
 %fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN EXTRACT HOPPING IF
-       INTERVAL ISOLATION LEVEL LOCAL PAUSE PRECISION QUERIES QUERY RESUME ROLLBACK
+       INTERVAL ISOLATION LEVEL LOCAL PAUSE PRECISION QUERIES QUERY RESUME ROLE ROLES ROLLBACK
        SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
-       TUMBLING UNIT WATERMARK WINDOW WITHOUT WORK ZONE.
+       TUMBLING UNIT USER WATERMARK WINDOW WITHOUT WORK ZONE.
 
 /* Operator precedence as in PostgreSQL, lowest first. */
 %left OR.
@@ -110,6 +110,34 @@ cmd(A) ::= ALTER(K) alter_kind(O) ID(N) SET LP opt_list(L) RP.
     { A = (sl_node *)sl_make_alter(CX, (sl_object_kind)O, N.str, L, K.offset); }
 cmd(A) ::= DROP(K) object_kind(O) if_exists(E) ID(N).
     { A = (sl_node *)sl_make_drop(CX, (sl_object_kind)O, N.str, E, K.offset); }
+
+/* ---- roles: CREATE/ALTER/DROP ROLE (or USER, which may log in by default) ---- */
+
+cmd(A) ::= CREATE(K) role_word(U) ID(N) role_opts(L).
+    { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_CREATE, U, N.str, false, L, K.offset); }
+cmd(A) ::= ALTER(K) role_word(U) ID(N) role_opts(L).
+    { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_ALTER, U, N.str, false, L, K.offset); }
+cmd(A) ::= DROP(K) role_word(U) if_exists(E) ID(N).
+    { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_DROP, U, N.str, E, NULL, K.offset); }
+
+%type role_word {bool}
+role_word(A) ::= ROLE.                  { A = false; }
+role_word(A) ::= USER.                  { A = true; }
+
+/* Attribute words (LOGIN, NOSUPERUSER, PASSWORD 'x', ...) are checked by the executor. */
+%type role_opts {sl_list *}
+role_opts(A) ::= .                      { A = NULL; }
+role_opts(A) ::= WITH role_opt_list(L). { A = L; }
+role_opts(A) ::= role_opt_list(L).      { A = L; }
+
+%type role_opt_list {sl_list *}
+role_opt_list(A) ::= role_opt(O).       { A = sl_list_append(CX, NULL, O); }
+role_opt_list(A) ::= role_opt_list(L) role_opt(O). { A = sl_list_append(CX, L, O); }
+
+%type role_opt {sl_Option *}
+role_opt(A) ::= ID(K).                  { A = sl_make_option(CX, K.str, NULL, K.offset); }
+role_opt(A) ::= ID(K) STRING(S).        { A = sl_make_option(CX, K.str, sl_make_const_string(CX, S.str, S.offset), K.offset); }
+role_opt(A) ::= ID(K) NULL(N).          { A = sl_make_option(CX, K.str, sl_make_const_null(CX, N.offset), K.offset); }
 
 %type alter_kind {int}
 alter_kind(A) ::= SOURCE.               { A = SL_OBJ_SOURCE; }
@@ -198,6 +226,7 @@ typename(A) ::= INTERVAL(T).            { A = sl_make_type_name(CX, "interval", 
 cmd(A) ::= SHOW(K) SOURCES.             { A = (sl_node *)sl_make_show(CX, SL_SHOW_SOURCES, NULL, K.offset); }
 cmd(A) ::= SHOW(K) SINKS.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_SINKS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) QUERIES.             { A = (sl_node *)sl_make_show(CX, SL_SHOW_QUERIES, NULL, K.offset); }
+cmd(A) ::= SHOW(K) ROLES.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_ROLES, NULL, K.offset); }
 cmd(A) ::= SHOW(K) ALL.                 { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "all", K.offset); }
 cmd(A) ::= SHOW(K) TIME ZONE.           { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "timezone", K.offset); }
 cmd(A) ::= SHOW(K) TRANSACTION ISOLATION LEVEL.

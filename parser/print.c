@@ -383,6 +383,9 @@ static void print_show(sl_buf *sb, const sl_ShowStmt *s)
     case SL_SHOW_QUERIES:
         sl_buf_puts(sb, "SHOW QUERIES");
         break;
+    case SL_SHOW_ROLES:
+        sl_buf_puts(sb, "SHOW ROLES");
+        break;
     case SL_SHOW_SETTING:
         sl_buf_puts(sb, "SHOW ");
         if (s->name != NULL && strcmp(s->name, "all") == 0)
@@ -390,6 +393,24 @@ static void print_show(sl_buf *sb, const sl_ShowStmt *s)
         else
             print_dotted(sb, s->name);
         break;
+    }
+}
+
+static void print_role(sl_buf *sb, const sl_RoleStmt *s)
+{
+    static const char *const verbs[] = {"CREATE", "ALTER", "DROP"};
+
+    sl_buf_printf(sb, "%s %s %s", verbs[s->action], s->is_user ? "USER" : "ROLE",
+                  s->if_exists ? "IF EXISTS " : "");
+    print_ident(sb, s->name);
+    for (int i = 0; i < sl_list_length(s->options); i++) {
+        const sl_Option *o = sl_list_nth(s->options, i);
+        sl_buf_puts(sb, i == 0 ? " WITH " : " ");
+        print_ident(sb, o->name);
+        if (o->value != NULL) {
+            sl_buf_puts(sb, " ");
+            print_const(sb, o->value);
+        }
     }
 }
 
@@ -431,6 +452,9 @@ static void print_node(sl_buf *sb, const sl_node *node)
     }
     case SL_T_ShowStmt:
         print_show(sb, (const sl_ShowStmt *)node);
+        break;
+    case SL_T_RoleStmt:
+        print_role(sb, (const sl_RoleStmt *)node);
         break;
     case SL_T_SetStmt: {
         const sl_SetStmt *s = (const void *)node;

@@ -23,7 +23,7 @@ else
 fi
 
 run_part() { # run_part SQLFILE OUTFILE
-    (cd "$SL_TMP" && PGAPPNAME=pg_regress "$SLUICE" -h 127.0.0.1 -p "$SL_PORT" -X -a -q -f "$1" >>"$2" 2>&1)
+    (cd "$SL_TMP" && PGAPPNAME=pg_regress "$SLUICE" -h 127.0.0.1 -p "$SL_PORT" -U sluice -X -a -q -f "$1" >>"$2" 2>&1)
     return 0 # statements that fail are part of the expected output
 }
 

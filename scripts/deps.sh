@@ -5,10 +5,10 @@
 set -eu
 
 SL_PACKAGES="build-essential autoconf automake pkg-config lemon \
-librdkafka-dev libavro-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev \
+librdkafka-dev libavro-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcmocka-dev \
 libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev libjemalloc-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
-python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro \
+python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro python3-psycopg2 \
 influxdb influxdb-client clang libclang-rt-14-dev valgrind"
 
 # Node.js may come from elsewhere than Debian (a newer one on PATH): only

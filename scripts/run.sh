@@ -4,7 +4,8 @@
 # on first start), sets up the sample water-quality pipeline
 # (examples/water.sql) and shows its per-station results flowing in the
 # shell.  The server then keeps running in the foreground: connect with
-# `./sluice` or `psql -h 127.0.0.1 -p 5477`; Ctrl-C stops it cleanly.
+# `./sluice` or `psql -h /tmp -p 5477 -d sluice` (as the same OS user: peer
+# authentication); Ctrl-C stops it cleanly.
 # Extra arguments go to sluiced (e.g. -p 5480).
 #
 # When Debian's influxd and dynalite (both installed by scripts/deps.sh) are
@@ -81,7 +82,9 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-export SLUICE_HOST=127.0.0.1 SLUICE_PORT=$port
+# Through the Unix socket, as the OS user that started the server: peer
+# authentication, no password (docs/security.md).
+export SLUICE_HOST=/tmp SLUICE_PORT=$port
 echo "== setting up the pipeline: examples/water.sql"
 ./sluice -q -f examples/water.sql
 
@@ -136,7 +139,7 @@ if [ -n "$dyn_pid" ]; then
         --user demo:demo -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.Scan' \
         -d '{"TableName": "water", "Select": "COUNT"}' | sed -n 's/.*"Count":\([0-9]*\).*/\1/p')"
 fi
-echo "kafka bootstrap (for kcat): $(psql -X -At -h 127.0.0.1 -p "$port" -c "SHOW kafka_bootstrap" 2>/dev/null || true)"
+echo "kafka bootstrap (for kcat): $(psql -X -At -h /tmp -p "$port" -d sluice -c "SHOW kafka_bootstrap" 2>/dev/null || true)"
 echo
 echo "sluiced is running (PID $server): ./sluice or psql -h 127.0.0.1 -p $port; Ctrl-C stops it."
 wait $server

@@ -67,6 +67,7 @@ static sl_status conf_check_timezone(const char *, const char *, char *, size_t,
 static sl_status conf_check_intervalstyle(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_appname(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_always_on(const char *, const char *, char *, size_t, sl_error *);
+static sl_status conf_check_password_encryption(const char *, const char *, char *, size_t, sl_error *);
 
 /* The server version reported to clients.  psql and drivers parse the leading
  * number: a 15.x value keeps psql 15 from warning about a major version
@@ -83,6 +84,26 @@ static const sl_conf_def sl_conf_table[] = {
      "comma-separated directories for the Unix socket; '' for none"},
     {"max_connections", SL_CONF_INT, SL_CONF_RESTART, "100", 1, 10000, NULL,
      "maximum number of concurrent client sessions"},
+    {"superuser_reserved_connections", SL_CONF_INT, SL_CONF_RESTART, "3", 0, 1000, NULL,
+     "connections of max_connections kept for superusers, so an administrator can always get in"},
+    {"client_connection_check_interval", SL_CONF_INTERVAL, SL_CONF_SIGHUP, "500ms", 0, 60000, NULL,
+     "how often a running push query checks that its client is still connected; 0 never"},
+    {"authentication_timeout", SL_CONF_INTERVAL, SL_CONF_SIGHUP, "60s", 1000, 600000, NULL,
+     "longest time a client may take to connect and authenticate, start to finish"},
+    {"authentication_failure_delay", SL_CONF_INTERVAL, SL_CONF_SIGHUP, "500ms", 0, 10000, NULL,
+     "how long a failed login waits before it is answered (the same for every reason)"},
+    /* security (docs/security.md) */
+    {"ssl", SL_CONF_BOOL, SL_CONF_RESTART, "on", 0, 0, NULL,
+     "offer TLS on TCP connections (clients choose: sslmode=require to insist)"},
+    {"ssl_cert_file", SL_CONF_STRING, SL_CONF_RESTART, "server.crt", 0, 0, NULL,
+     "server certificate (PEM), relative to the data directory; a new data directory gets a self-signed one"},
+    {"ssl_key_file", SL_CONF_STRING, SL_CONF_RESTART, "server.key", 0, 0, NULL,
+     "private key of the certificate (PEM, mode 0600), relative to the data directory"},
+    {"ssl_ca_file", SL_CONF_STRING, SL_CONF_RESTART, "", 0, 0, NULL,
+     "certificate authorities for client certificates (PEM); '' for none"},
+    {"password_encryption", SL_CONF_STRING, SL_CONF_SESSION, "scram-sha-256", 0, 0,
+     conf_check_password_encryption,
+     "how new passwords are stored; only scram-sha-256 (a SCRAM verifier, never the password)"},
     {"max_statement_size", SL_CONF_BYTES, SL_CONF_SIGHUP, "1MB", 1024, 1024 * 1024 * 1024, NULL,
      "longest query string a client may send"},
     /* queries */
@@ -113,7 +134,9 @@ static const sl_conf_def sl_conf_table[] = {
     {"search_path", SL_CONF_STRING, SL_CONF_SESSION, "\"$user\", public", 0, 0, NULL,
      "accepted for drivers; sluice has a single namespace"},
     {"statement_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
-     "accepted for drivers; 0 means no timeout"},
+     "longest a statement (a push query too) may run before it is canceled (57014); 0 means no limit"},
+    {"idle_session_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
+     "a session idle (outside a transaction block) this long is closed (57P05); 0 means never"},
     {"standard_conforming_strings", SL_CONF_BOOL, SL_CONF_SESSION, "on", 0, 0, conf_check_always_on,
      "backslashes in string literals are ordinary characters; only on is supported"},
     /* read-only facts */
@@ -123,12 +146,12 @@ static const sl_conf_def sl_conf_table[] = {
      "server_version as a number"},
     {"server_encoding", SL_CONF_STRING, SL_CONF_INTERNAL, "UTF8", 0, 0, NULL, "server character set"},
     {"integer_datetimes", SL_CONF_BOOL, SL_CONF_INTERNAL, "on", 0, 0, NULL, "timestamps are 64-bit integers"},
-    {"is_superuser", SL_CONF_BOOL, SL_CONF_INTERNAL, "on", 0, 0, NULL,
-     "every user of sluice may do everything"},
+    {"is_superuser", SL_CONF_BOOL, SL_CONF_BACKEND, "off", 0, 0, NULL,
+     "whether the session's role is a superuser"},
     {"transaction_isolation", SL_CONF_STRING, SL_CONF_INTERNAL, "read committed", 0, 0, NULL,
      "accepted for drivers; sluice has no transactions to isolate"},
     {"session_authorization", SL_CONF_STRING, SL_CONF_BACKEND, "", 0, 0, NULL,
-     "user name the session connected with"},
+     "role the session logged in as"},
     {"kafka_bootstrap", SL_CONF_STRING, SL_CONF_INTERNAL, "", 0, 0, NULL,
      "address of the embedded kafka broker (embedded_kafka = on), '' when none runs"},
 };
@@ -426,6 +449,19 @@ static sl_status conf_check_always_on(const char *name, const char *in, char *ou
         sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "parameter \"%s\" can only be on", name);
         return SL_ERROR;
     }
+    return SL_OK;
+}
+
+static sl_status conf_check_password_encryption(const char *name, const char *in, char *out, size_t outsize,
+                                                sl_error *err)
+{
+    if (strcasecmp(in, "scram-sha-256") != 0) {
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"",
+                     name, in);
+        sl_error_hint(err, "Only scram-sha-256 is supported (md5 hashes can be replayed).");
+        return SL_ERROR;
+    }
+    snprintf(out, outsize, "scram-sha-256");
     return SL_OK;
 }
 
@@ -925,6 +961,17 @@ static sl_status settings_set(sl_settings *s, const char *name, const char *valu
     snprintf(s->text[i], SL_CONFIG_VALUE_MAX, "%s", val.text);
     s->set[i] = true;
     return SL_OK;
+}
+
+int64_t sl_settings_int(sl_settings *s, const char *name)
+{
+    sl_conf_val val;
+    sl_error err;
+    int i = conf_find(name);
+
+    if (i >= 0 && s != NULL && s->set[i] && conf_parse_value(i, s->text[i], &val, &err) == SL_OK)
+        return val.num;
+    return sl_config_int(name);
 }
 
 sl_status sl_settings_set(sl_settings *s, const char *name, const char *value, sl_error *err)

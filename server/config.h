@@ -45,6 +45,8 @@ sl_settings *sl_settings_new(sl_mcxt *cx);
 /* Current text value of a setting in this session, allocated in cx; NULL with err
  * (42704 unrecognized configuration parameter) when unknown. */
 const char *sl_settings_show(sl_settings *s, sl_mcxt *cx, const char *name, sl_error *err);
+/* A numeric setting (intervals in milliseconds) as this session sees it. */
+int64_t sl_settings_int(sl_settings *s, const char *name);
 /* SET name = value (NULL value = DEFAULT). */
 sl_status sl_settings_set(sl_settings *s, const char *name, const char *value, sl_error *err);
 

@@ -3,18 +3,20 @@
 noinst_LIBRARIES += libslserver.a
 
 # The process: settings, the data directory's lock.
-libslserver_a_SOURCES = server/config.c server/config.h server/lockfile.c server/lockfile.h
+libslserver_a_SOURCES = server/config.c server/config.h server/lockfile.c server/lockfile.h server/cancel.h
 
 # net/: the PostgreSQL wire protocol, the listener and the sessions.
 libslserver_a_SOURCES += server/net/protocol.c server/net/protocol.h server/net/dest.h \
 	server/net/printtup.c server/net/printtup.h \
-	server/net/postmaster.c server/net/postmaster.h server/net/session.c server/net/session.h
+	server/net/postmaster.c server/net/postmaster.h server/net/session.c server/net/session.h \
+	server/net/tls.c server/net/tls.h server/net/hba.c server/net/hba.h server/net/scram.c server/net/scram.h \
+	server/net/auth.c server/net/auth.h server/net/security.c server/net/security.h
 
 # commands/: statements run by a session (DDL, SHOW, push queries, EXPLAIN).
 libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/commands/exec_internal.h \
 	server/commands/exec_util.c server/commands/exec_ddl.c server/commands/exec_show.c \
 	server/commands/exec_constant.c server/commands/exec_query.c \
-	server/commands/explain.c
+	server/commands/explain.c server/commands/exec_role.c
 
 # catalog/: the SQLite catalog (sources, sinks, queries, checkpoints).
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
@@ -46,7 +48,7 @@ libslregistry_a_SOURCES = server/connectors/registry.c server/connectors/registr
 SL_SERVER_LIBS = libslserver.a libslsources.a libslsinks.a libslkafka.a libslclients.a libslformats.a libslregistry.a \
 	libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
-	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm
+	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c

@@ -5,7 +5,8 @@
  *   sluiced --describe-options | --version | --help
  *
  * Start: create the data directory if needed (with a documented
- * sluiced.conf), lock it, load the settings, open the catalog, register the
+ * sluiced.conf), lock it, load the settings, open the catalog, prepare client
+ * authentication (hba file, TLS certificate, first role), register the
  * connectors, start the embedded Kafka broker (embedded_kafka = on), listen,
  * start the catalog's queries, serve.  SIGTERM/SIGINT
  * stop the queries and end it cleanly with status 0;
@@ -30,6 +31,7 @@
 #include "server/lockfile.h"
 #include "sluice/log.h"
 #include "server/net/postmaster.h"
+#include "server/net/security.h"
 #include "server/engine/query.h"
 #include "server/connectors/builtin.h"
 #include "server/connectors/registry.h"
@@ -79,7 +81,8 @@ static void usage(FILE *out)
                  "  --describe-options  print every source and sink option as markdown, then exit\n"
                  "  -V, --version       print the version, then exit\n"
                  "  -h, --help          show this help, then exit\n\n"
-                 "Connect with: psql -h 127.0.0.1 -p PORT, or psql -h SOCKETDIR -p PORT\n");
+                 "Connect with: psql -h SOCKETDIR -p PORT (as the OS user that started sluiced, by peer\n"
+                 "authentication), or psql -h 127.0.0.1 -p PORT -U ROLE with a role's password\n");
 }
 
 static int fatal(const sl_error *err)
@@ -223,6 +226,10 @@ int main(int argc, char **argv)
     if (sl_catalog_open(datadir, &err) != SL_OK) {
         rc = fatal(&err);
         goto out_lock;
+    }
+    if (sl_security_start(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_catalog;
     }
     sl_connectors_register_builtin();
     /* Before anything can start a query: Kafka connectors without brokers

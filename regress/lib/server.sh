@@ -8,11 +8,20 @@
 #   sl_sluice ARGS...                         our shell against it
 # Each server gets a temporary data dir under $SL_TMP (removed at exit unless
 # the test failed, so its log can be read) and a free loopback port.
+#
+# Logins: a new data dir has one superuser, the OS user running the test,
+# who logs in by peer authentication on the Unix socket.  sl_server_start
+# uses that to create the superuser role "sluice" with the password
+# $SL_TEST_PASSWORD (exported as PGPASSWORD), so tests connect over TCP
+# the way remote clients do: SCRAM-SHA-256, on TLS when the client prefers
+# it (libpq's default), through the default sluice_hba.conf.
 
 : "${SLUICED:?SLUICED must point at the sluiced binary}"
 : "${SLUICE:?SLUICE must point at the sluice binary}"
 SL_TMP=${SL_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sluice-test.XXXXXX")}
 SL_KEEP_TMP=0
+export SL_TEST_PASSWORD=${SL_TEST_PASSWORD:-sluice-test-pw}
+export PGPASSWORD=$SL_TEST_PASSWORD
 trap 'sl__cleanup' EXIT
 
 sl__cleanup() {
@@ -47,6 +56,15 @@ sl_free_port() {
     done
 }
 
+# sl_bootstrap_role SOCKDIR PORT: creates the test role "sluice" through the
+# socket (peer authentication as the OS user) unless it exists.
+sl_bootstrap_role() {
+    local sock=$1 port=$2
+    PGCONNECT_TIMEOUT=5 psql -X -q -At -h "$sock" -p "$port" -d sluice -c "SHOW ROLES" 2>&1 | grep -q '^sluice|' && return 0
+    PGCONNECT_TIMEOUT=5 psql -X -q -h "$sock" -p "$port" -d sluice -v ON_ERROR_STOP=1 \
+        -c "CREATE ROLE sluice LOGIN SUPERUSER PASSWORD '$SL_TEST_PASSWORD'" >/dev/null
+}
+
 # sl_server_start [sluiced args]: uses SL_DATADIR if set (restart), else a new one.
 sl_server_start() {
     SL_DATADIR=${SL_DATADIR:-$SL_TMP/data}
@@ -58,7 +76,7 @@ sl_server_start() {
         SL_PID=$!
         for _ in $(seq 100); do
             if ! kill -0 "$SL_PID" 2>/dev/null; then break; fi
-            if [ -S "$SL_SOCKDIR/.s.PGSQL.$SL_PORT" ]; then return 0; fi
+            if [ -S "$SL_SOCKDIR/.s.PGSQL.$SL_PORT" ]; then sl_bootstrap_role "$SL_SOCKDIR" "$SL_PORT"; return; fi
             sleep 0.05
         done
         if kill -0 "$SL_PID" 2>/dev/null; then
@@ -89,5 +107,5 @@ sl_psql() {
 }
 
 sl_sluice() {
-    "$SLUICE" -h 127.0.0.1 -p "$SL_PORT" "$@"
+    "$SLUICE" -h 127.0.0.1 -p "$SL_PORT" -U sluice "$@"
 }

@@ -21,7 +21,7 @@ srv_start() {
         PID[$name]=$!
         for _ in $(seq 100); do
             kill -0 "${PID[$name]}" 2>/dev/null || break
-            [ -S "$SL_TMP/$name/.s.PGSQL.${PORT[$name]}" ] && return 0
+            [ -S "$SL_TMP/$name/.s.PGSQL.${PORT[$name]}" ] && { sl_bootstrap_role "$SL_TMP/$name" "${PORT[$name]}"; return; }
             sleep 0.05
         done
         kill -0 "${PID[$name]}" 2>/dev/null && { echo "sluiced $name did not start" >&2; return 1; }

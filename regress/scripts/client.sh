@@ -32,7 +32,7 @@ expect_rc "no server exits 2" 2 $?
 grep -q 'connection to server' "$SL_TMP/err" && echo "ok - connection error on stderr" ||
     { echo "not ok - connection error on stderr: $(cat "$SL_TMP/err")"; fail=1; }
 
-out=$(SLUICE_HOST=127.0.0.1 SLUICE_PORT=$SL_PORT "$SLUICE" -c 'SHOW port' 2>&1)
+out=$(SLUICE_HOST=127.0.0.1 SLUICE_PORT=$SL_PORT SLUICE_USER=sluice "$SLUICE" -c 'SHOW port' 2>&1)
 expect_out "SLUICE_PORT" " port  
 -------
  $SL_PORT

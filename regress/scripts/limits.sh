@@ -24,10 +24,12 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SL_PID/status"; }
 
 # ---- max_connections and max_statement_size, at their defaults
 sl_server_start || exit 1
-/usr/bin/python3 - "$SL_PORT" <<'EOF' || fail=1
-import socket, struct, sys, time
+# Raw protocol clients on the Unix socket, as the OS user (peer authentication).
+/usr/bin/python3 - "$SL_PORT" "$SL_SOCKDIR" <<'EOF' || fail=1
+import getpass, socket, struct, sys, time
 
 PORT = int(sys.argv[1])
+SOCKET, USER = "%s/.s.PGSQL.%d" % (sys.argv[2], PORT), getpass.getuser()
 failed = False
 
 def result(name, good, info=""):
@@ -65,8 +67,10 @@ def error_of(got):
     return None
 
 def connect():
-    s = socket.create_connection(("127.0.0.1", PORT), timeout=20)
-    body = struct.pack("!I", 3 << 16) + b"user\0sluice\0database\0sluice\0\0"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(SOCKET)
+    body = struct.pack("!I", 3 << 16) + b"user\0" + USER.encode() + b"\0database\0sluice\0\0"
     s.sendall(struct.pack("!I", len(body) + 4) + body)
     return s, read_until_ready(s)
 

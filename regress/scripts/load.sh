@@ -57,10 +57,13 @@ check "setup: 4 continuous queries and the push sources" "" "$out"
 wait_until 5 '[ "$(query_field cq4 5)" -gt 0 ] 2>/dev/null' || notok "continuous queries start reading"
 before=$(for q in cq1 cq2 cq3 cq4; do query_field $q 5; done | tr '\n' ' ')
 
-/usr/bin/python3 - "$SL_PORT" "$LOAD_SECONDS" "$LOAD_CLIENTS" "$SL_TMP" <<'EOF' || fail=1
-import collections, random, socket, struct, sys, threading, time
+# The clients use the Unix socket, as the OS user (peer authentication):
+# the load is on statements, not on password hashing.
+/usr/bin/python3 - "$SL_PORT" "$LOAD_SECONDS" "$LOAD_CLIENTS" "$SL_TMP" "$SL_SOCKDIR" <<'EOF' || fail=1
+import collections, getpass, random, socket, struct, sys, threading, time
 
 PORT, SECONDS, CLIENTS, TMP = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+SOCKET, USER = "%s/.s.PGSQL.%d" % (sys.argv[5], PORT), getpass.getuser()
 LIMIT = 5.0           # the longest a statement may take
 RECONNECT_EVERY = 40  # statements per session before a client reconnects
 
@@ -111,10 +114,11 @@ def until_ready(c):
             return rows, err
 
 def connect(name):
-    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(SOCKET)
     body = struct.pack("!I", 3 << 16)
-    for k, v in (("user", "sluice"), ("database", "sluice"), ("application_name", name)):
+    for k, v in (("user", USER), ("database", "sluice"), ("application_name", name)):
         body += k.encode() + b"\0" + v.encode() + b"\0"
     body += b"\0"
     c = Conn(s)

@@ -7,15 +7,19 @@
 # one client too many), checks each gets the answer the protocol allows
 # (an ErrorResponse with the right SQLSTATE, or a silent close), and then
 # that psql still works, the server is alive, and it stops with status 0.
+# The raw clients use the Unix socket and log in as the OS user (peer
+# authentication), so that a login needs no password exchange; the TCP
+# listener is checked for its answer to SSLRequest.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 sl_server_start -c max_connections=60 -c max_statement_size=4kB || exit 1
 fail=0
 
-/usr/bin/python3 - "$SL_PORT" <<'EOF' || fail=1
-import os, socket, struct, sys, threading, time
+/usr/bin/python3 - "$SL_PORT" "$SL_SOCKDIR" <<'EOF' || fail=1
+import getpass, os, socket, struct, sys, threading, time
 
 PORT = int(sys.argv[1])
+SOCKET, USER = "%s/.s.PGSQL.%d" % (sys.argv[2], PORT), getpass.getuser()
 failed = False
 
 def result(name, good, info=""):
@@ -25,12 +29,13 @@ def result(name, good, info=""):
         failed = True
 
 def conn():
-    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(SOCKET)
     return s
 
 def startup_packet(params=None, version=(3 << 16)):
-    params = params or {"user": "garbage", "database": "x"}
+    params = params or {"user": USER, "database": "x"}
     body = struct.pack("!I", version)
     for k, v in params.items():
         body += k.encode() + b"\0" + v.encode() + b"\0"
@@ -122,9 +127,15 @@ s = conn(); s.sendall(struct.pack("!I", len(body) + 4) + body)
 got = read_until(s, (b"E",)); e = error_of(got)
 result("startup layout: 08P01", e is not None and e.get("C") == "08P01", got); s.close()
 
-# 6. SSLRequest and GSSENCRequest are answered N, then the real startup works
+# 6. On TCP, SSLRequest is answered S (TLS is on by default); on the Unix
+# socket SSLRequest and GSSENCRequest are answered N, then the real startup works
+t = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+t.sendall(struct.pack("!II", 8, (1234 << 16) | 5679))
+result("SSLRequest on TCP answered S", read_exact(t, 1) == b"S")
+t.sendall(os.urandom(300))  # not a TLS ClientHello: the server gives up on it
+result("garbage instead of a TLS handshake: closed", closed_by_server(t)); t.close()
 s = conn(); s.sendall(struct.pack("!II", 8, (1234 << 16) | 5679))
-result("SSLRequest answered N", read_exact(s, 1) == b"N")
+result("SSLRequest on the Unix socket answered N", read_exact(s, 1) == b"N")
 s.sendall(struct.pack("!II", 8, (1234 << 16) | 5680))
 result("GSSENCRequest answered N", read_exact(s, 1) == b"N")
 good, got = login(s); result("startup after SSL/GSS refusals", good, got)

@@ -301,12 +301,27 @@ static sl_status migrate_to_2(sqlite3 *db, sl_error *err)
                     "creating the checkpoints table", err);
 }
 
+/* Version 2 -> 3: roles (issue 12).  password holds a SCRAM verifier, never
+ * a password; a role that is NULL there cannot log in with one. */
+static sl_status migrate_to_3(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE roles ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  superuser INTEGER NOT NULL DEFAULT 0,"
+                    "  login INTEGER NOT NULL DEFAULT 0,"
+                    "  password TEXT,"
+                    "  created TEXT NOT NULL DEFAULT (" SL_NOW_SQL "));",
+                    "creating the roles table", err);
+}
+
 typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
     migrate_to_1,
     migrate_to_2,
+    migrate_to_3,
 };
 
 static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
@@ -973,6 +988,123 @@ sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_check
             st = db_error(err, catalog_db, "reading a checkpoint");
         }
         sqlite3_finalize(stmt);
+    }
+    return end(st, err);
+}
+
+/* ---- roles ---- */
+
+#define ROLE_COLUMNS "name, superuser, login, password, created"
+
+static sl_status read_role(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_role *r = sl_pnew(cx, sl_cat_role);
+
+    (void)err;
+    r->name = column_text(cx, stmt, 0);
+    r->superuser = sqlite3_column_int(stmt, 1) != 0;
+    r->login = sqlite3_column_int(stmt, 2) != 0;
+    r->verifier = column_text(cx, stmt, 3);
+    r->created = column_text(cx, stmt, 4);
+    *out = r;
+    return SL_OK;
+}
+
+sl_status sl_catalog_get_role(sl_mcxt *cx, const char *name, sl_cat_role **out, sl_error *err)
+{
+    void *item;
+    sl_status st = read_rows(cx, "SELECT " ROLE_COLUMNS " FROM roles WHERE name = ?1", name, read_role, &item,
+                             NULL, err);
+
+    *out = st == SL_OK ? item : NULL;
+    return st;
+}
+
+sl_status sl_catalog_list_roles(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT " ROLE_COLUMNS " FROM roles ORDER BY name", NULL, read_role, NULL, out, err);
+}
+
+/* INSERT (create) or UPDATE (alter) of a role's row. */
+static sl_status write_role(const sl_cat_role *r, bool create, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int found;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    found = exists("SELECT 1 FROM roles WHERE name = ?1", r->name, err);
+    if (found < 0)
+        return end(SL_ERROR, err);
+    if (create && found)
+        return end(sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "role \"%s\" already exists", r->name),
+                   err);
+    if (!create && !found)
+        return end(sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "role \"%s\" does not exist", r->name),
+                   err);
+    st = prepare(catalog_db,
+                 create ? "INSERT INTO roles (name, superuser, login, password) VALUES (?1, ?2, ?3, ?4)"
+                        : "UPDATE roles SET superuser = ?2, login = ?3, password = ?4 WHERE name = ?1",
+                 &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, r->name);
+        sqlite3_bind_int(stmt, 2, r->superuser);
+        sqlite3_bind_int(stmt, 3, r->login);
+        if (r->verifier != NULL)
+            bind_text(stmt, 4, r->verifier);
+        st = step_done(catalog_db, stmt, "writing a role", err);
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_create_role(const sl_cat_role *r, sl_error *err)
+{
+    return write_role(r, true, err);
+}
+
+sl_status sl_catalog_alter_role(const sl_cat_role *r, sl_error *err)
+{
+    return write_role(r, false, err);
+}
+
+sl_status sl_catalog_drop_role(const char *name, bool *dropped, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    *dropped = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db, "DELETE FROM roles WHERE name = ?1", &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, name);
+        st = step_done(catalog_db, stmt, "dropping a role", err);
+        *dropped = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int64_t n = 0;
+
+    *created = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    if (query_int(catalog_db, "SELECT count(*) FROM roles WHERE superuser AND login", &n, err) != SL_OK ||
+        n > 0)
+        return end(n > 0 ? SL_OK : SL_ERROR, err);
+    st = prepare(catalog_db,
+                 "INSERT INTO roles (name, superuser, login) VALUES (?1, 1, 1) "
+                 "ON CONFLICT (name) DO UPDATE SET superuser = 1, login = 1",
+                 &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, name);
+        st = step_done(catalog_db, stmt, "creating the first role", err);
+        *created = st == SL_OK;
     }
     return end(st, err);
 }

@@ -26,7 +26,7 @@
 #include "sluice/mcxt.h"
 
 /* The schema version this build writes; see the migrations in server/catalog/catalog.c. */
-#define SL_CATALOG_SCHEMA_VERSION 2
+#define SL_CATALOG_SCHEMA_VERSION 3
 
 typedef struct sl_cat_column {
     const char *name;
@@ -123,6 +123,31 @@ typedef struct sl_cat_checkpoint {
 sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err);
 /* *out = the query's checkpoint (blobs copied into cx), or NULL when it has none. */
 sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err);
+
+/*
+ * Roles (issue 12): who may log in, and as what.  verifier is a SCRAM
+ * verifier (server/net/scram.h) or NULL: a role without one cannot log in
+ * with a password.  create: 42710 when taken; alter (every field
+ * replaced): 42704 when missing.
+ */
+typedef struct sl_cat_role {
+    const char *name;
+    bool superuser;
+    bool login;
+    const char *verifier;
+    const char *created;
+} sl_cat_role;
+
+sl_status sl_catalog_create_role(const sl_cat_role *r, sl_error *err);
+sl_status sl_catalog_alter_role(const sl_cat_role *r, sl_error *err);
+/* *out = the role, or NULL when there is none of that name. */
+sl_status sl_catalog_get_role(sl_mcxt *cx, const char *name, sl_cat_role **out, sl_error *err);
+/* Every role (sl_cat_role *), ordered by name. */
+sl_status sl_catalog_list_roles(sl_mcxt *cx, sl_list **out, sl_error *err);
+sl_status sl_catalog_drop_role(const char *name, bool *dropped, sl_error *err);
+/* When no superuser that can log in exists (a new or older catalog), makes
+ * name one, as initdb does for the OS user that runs it. */
+sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *err);
 
 /* Persistent server-wide key/value settings (*value = NULL when unset). */
 sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);

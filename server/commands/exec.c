@@ -5,7 +5,8 @@
  * (BEGIN/COMMIT/ROLLBACK).  The handlers live in server/commands/exec_ddl.c (CREATE,
  * ALTER, DROP), server/commands/exec_show.c (SHOW, SET, DESCRIBE), exec_constant.c (SELECT
  * without FROM) and server/commands/exec_query.c (SELECT, CREATE QUERY, PAUSE/RESUME,
- * EXPLAIN); the helpers they share are in exec_util.c.
+ * EXPLAIN), exec_role.c (CREATE/ALTER/DROP ROLE, SHOW ROLES); the helpers
+ * they share are in exec_util.c.
  *
  * Entry point: sl_exec_statement.
  */
@@ -52,6 +53,7 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_QueryControlStmt] = sl_exec_query_control,
     [SL_T_ExplainStmt] = sl_exec_explain,
     [SL_T_TransactionStmt] = exec_transaction,
+    [SL_T_RoleStmt] = sl_exec_role,
 };
 
 sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest, char tag[SL_TAG_MAX],

@@ -24,6 +24,8 @@ typedef struct sl_exec_ctx {
     volatile int *cancel;   /* becomes non-zero when a CancelRequest matches the session */
     const char *query_text; /* the whole query string, for error positions */
     bool in_transaction;    /* BEGIN seen: ReadyForQuery reports 'T' */
+    const char *role;       /* the role the session logged in as */
+    bool superuser;         /* that role is a superuser */
 } sl_exec_ctx;
 
 #define SL_TAG_MAX 64

@@ -51,6 +51,11 @@ sl_status sl_exec_drop_query(sl_exec_ctx *ctx, const char *name, bool *dropped, 
 /* SHOW QUERIES' rows (start included). */
 sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
 
+/* server/commands/exec_role.c: CREATE/ALTER/DROP ROLE and USER, SHOW ROLES. */
+sl_status sl_exec_role(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                       sl_error *err);
+sl_status sl_exec_show_roles(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
+
 /* exec_util.c: helpers the handlers share. */
 
 /* 1-based character position of byte offset loc in the query text (node

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/cancel.h"
 #include "server/commands/exec_internal.h"
 #include "server/engine/query.h"
 #include "server/engine/runtime.h"
@@ -88,7 +89,7 @@ static sl_status push_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest 
     if (st != SL_OK)
         return SL_ERROR;
     if (end == SL_RUNTIME_STOPPED)
-        return sl_error_set(err, SL_ERRCODE_QUERY_CANCELED, "canceling statement due to user request");
+        return sl_cancel_error(ctx->cancel != NULL ? *ctx->cancel : SL_CANCEL_REQUEST, err);
     snprintf(tag, SL_TAG_MAX, "SELECT %lld", (long long)stats.rows_out);
     return SL_OK;
 }

@@ -179,6 +179,9 @@ sl_status sl_exec_show(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
     case SL_SHOW_QUERIES:
         st = sl_exec_show_queries(ctx, dest, err); /* server/commands/exec_query.c */
         break;
+    case SL_SHOW_ROLES:
+        st = sl_exec_show_roles(ctx, dest, err); /* server/commands/exec_role.c */
+        break;
     case SL_SHOW_SETTING:
     default:
         if (strcmp(s->name, "all") == 0) {

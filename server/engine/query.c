@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/cancel.h"
 #include "server/catalog/catalog.h"
 #include "server/config.h"
 #include "sluice/clock.h"
@@ -455,7 +456,7 @@ sl_status sl_query_wait(const char *name, int64_t timeout_ms, volatile int *canc
             return SL_OK;
         }
         if (cancel != NULL && *cancel)
-            return sl_error_set(err, SL_ERRCODE_QUERY_CANCELED, "canceling statement due to user request");
+            return sl_cancel_error(*cancel, err);
         sl_sleep_us(10000);
     }
 }

@@ -30,13 +30,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/cancel.h"
 #include "server/config.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "server/net/protocol.h"
+#include "server/net/security.h"
 
 #define SL_PM_MAX_LISTEN  16
 #define SL_PM_SPARE_SLOTS 8
+/* How often the loop looks at running statements (timeouts, clients gone). */
+#define SL_PM_CHECK_MS 100
 /* Sessions get this long to finish after SIGTERM before their sockets are shut down. */
 #define SL_PM_SHUTDOWN_GRACE_MS 5000
 
@@ -368,10 +372,17 @@ static int32_t pm_random31(void)
 
 sl_status sl_postmaster_session_begin(sl_session *s, sl_error *err)
 {
+    int reserved = (int)sl_config_int("superuser_reserved_connections");
+
     pthread_mutex_lock(&pm_lock);
     if (pm_nbackends >= pm_max_backends) {
         pthread_mutex_unlock(&pm_lock);
         return sl_error_set(err, SL_ERRCODE_TOO_MANY_CONNECTIONS, "sorry, too many clients already");
+    }
+    if (!s->superuser && pm_nbackends >= pm_max_backends - reserved) {
+        pthread_mutex_unlock(&pm_lock);
+        return sl_error_set(err, SL_ERRCODE_TOO_MANY_CONNECTIONS,
+                            "remaining connection slots are reserved for roles with the SUPERUSER attribute");
     }
     /* A random "PID" that no live session has, and a random key: a cancel
      * must name both, so guessing one session's key is hopeless. */
@@ -402,7 +413,7 @@ void sl_postmaster_cancel(int32_t pid, int32_t key)
     for (int i = 0; i < pm_nslots; i++) {
         sl_session *s = pm_slots[i].session;
         if (pm_slots[i].state == SLOT_RUNNING && s->counted && s->pid == pid && s->key == key) {
-            s->cancel = 1;
+            s->cancel = SL_CANCEL_REQUEST;
             found = true;
         }
     }
@@ -423,6 +434,40 @@ void sl_postmaster_session_exit(sl_session *s)
     pm_slots[s->slot].state = SLOT_DONE;
     pthread_mutex_unlock(&pm_lock);
     pm_wake('r');
+}
+
+/*
+ * The running statements: one past its statement_timeout, or whose client
+ * hung up (a push query streams to no one otherwise, holding its slot and
+ * memory), is told to stop through its cancel word.  Hang-ups are polled
+ * every client_connection_check_interval, as PostgreSQL's setting of that
+ * name does: POLLRDHUP says the peer closed without reading what is queued.
+ */
+static void pm_check_statements(void)
+{
+    static int64_t last_hup_check_us;
+    int64_t now = sl_clock_mono_us(), interval_us = sl_config_int("client_connection_check_interval") * 1000;
+    bool check_hup = interval_us > 0 && now - last_hup_check_us >= interval_us;
+
+    if (check_hup)
+        last_hup_check_us = now;
+    pthread_mutex_lock(&pm_lock);
+    for (int i = 0; i < pm_nslots; i++) {
+        sl_session *s = pm_slots[i].session;
+        int64_t deadline;
+
+        if (pm_slots[i].state != SLOT_RUNNING || !atomic_load(&s->busy) || s->cancel != 0 || s->fd < 0)
+            continue;
+        deadline = atomic_load(&s->statement_deadline_us);
+        if (deadline > 0 && now >= deadline)
+            s->cancel = SL_CANCEL_TIMEOUT;
+        else if (check_hup) {
+            struct pollfd pfd = {.fd = s->fd, .events = POLLRDHUP};
+            if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+                s->cancel = SL_CANCEL_CLIENT_GONE;
+        }
+    }
+    pthread_mutex_unlock(&pm_lock);
 }
 
 /* Joins the threads of ended sessions and frees their slots; returns how many still run. */
@@ -493,6 +538,7 @@ static void pm_accept(int lfd, bool is_unix)
     s->host = &pm_session_host;
     s->fd = fd;
     s->is_unix = is_unix;
+    memcpy(&s->addr, &ss, sizeof(s->addr));
     if (is_unix)
         snprintf(s->peer, sizeof(s->peer), "[local]");
     else {
@@ -563,7 +609,7 @@ static void pm_shutdown_sessions(void)
     pthread_mutex_lock(&pm_lock);
     for (int i = 0; i < pm_nslots; i++)
         if (pm_slots[i].state == SLOT_RUNNING)
-            pm_slots[i].session->cancel = 1; /* a running statement stops */
+            pm_slots[i].session->cancel = SL_CANCEL_REQUEST; /* a running statement stops */
     pthread_mutex_unlock(&pm_lock);
 
     start_us = sl_clock_mono_us();
@@ -591,7 +637,10 @@ sl_status sl_postmaster_run(sl_error *err)
 
     sl_error_clear(err);
     pm_max_backends = (int)sl_config_int("max_connections");
-    pm_nslots = pm_max_backends + SL_PM_SPARE_SLOTS;
+    /* As many again for connections still authenticating (bounded by
+     * authentication_timeout), so that clients stuck in their startup cannot
+     * take the places of those who logged in, and a few more to answer. */
+    pm_nslots = 2 * pm_max_backends + SL_PM_SPARE_SLOTS;
     pm_slots = calloc((size_t)pm_nslots, sizeof(sl_slot));
     if (pm_slots == NULL)
         abort();
@@ -603,7 +652,8 @@ sl_status sl_postmaster_run(sl_error *err)
         pfd[n++] = (struct pollfd){.fd = pm_wake_pipe[0], .events = POLLIN};
         for (int i = 0; i < pm_nlisten; i++)
             pfd[n++] = (struct pollfd){.fd = pm_listen_fd[i], .events = POLLIN};
-        if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR) {
+        /* Wakes at least every SL_PM_CHECK_MS for the statement checks. */
+        if (poll(pfd, (nfds_t)n, SL_PM_CHECK_MS) < 0 && errno != EINTR) {
             sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "poll failed: %s", strerror(errno));
             break;
         }
@@ -614,8 +664,10 @@ sl_status sl_postmaster_run(sl_error *err)
             pm_got_hup = 0;
             sl_log(SL_LOG_LOG, "received SIGHUP, reloading configuration files");
             sl_config_reload(&reload_err); /* logs its own errors */
+            sl_security_reload();
         }
         pm_reap();
+        pm_check_statements();
         if (pm_got_term)
             break;
         for (int i = 1; i < n; i++)

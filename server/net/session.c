@@ -23,15 +23,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "server/cancel.h"
 #include "server/config.h"
 #include "server/commands/exec.h"
+#include "server/net/auth.h"
+#include "server/net/tls.h"
+#include "sluice/clock.h"
 #include "sluice/log.h"
 #include "parser/parse.h"
 #include "server/net/protocol.h"
 #include "sluice/mcxt.h"
 
-/* A client has this long to send its startup packet (PostgreSQL's authentication_timeout). */
-#define SL_SESSION_STARTUP_TIMEOUT_MS 60000
 /* A send that cannot make progress for this long ends the connection. */
 #define SL_SESSION_SEND_TIMEOUT_S 60
 /* Output is sent once this much is buffered, or when the client must see it. */
@@ -63,9 +65,12 @@ typedef struct sl_sess {
     sl_buf in, out;
     bool broken; /* the socket failed: stop writing */
     int ncols;   /* of the statement's RowDescription */
-    int recv_timeout_ms;
     sl_settings *settings;
     char *reported[SESS_NREPORTED]; /* values last sent in ParameterStatus */
+    sl_tls_conn *tls;               /* NULL: plain socket */
+    int64_t deadline_us;            /* the startup, or an idle wait, must end by then (monotonic); 0: none */
+    bool idle_wait;                 /* deadline_us is idle_session_timeout's */
+    sl_cat_role *role;              /* the role logged in as, in cx */
     bool in_transaction;
     bool failed_transaction; /* an error inside BEGIN: only ROLLBACK/COMMIT until it ends */
     char user[64];
@@ -82,7 +87,21 @@ static sl_status sess_flush(sl_sess *ss)
         return SL_ERROR;
     }
     while (off < ss->out.len) {
-        ssize_t n = send(ss->s->fd, ss->out.data + off, ss->out.len - off, MSG_NOSIGNAL);
+        ssize_t n;
+
+        if (ss->tls != NULL) {
+            n = sl_tls_write(ss->tls, ss->out.data + off, ss->out.len - off);
+            if (n == SL_TLS_WANT_READ || n == SL_TLS_WANT_WRITE) {
+                /* The socket is non-blocking under TLS: wait as a blocking send would. */
+                struct pollfd pfd = {.fd = ss->s->fd, .events = n == SL_TLS_WANT_READ ? POLLIN : POLLOUT};
+                int rc = poll(&pfd, 1, SL_SESSION_SEND_TIMEOUT_S * 1000);
+                if (rc > 0 || (rc < 0 && errno == EINTR))
+                    continue;
+                errno = EAGAIN;
+            } else if (n <= 0)
+                errno = ECONNRESET;
+        } else
+            n = send(ss->s->fd, ss->out.data + off, ss->out.len - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -110,18 +129,39 @@ static sl_status sess_recv(void *arg, void *buf, size_t n, sl_error *err)
             {.fd = ss->s->fd, .events = POLLIN},
             {.fd = ss->s->host->shutdown_fd(), .events = POLLIN},
         };
-        int rc = poll(pfd, 2, ss->recv_timeout_ms);
+        int timeout = -1, rc;
+        ssize_t got;
 
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc < 0)
-            return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "poll failed: %s", strerror(errno));
-        if (rc == 0)
-            return sl_error_set(err, SL_ERRCODE_PROTOCOL_VIOLATION, "timeout while reading from the client");
-        if (pfd[1].revents)
-            return sl_error_set(err, SL_ERRCODE_ADMIN_SHUTDOWN,
-                                "terminating connection due to administrator command");
-        ssize_t got = recv(ss->s->fd, p, n, 0);
+        if (ss->deadline_us > 0) {
+            timeout = (int)((ss->deadline_us - sl_clock_mono_us()) / 1000);
+            if (timeout <= 0 && ss->idle_wait)
+                return sl_error_set(err, SL_ERRCODE_IDLE_SESSION_TIMEOUT,
+                                    "terminating connection due to idle-session timeout");
+            if (timeout <= 0)
+                return sl_error_set(err, SL_ERRCODE_PROTOCOL_VIOLATION,
+                                    "timeout while reading from the client (authentication_timeout)");
+        }
+        /* Bytes TLS already decrypted are not in the socket: poll would not see them. */
+        if (ss->tls == NULL || sl_tls_pending(ss->tls) == 0) {
+            rc = poll(pfd, 2, timeout);
+            if (rc < 0 && errno == EINTR)
+                continue;
+            if (rc < 0)
+                return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "poll failed: %s", strerror(errno));
+            if (rc == 0)
+                continue; /* the deadline check above says so */
+            if (pfd[1].revents)
+                return sl_error_set(err, SL_ERRCODE_ADMIN_SHUTDOWN,
+                                    "terminating connection due to administrator command");
+        }
+        if (ss->tls != NULL) {
+            got = sl_tls_read(ss->tls, p, n);
+            if (got == SL_TLS_WANT_READ || got == SL_TLS_WANT_WRITE)
+                continue;
+            if (got < 0)
+                got = 0; /* a broken TLS stream ends the connection like a close */
+        } else
+            got = recv(ss->s->fd, p, n, 0);
         if (got < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (got <= 0)
@@ -202,10 +242,12 @@ static void sess_report_changes(sl_sess *ss)
 
 /* ---- startup ---- */
 
+/* Applies the startup packet's parameters.  A client may set only what SET
+ * could (session_authorization and is_superuser come from authentication). */
 static sl_status sess_apply_startup_params(sl_sess *ss, const sl_pq_startup *st, sl_mcxt *cx, sl_error *err,
-                                           int *nunknown, const char ***unknown)
+                                           int *nunknown, const char ***unknown, const char **database)
 {
-    const char *user = NULL, *appname = NULL;
+    const char *user = NULL;
 
     *nunknown = 0;
     *unknown = sl_palloc(cx, (size_t)(st->nparams + 1) * sizeof(char *));
@@ -215,7 +257,7 @@ static sl_status sess_apply_startup_params(sl_sess *ss, const sl_pq_startup *st,
         if (strcmp(name, "user") == 0)
             user = value;
         else if (strcmp(name, "database") == 0)
-            ; /* sluice has one database; any name reaches it */
+            *database = value; /* sluice has one database; any name reaches it, hba rules may match it */
         else if (strcmp(name, "replication") == 0) {
             bool off = strcasecmp(value, "false") == 0 || strcasecmp(value, "off") == 0 ||
                        strcasecmp(value, "no") == 0 || strcmp(value, "0") == 0;
@@ -230,14 +272,10 @@ static sl_status sess_apply_startup_params(sl_sess *ss, const sl_pq_startup *st,
             if (sl_pq_split_options(value, cx, &n, &names, &values, err) != SL_OK)
                 return SL_ERROR;
             for (int k = 0; k < n; k++)
-                if (sl_settings_set_startup(ss->settings, names[k], values[k], err) != SL_OK)
+                if (sl_settings_set(ss->settings, names[k], values[k], err) != SL_OK)
                     return SL_ERROR;
-        } else {
-            if (strcmp(name, "application_name") == 0)
-                appname = value;
-            if (sl_settings_set_startup(ss->settings, name, value, err) != SL_OK)
-                return SL_ERROR;
-        }
+        } else if (sl_settings_set(ss->settings, name, value, err) != SL_OK)
+            return SL_ERROR;
     }
     if (user == NULL || user[0] == '\0')
         return sl_error_set(err, SL_ERRCODE_INVALID_AUTHORIZATION,
@@ -245,9 +283,77 @@ static sl_status sess_apply_startup_params(sl_sess *ss, const sl_pq_startup *st,
     if (strlen(user) >= sizeof(ss->user))
         return sl_error_set(err, SL_ERRCODE_INVALID_AUTHORIZATION, "user name is too long");
     snprintf(ss->user, sizeof(ss->user), "%s", user);
-    if (sl_settings_set_startup(ss->settings, "session_authorization", user, err) != SL_OK)
+    if (*database == NULL || (*database)[0] == '\0')
+        *database = user; /* as libpq: the database defaults to the user name */
+    return SL_OK;
+}
+
+static sl_status sess_port_flush(void *arg)
+{
+    return sess_flush(arg);
+}
+
+static sl_status sess_port_read(void *arg, sl_pq_msg *msg, sl_error *err)
+{
+    sl_sess *ss = arg;
+    return sl_pq_read_message(sess_recv, ss, &ss->in, SL_SESSION_FLUSH_AT, msg, err);
+}
+
+/* Answers an SSLRequest: 'S' and the TLS handshake when TLS is on for this connection, else 'N'. */
+static sl_status sess_start_tls(sl_sess *ss)
+{
+    sl_error err;
+    char desc[128];
+    int left;
+
+    if (ss->tls != NULL) {
+        sess_fatal(ss, SL_ERRCODE_PROTOCOL_VIOLATION, "SSLRequest on a connection already using TLS");
         return SL_ERROR;
-    sl_log(SL_LOG_DEBUG, "connection authorized: user=%s application_name=%s", user, appname ? appname : "");
+    }
+    if (ss->s->is_unix || !sl_tls_enabled()) {
+        sl_buf_append(&ss->out, "N", 1);
+        return sess_flush(ss);
+    }
+    sl_buf_append(&ss->out, "S", 1);
+    if (sess_flush(ss) != SL_OK)
+        return SL_ERROR;
+    left = (int)((ss->deadline_us - sl_clock_mono_us()) / 1000);
+    ss->tls = sl_tls_accept(ss->s->fd, left > 0 ? left : 1, ss->s->host->shutdown_fd(), &err);
+    if (ss->tls == NULL) {
+        sl_log(SL_LOG_LOG, "%s (from %s)", err.message, ss->s->peer);
+        return SL_ERROR;
+    }
+    sl_tls_describe(ss->tls, desc, sizeof(desc));
+    sl_log(SL_LOG_DEBUG, "TLS connection from %s: %s", ss->s->peer, desc);
+    return SL_OK;
+}
+
+/* Authenticates the client, then sets session_authorization and is_superuser. */
+static sl_status sess_authenticate(sl_sess *ss, const char *database, sl_error *err)
+{
+    sl_auth_port port = {
+        .arg = ss,
+        .out = &ss->out,
+        .flush = sess_port_flush,
+        .read = sess_port_read,
+        .fd = ss->s->fd,
+        .stop_fd = ss->s->host->shutdown_fd(),
+        .addr = ss->s->is_unix ? NULL : (const struct sockaddr *)&ss->s->addr,
+        .ssl = ss->tls != NULL,
+        .peer = ss->s->peer,
+    };
+
+    if (ss->tls != NULL)
+        port.cbind = sl_tls_end_point(ss->tls, &port.cbind_len);
+    if (sl_auth_client(&port, ss->cx, ss->user, database, &ss->role, err) != SL_OK)
+        return SL_ERROR;
+    ss->s->superuser = ss->role->superuser;
+    if (sl_settings_set_startup(ss->settings, "session_authorization", ss->role->name, err) != SL_OK ||
+        sl_settings_set_startup(ss->settings, "is_superuser", ss->role->superuser ? "on" : "off", err) !=
+            SL_OK)
+        return SL_ERROR;
+    sl_log(SL_LOG_DEBUG, "connection authorized: user=%s%s from %s", ss->role->name,
+           ss->role->superuser ? " (superuser)" : "", ss->s->peer);
     return SL_OK;
 }
 
@@ -258,10 +364,10 @@ static sl_status sess_startup(sl_sess *ss)
     sl_pq_startup st;
     sl_pq_msg msg;
     sl_error err;
-    const char **unknown;
+    const char **unknown, *database = NULL;
     int nunknown;
 
-    ss->recv_timeout_ms = SL_SESSION_STARTUP_TIMEOUT_MS;
+    ss->deadline_us = sl_clock_mono_us() + sl_config_int("authentication_timeout") * 1000;
     for (int round = 0;; round++) {
         if (sl_pq_read_startup(sess_recv, ss, &ss->in, &msg, &err) != SL_OK) {
             if (strcmp(err.sqlstate, SL_ERRCODE_PROTOCOL_VIOLATION) == 0)
@@ -280,19 +386,29 @@ static sl_status sess_startup(sl_sess *ss)
         }
         if (st.kind == SL_PQ_STARTUP_NORMAL)
             break;
-        /* SSLRequest or GSSENCRequest: neither is supported yet, say 'N' and
-         * read the real startup packet.  More than two such is a loop. */
+        /* SSLRequest: TLS when on; GSSENCRequest: 'N' (no GSSAPI), then the
+         * real startup packet.  More than two such is a loop. */
         if (round >= 2) {
             sess_fatal(ss, SL_ERRCODE_PROTOCOL_VIOLATION, "too many encryption requests");
             return SL_ERROR;
+        }
+        if (st.kind == SL_PQ_STARTUP_SSL) {
+            if (sess_start_tls(ss) != SL_OK)
+                return SL_ERROR;
+            continue;
         }
         sl_buf_append(&ss->out, "N", 1);
         if (sess_flush(ss) != SL_OK)
             return SL_ERROR;
     }
 
-    if (sess_apply_startup_params(ss, &st, ss->msg_cx, &err, &nunknown, &unknown) != SL_OK) {
+    if (sess_apply_startup_params(ss, &st, ss->msg_cx, &err, &nunknown, &unknown, &database) != SL_OK) {
         sess_send_error(ss, "FATAL", &err);
+        return SL_ERROR;
+    }
+    if (sess_authenticate(ss, database, &err) != SL_OK) {
+        if (strcmp(err.sqlstate, SL_ERRCODE_CONNECTION_FAILURE) != 0)
+            sess_send_error(ss, "FATAL", &err);
         return SL_ERROR;
     }
     if (ss->s->host->session_begin(ss->s, &err) != SL_OK) {
@@ -302,10 +418,9 @@ static sl_status sess_startup(sl_sess *ss)
     }
     if (SL_PQ_MINOR(st.version) > 0 || nunknown > 0)
         sl_pq_negotiate_version(&ss->out, 0, nunknown, unknown);
-    sl_pq_auth_ok(&ss->out);
     sess_report_changes(ss);
     sl_pq_backend_key_data(&ss->out, ss->s->pid, ss->s->key);
-    ss->recv_timeout_ms = -1;
+    ss->deadline_us = 0;
     return SL_OK;
 }
 
@@ -378,6 +493,8 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
             .cancel = &ss->s->cancel,
             .query_text = query,
             .in_transaction = ss->in_transaction,
+            .role = ss->role->name,
+            .superuser = ss->role->superuser,
         };
 
         if (was_failed && !ends) {
@@ -386,12 +503,22 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
             sess_statement_error(ss, &err);
             return SL_OK;
         }
+        int64_t timeout_ms = sl_settings_int(ss->settings, "statement_timeout");
+
         sl_error_clear(&err);
+        atomic_store(&ss->s->statement_deadline_us,
+                     timeout_ms > 0 ? sl_clock_mono_us() + timeout_ms * 1000 : 0);
+        atomic_store(&ss->s->busy, true);
         sl_status rc = sl_exec_statement(&ctx, raw, &dest, tag, &err);
+        atomic_store(&ss->s->busy, false);
+        atomic_store(&ss->s->statement_deadline_us, 0);
         sl_mcxt_reset(ss->stmt_cx);
-        ss->in_transaction = ctx.in_transaction;
-        if (ss->broken)
+        if (ss->s->cancel == SL_CANCEL_CLIENT_GONE || ss->broken) {
+            /* Found by the hang-up check, or by a row that could not be sent. */
+            sl_log(SL_LOG_LOG, "statement of %s stopped: the client closed the connection", ss->s->peer);
             return SL_ERROR;
+        }
+        ss->in_transaction = ctx.in_transaction;
         if (ss->s->host->shutting_down())
             return SL_ERROR; /* the caller says why */
         if (rc != SL_OK) {
@@ -437,7 +564,13 @@ static void sess_loop(sl_sess *ss)
         ss->stmt_cx = sl_mcxt_create(ss->msg_cx, "statement");
         sl_buf_reset(&ss->in, SL_SESSION_BUF_KEEP);
 
-        if (sl_pq_read_message(sess_recv, ss, &ss->in, max_query, &msg, &err) != SL_OK) {
+        int64_t idle_ms = ss->in_transaction ? 0 : sl_settings_int(ss->settings, "idle_session_timeout");
+        ss->idle_wait = idle_ms > 0;
+        ss->deadline_us = idle_ms > 0 ? sl_clock_mono_us() + idle_ms * 1000 : 0;
+        sl_status got = sl_pq_read_message(sess_recv, ss, &ss->in, max_query, &msg, &err);
+        ss->idle_wait = false;
+        ss->deadline_us = 0;
+        if (got != SL_OK) {
             if (strcmp(err.sqlstate, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED) == 0) {
                 if (!skip_to_sync) {
                     sess_statement_error(ss, &err);
@@ -447,7 +580,10 @@ static void sess_loop(sl_sess *ss)
             }
             if (strcmp(err.sqlstate, SL_ERRCODE_ADMIN_SHUTDOWN) == 0)
                 sess_send_error(ss, "FATAL", &err);
-            else if (strcmp(err.sqlstate, SL_ERRCODE_PROTOCOL_VIOLATION) == 0) {
+            else if (strcmp(err.sqlstate, SL_ERRCODE_IDLE_SESSION_TIMEOUT) == 0) {
+                sl_log(SL_LOG_LOG, "closing the idle session of %s (idle_session_timeout)", ss->s->peer);
+                sess_send_error(ss, "FATAL", &err);
+            } else if (strcmp(err.sqlstate, SL_ERRCODE_PROTOCOL_VIOLATION) == 0) {
                 sl_log(SL_LOG_LOG, "%s (from %s)", err.message, ss->s->peer);
                 sess_send_error(ss, "FATAL", &err);
             }
@@ -535,6 +671,7 @@ void *sl_session_main(void *arg)
         sess_loop(&ss);
     sess_flush(&ss);
 
+    sl_tls_close(ss.tls);
     sl_buf_free(&ss.in);
     sl_buf_free(&ss.out);
     sl_mcxt_delete(ss.cx);

@@ -3,8 +3,9 @@
  *
  * The postmaster accepts a socket, fills an sl_session and starts
  * sl_session_main() on a new thread.  The session reads the startup packet
- * (answering SSLRequest/GSSENCRequest with 'N', handing a CancelRequest to
- * the postmaster), greets the client, then runs the simple query loop:
+ * (answering SSLRequest with 'S' and starting TLS when ssl is on, and
+ * GSSENCRequest with 'N'; handing a CancelRequest to the postmaster),
+ * authenticates the client (server/net/auth.h), greets it, then runs the simple query loop:
  * each Query string is parsed whole, then its statements run one by one
  * through sl_exec_statement(), their rows going out as DataRow messages.
  *
@@ -14,8 +15,10 @@
 #define SLUICE_SESSION_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sluice/error.h"
 
@@ -41,11 +44,17 @@ typedef struct sl_session_host {
 
 struct sl_session {
     const sl_session_host *host;
-    int fd;              /* the client's socket; closed by host->session_exit */
-    bool is_unix;        /* Unix socket (no TCP options) */
-    char peer[64];       /* for log lines: "127.0.0.1:51234" or "[local]" */
-    int32_t pid, key;    /* BackendKeyData, set by host->session_begin */
-    volatile int cancel; /* set by a matching CancelRequest or at shutdown */
+    int fd;                       /* the client's socket; closed by host->session_exit */
+    bool is_unix;                 /* Unix socket (no TCP options) */
+    char peer[64];                /* for log lines: "127.0.0.1:51234" or "[local]" */
+    struct sockaddr_storage addr; /* the client's address (TCP only), for sluice_hba.conf */
+    int32_t pid, key;             /* BackendKeyData, set by host->session_begin */
+    volatile int cancel;          /* 0, or why the running statement must stop (server/cancel.h) */
+    /* Read by the postmaster to enforce statement_timeout and notice a client
+     * gone while a statement runs: */
+    _Atomic int64_t statement_deadline_us; /* monotonic; 0: no statement or no timeout */
+    _Atomic bool busy;                     /* a statement is running */
+    bool superuser;                        /* the role logged in as, for reserved connections */
     /* Owned by the postmaster's registry: */
     pthread_t thread;
     int slot;
