@@ -53,6 +53,7 @@
 static const sl_option_decl dynamodb_options[] = {
     {.name = "endpoint",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_URL,
      .help = "URL of the DynamoDB API; default: https://dynamodb.<region>.amazonaws.com"},
     {.name = "region",
      .type = SL_OPT_STRING,
@@ -190,7 +191,7 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
         sl_error_set(err, code, "dynamodb sink \"%s\": %.900s", ds->sink_name, msg);
         return SL_ERROR;
     }
-    ds->http = sl_http_new(args->cx, err);
+    ds->http = sl_http_new(args->cx, args->confine, err);
     if (ds->http == NULL) {
         sl_ddb_encoder_free(ds->enc);
         return SL_ERROR;

@@ -58,6 +58,9 @@
 #define SL_ERRCODE_DATETIME_FIELD_OVERFLOW    "22008"
 #define SL_ERRCODE_CANNOT_COERCE              "42846"
 #define SL_ERRCODE_WRONG_OBJECT_TYPE          "42809"
-#define SL_ERRCODE_SUBSTRING_ERROR            "22011"
+
+/* confinement (issue 12) */
+#define SL_ERRCODE_INSUFFICIENT_PRIVILEGE "42501"
+#define SL_ERRCODE_SUBSTRING_ERROR        "22011"
 
 #endif
