@@ -272,6 +272,13 @@ int sl_confine_open(const sl_confine *c, const char *option, const char *path, i
     return fd;
 }
 
+/* The OS error of making directory real (58030, 53100 for a full disk). */
+static sl_status mkdir_error(const char *real, int e, sl_error *err)
+{
+    return sl_error_set(err, e == ENOSPC || e == EDQUOT ? SL_ERRCODE_DISK_FULL : SL_ERRCODE_IO_ERROR,
+                        "could not create directory \"%s\": %s", real, strerror(e));
+}
+
 sl_status sl_confine_mkdir(const sl_confine *c, const char *option, const char *path, sl_mcxt *cx, char **out,
                            sl_error *err)
 {
@@ -286,10 +293,8 @@ sl_status sl_confine_mkdir(const sl_confine *c, const char *option, const char *
      * a link: what is created stays where the check said. */
     r.real[r.exist] = '\0';
     fd = open(r.real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not open directory \"%s\": %s", path, strerror(errno));
-        return SL_ERROR;
-    }
+    if (fd < 0)
+        return mkdir_error(*out, errno, err);
     if (check_fd(c, option, path, fd, err) != SL_OK) {
         close(fd);
         return SL_ERROR;
@@ -304,16 +309,14 @@ sl_status sl_confine_mkdir(const sl_confine *c, const char *option, const char *
 
         snprintf(name, sizeof(name), "%.*s", (int)n, p);
         if (mkdirat(fd, name, 0755) != 0 && errno != EEXIST) {
-            sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not create directory \"%s\": %s", path,
-                         strerror(errno));
+            int e = errno;
             close(fd);
-            return SL_ERROR;
+            return mkdir_error(*out, e, err);
         }
         next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         close(fd);
         if (next < 0)
-            return sl_error_set(err, SL_ERRCODE_IO_ERROR, "could not open directory \"%s\": %s", path,
-                                strerror(errno));
+            return mkdir_error(*out, errno == ELOOP ? ENOTDIR : errno, err);
         fd = next;
         p += n;
         while (*p == '/')

@@ -113,6 +113,9 @@ wait_until 10 '[ -s "$ROOT/rel/out.jsonl" ]' && ok "relative path lands in the f
     notok "relative path lands in the first root"
 check "file inside the root written" '{"station":"s1"}' "$(cat "$ROOT/rel/out.jsonl" 2>/dev/null)"
 
+refused "ALTER SINK to a path outside" "ALTER SINK rel2 SET (path = '$OUT/target.txt')" "42501"
+refused "ALTER SOURCE to a path outside" "ALTER SOURCE gen0 SET (path = '/etc/shadow')" "42501"
+
 # file_roots is the server's: no client SET.
 refused "SET file_roots refused" "SET file_roots = '/'" "55P02"
 refused "SET allowed_hosts refused" "SET allowed_hosts = ''" "55P02"
