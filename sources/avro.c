@@ -2,8 +2,9 @@
  * avro.c - the AVRO source kind: records of Avro object container
  * files (an archive written by the AVRO sink, sinks/avro.c) as batches.
  *
- * Files.  `path` is a file or a glob (relative to the data directory unless
- * absolute); the matching files are listed once at open and read one after
+ * Files.  `path` is a file or a glob inside file_roots (relative to its
+ * first directory unless absolute; each file opened through
+ * sluice/confine.h); the matching files are listed once at open and read one after
  * another in name order (strcmp, whatever the locale), so an archive whose
  * names sort by time replays in time order.  The source ends after the last
  * file (bounded).  No match is an error at open, as for the FILE source.

@@ -1,8 +1,9 @@
 /*
  * file.c - the FILE source: JSON lines or CSV from a file or a glob.
  *
- * The files matching `path` (relative to the data directory unless
- * absolute) are read one after another in name order (strcmp, whatever
+ * The files matching `path` (inside file_roots, relative to its first
+ * directory unless absolute; each opened through sluice/confine.h) are
+ * read one after another in name order (strcmp, whatever
  * the locale), with large read() calls into one buffer that lines are cut
  * from in place; each line goes to the JSON or CSV decoder (format.h),
  * which writes it straight into the batch.  Blank lines are skipped; a line
