@@ -11,8 +11,11 @@
 #include "kafka/client.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "kafka/embedded.h"
 #include "sluice/log.h"
@@ -244,6 +247,41 @@ static sl_status apply_properties(rd_kafka_conf_t *conf, const char *props, cons
     return SL_OK;
 }
 
+/*
+ * allowed_hosts for brokers.  The bootstrap list is checked by its text at
+ * CREATE and at query start; the brokers a cluster then advertises in its
+ * metadata are checked here, at each connect, on the address (a listed
+ * name's addresses are trusted), as the HTTP client does.  librdkafka
+ * gives the callback its own opaque (the connector's), so the policy is
+ * this process-wide pointer: the server has one policy, fixed at start.
+ */
+static _Atomic(const sl_confine *) kafka_confine;
+
+static int kafka_connect_cb(int fd, const struct sockaddr *addr, int addrlen, const char *id, void *opaque)
+{
+    char host[256];
+    const char *b = id != NULL ? id : "", *e;
+
+    (void)opaque;
+    if (*b == '[') {
+        b++;
+        e = strchr(b, ']');
+    } else {
+        e = strrchr(b, ':');
+    }
+    if (e == NULL)
+        e = b + strlen(b);
+    snprintf(host, sizeof(host), "%.*s", (int)(e - b), b);
+    if (!sl_confine_addr_allowed(atomic_load(&kafka_confine), host, addr)) {
+        sl_log(SL_LOG_WARNING, "kafka: connection to broker %s refused: its address is not in allowed_hosts",
+               id);
+        return EACCES;
+    }
+    if (connect(fd, addr, (socklen_t)addrlen) != 0 && errno != EINPROGRESS)
+        return errno;
+    return 0;
+}
+
 sl_status sl_kafka_conf_new(const sl_options *opts, const sl_confine *confine, const char *what,
                             const char *client_id, const sl_kafka_setting *defaults, rd_kafka_conf_t **out,
                             sl_error *err)
@@ -251,9 +289,10 @@ sl_status sl_kafka_conf_new(const sl_options *opts, const sl_confine *confine, c
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     const char *brokers = sl_options_get(opts, "brokers");
     const char *props;
+    bool embedded = brokers == NULL || brokers[0] == '\0';
 
     *out = NULL;
-    if (brokers == NULL || brokers[0] == '\0') {
+    if (embedded) {
         brokers = sl_embedded_kafka_bootstrap();
         if (brokers == NULL) {
             rd_kafka_conf_destroy(conf);
@@ -267,6 +306,11 @@ sl_status sl_kafka_conf_new(const sl_options *opts, const sl_confine *confine, c
         (client_id != NULL && sl_kafka_conf_set(conf, "client.id", client_id, what, err) != SL_OK))
         goto fail;
     rd_kafka_conf_set_log_cb(conf, kafka_log_cb);
+    /* The embedded broker is the server's own: only given brokers are checked. */
+    if (sl_confine_hosts_limited(confine) && !embedded) {
+        atomic_store(&kafka_confine, confine);
+        rd_kafka_conf_set_connect_cb(conf, kafka_connect_cb);
+    }
     for (const sl_kafka_setting *d = defaults; d != NULL && d->name != NULL; d++)
         if (sl_kafka_conf_set(conf, d->name, d->value, what, err) != SL_OK)
             goto fail;

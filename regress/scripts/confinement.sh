@@ -10,8 +10,10 @@
 #     root, and no byte of a secret file outside shows in a reply or the log;
 #   - URLs: file://, gopher://, dict:// refused at CREATE and ALTER; a 302 to
 #     file:// or gopher:// is not followed;
-#   - allowed_hosts: 127.0.0.1 allowed, 127.0.0.2 refused (at CREATE, and at
-#     connect for a sink created before the setting);
+#   - allowed_hosts: 127.0.0.1 allowed, 127.0.0.2 refused at CREATE; a Kafka
+#     broker advertised at an address that is not listed is refused at
+#     connect (bootstrap by the listed name localhost), and delivers once
+#     its address is listed;
 #   - Kafka properties: sasl.kerberos.kinit.cmd, plugin.library.paths,
 #     debug, *.location outside the roots refused; the command never runs;
 #   - positives: a file inside the root works, a relative path lands in the
@@ -211,6 +213,39 @@ sl_psql -At -c "CREATE QUERY hq AS SELECT station FROM gen0 INTO r_file" >/dev/n
 wait_until 10 '[ "$(query_field hq 2)" = failed ]'
 check "allowed host reached (the 302 came back)" yes "$(query_field hq 11 | grep -q 'HTTP 302' && echo yes)"
 ALL_REPLIES+="$(sl_psql -At -c 'SHOW QUERIES' 2>&1)"
+sl_server_stop || notok "server stops"
+
+# ---- allowed_hosts at connect, Kafka: the bootstrap name is listed, the
+# address the broker advertises in its metadata (127.0.0.1) is not ----
+n=0
+for hosts in localhost localhost,127.0.0.1; do
+    n=$((n + 1))
+    sl_server_start --embedded-kafka -c "allowed_hosts=$hosts" || exit 1
+    port=$(sl_psql -At -c 'SHOW kafka_bootstrap' 2>&1 | sed 's/.*://')
+    sl_psql -At -c "CREATE SINK kout$n TO KAFKA WITH (brokers = 'localhost:$port', topic = 'conf_t', properties = 'message.timeout.ms=5000')" \
+        -c "CREATE QUERY kq$n AS SELECT station FROM gen0 INTO kout$n" >/dev/null 2>&1
+    if [ "$hosts" = localhost ]; then
+        if wait_until 15 'grep -q "connection to broker 127.0.0.1:$port refused: its address is not in allowed_hosts" "$SL_TMP/server.log"'; then
+            ok "advertised broker address outside allowed_hosts refused at connect"
+        else
+            notok "advertised broker address outside allowed_hosts refused at connect"
+        fi
+        wait_until 20 '[ "$(query_field kq$n 2)" = failed ]'
+        check "nothing delivered through the refused broker" "failed|sink \"kout$n\": delivery to topic \"conf_t\" failed: Local: Message timed out" \
+            "$(query_field kq$n 2)|$(query_field kq$n 11)"
+    else
+        if wait_until 20 '[ "$(query_field kq$n 2)" = finished ]'; then
+            ok "listed broker address: the query delivers"
+        else
+            notok "listed broker address: the query delivers ($(query_field kq$n 2): $(query_field kq$n 11))"
+        fi
+    fi
+    sl_psql -At -c "DROP QUERY kq$n" >/dev/null 2>&1
+    sl_server_stop || notok "server stops"
+done
+sl_server_start || exit 1
+sl_psql -At -c "DROP QUERY IF EXISTS kq" -c "DROP QUERY IF EXISTS hq" -c "DROP QUERY IF EXISTS rq" \
+    -c "DROP QUERY IF EXISTS rq_file" -c "DROP QUERY IF EXISTS rq_gopher" >/dev/null 2>&1
 sl_server_stop || notok "server stops"
 
 # ---- the server's own files through a root that contains the data dir ----
