@@ -11,13 +11,16 @@
  */
 #include "clients/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sluice/buf.h"
+#include "sluice/confine.h"
 #include "sluice/errcodes.h"
 
 /* Replies beyond this are cut unless a request says otherwise: sinks read
@@ -26,7 +29,10 @@
 
 struct sl_http {
     CURL *curl;
-    sl_buf reply; /* NUL-terminated (the NUL not counted) */
+    const sl_confine *confine;
+    char host[256];                 /* the host of the request's URL, without brackets */
+    char refused[INET6_ADDRSTRLEN]; /* an address allowed_hosts refused, "" if none */
+    sl_buf reply;                   /* NUL-terminated (the NUL not counted) */
     size_t max_reply;
     bool long_reply_fails;
     bool too_long;
@@ -43,7 +49,7 @@ static void curl_init_once(void)
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-sl_http *sl_http_new(sl_mcxt *cx, sl_error *err)
+sl_http *sl_http_new(sl_mcxt *cx, const sl_confine *confine, sl_error *err)
 {
     sl_http *h;
 
@@ -54,6 +60,7 @@ sl_http *sl_http_new(sl_mcxt *cx, sl_error *err)
         return NULL;
     }
     h = sl_pnew(cx, sl_http);
+    h->confine = confine;
     sl_buf_init(&h->reply);
     h->curl = curl_easy_init();
     if (h->curl == NULL) {
@@ -61,6 +68,48 @@ sl_http *sl_http_new(sl_mcxt *cx, sl_error *err)
         return NULL;
     }
     return h;
+}
+
+/*
+ * allowed_hosts at connect: curl asks for a socket for each address it
+ * tries, so the address checked is the one connected to, whatever DNS said
+ * at CREATE time or says now (DNS rebinding gains nothing).  A refused
+ * address is remembered for the error text.
+ */
+static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    sl_http *h = arg;
+
+    (void)purpose;
+    if (!sl_confine_addr_allowed(h->confine, h->host, &a->addr)) {
+        const void *ip = a->family == AF_INET6
+                             ? (const void *)&((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr
+                             : (const void *)&((struct sockaddr_in *)(void *)&a->addr)->sin_addr;
+        if (inet_ntop(a->family, ip, h->refused, sizeof(h->refused)) == NULL)
+            snprintf(h->refused, sizeof(h->refused), "?");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* The host of url into h->host ("" when curl cannot parse it). */
+static void url_host(sl_http *h, const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    size_t n;
+
+    h->host[0] = '\0';
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        n = strlen(host);
+        if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+            snprintf(h->host, sizeof(h->host), "%.*s", (int)(n - 2), host + 1);
+        else
+            snprintf(h->host, sizeof(h->host), "%s", host);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
 }
 
 static size_t on_reply(char *p, size_t size, size_t n, void *arg)
@@ -107,8 +156,19 @@ sl_status sl_http_send(sl_http *h, const sl_http_request *req, sl_http_response 
     curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
                      req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "sluice");
-    if (req->protocols != NULL)
-        curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, req->protocols);
+    /* http and https only, redirects included (and none followed): never
+     * file://, gopher://, dict:// and the like; no HTTP/0.9, so what a
+     * non-HTTP service answers is not taken for a reply. */
+    curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h->curl, CURLOPT_HTTP09_ALLOWED, 0L);
+    h->refused[0] = '\0';
+    if (sl_confine_hosts_limited(h->confine)) {
+        url_host(h, req->url);
+        curl_easy_setopt(h->curl, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(h->curl, CURLOPT_OPENSOCKETDATA, h);
+    }
     /* A POST of more than 1 kB would otherwise wait for "100 Continue". */
     hdrs = curl_slist_append(hdrs, "Expect:");
     for (const char *const *p = req->headers; p != NULL && *p != NULL; p++)
@@ -128,6 +188,9 @@ sl_status sl_http_send(sl_http *h, const sl_http_request *req, sl_http_response 
     if (rc != CURLE_OK) {
         if (h->too_long)
             snprintf(h->curl_err, sizeof(h->curl_err), "the reply is longer than %zu bytes", h->max_reply);
+        else if (h->refused[0] != '\0')
+            snprintf(h->curl_err, sizeof(h->curl_err),
+                     "address %s of host \"%.120s\" is not in allowed_hosts", h->refused, h->host);
         else if (h->curl_err[0] == '\0')
             snprintf(h->curl_err, sizeof(h->curl_err), "%s", curl_easy_strerror(rc));
         sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s", req->url, h->curl_err);

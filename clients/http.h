@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sluice/confine.h"
 #include "sluice/error.h"
 #include "sluice/mcxt.h"
 
@@ -44,7 +45,6 @@ typedef struct sl_http_request {
     const char *userpwd;     /* "user:password": basic auth, or the AWS key pair */
     long timeout_ms;         /* whole request; 0: 30 s */
     long connect_timeout_ms; /* 0: 10 s */
-    const char *protocols;   /* e.g. "http,https": others are refused; NULL: libcurl's */
     size_t max_reply;        /* bytes of the reply kept; 0: 4 MB */
     bool long_reply_fails;   /* a longer reply fails the request (else it is cut) */
 } sl_http_request;
@@ -55,8 +55,11 @@ typedef struct sl_http_response {
     size_t len;
 } sl_http_response;
 
-/* A client whose memory lives in cx; NULL with err set when libcurl cannot start. */
-sl_http *sl_http_new(sl_mcxt *cx, sl_error *err);
+/* A client whose memory lives in cx; NULL with err set when libcurl cannot
+ * start.  It speaks http and https only, follows no redirect, and with
+ * confine's allowed_hosts set connects only to allowed addresses
+ * (sluice/confine.h; confine NULL: any host). */
+sl_http *sl_http_new(sl_mcxt *cx, const sl_confine *confine, sl_error *err);
 
 /* Sends req.  SL_OK when a response arrived (any status: see resp->status),
  * SL_RETRY with err (08006 "could not reach URL: ...") on a transport

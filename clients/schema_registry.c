@@ -312,8 +312,9 @@ sl_status sl_schema_registry_check_url(const char *option, const char *url, sl_e
     return st;
 }
 
-sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const char *what, const char *url, const char *user,
-                                           const char *password, sl_error *err)
+sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const sl_confine *confine, const char *what,
+                                           const char *url, const char *user, const char *password,
+                                           sl_error *err)
 {
     sl_schema_registry *reg = sl_pnew(cx, sl_schema_registry);
     char *userpwd;
@@ -327,7 +328,9 @@ sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const char *what, const 
         return NULL;
     }
     reg->userpwd = user != NULL ? sl_psprintf(cx, "%s:%s", user, password != NULL ? password : "") : userpwd;
-    reg->http = sl_http_new(cx, err);
+    if (sl_confine_url(confine, "schema_registry", url, err) != SL_OK)
+        return NULL;
+    reg->http = sl_http_new(cx, confine, err);
     return reg->http != NULL ? reg : NULL;
 }
 
@@ -361,7 +364,6 @@ static sl_status request(sl_schema_registry *reg, const char *url, const char *b
         .userpwd = reg->userpwd,
         .timeout_ms = SL_REGISTRY_TIMEOUT_MS,
         .connect_timeout_ms = SL_REGISTRY_CONNECT_MS,
-        .protocols = "http,https",
         .max_reply = SL_REGISTRY_MAX_REPLY,
         .long_reply_fails = true,
     };

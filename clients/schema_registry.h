@@ -56,10 +56,12 @@ typedef struct sl_schema_registry sl_schema_registry;
  * A client of the registry at url for messages prefixed with what (e.g.
  * 'sink "out"'); user and password (may be NULL) win over userinfo in the
  * URL.  No request is made.  NULL with err (22023) when the URL is not
- * usable, or (XX000) when libcurl cannot start.
+ * usable, (42501) when its host is not in confine's allowed_hosts, or
+ * (XX000) when libcurl cannot start.
  */
-sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const char *what, const char *url, const char *user,
-                                           const char *password, sl_error *err);
+sl_schema_registry *sl_schema_registry_new(sl_mcxt *cx, const sl_confine *confine, const char *what,
+                                           const char *url, const char *user, const char *password,
+                                           sl_error *err);
 /* The schema (JSON text, NUL-terminated, in cx) of id: from the cache, else
  * fetched and cached.  SL_RETRY/SL_ERROR with err as described above; a
  * schema whose schemaType is not AVRO is SL_ERROR (22023). */

@@ -5,7 +5,9 @@
 -- Kafka, and more scripts archived the raw readings and raised alerts.  Here
 -- every step is one statement.  scripts/run.sh feeds this file to the server
 -- it starts with --embedded-kafka (Kafka sources and sinks without `brokers`
--- use that in-memory broker) and copies water.xlsx into its data directory.
+-- use that in-memory broker) and copies water.xlsx into data/files, the
+-- first of the file_roots (docs/security.md): the relative paths below
+-- (water.xlsx, alerts.jsonl, archive) all resolve there.
 --
 -- The file starts by dropping what an earlier run created, so it can be run
 -- again on the same data directory.

@@ -17,10 +17,12 @@
 #include <avro.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "formats/avro.h"
 #include "common/json_scan.h"
@@ -591,8 +593,10 @@ fail:
 
 /* ---- the schema option ---- */
 
-sl_status sl_avro_schema_load(sl_mcxt *cx, const char *option, const char **json, size_t *len, sl_error *err)
+sl_status sl_avro_schema_load(sl_mcxt *cx, const sl_confine *confine, const char *option, const char **json,
+                              size_t *len, sl_error *err)
 {
+    int fd;
     const char *p = option;
     FILE *f;
     sl_buf b;
@@ -606,10 +610,15 @@ sl_status sl_avro_schema_load(sl_mcxt *cx, const char *option, const char **json
         *len = strlen(option);
         return SL_OK;
     }
-    f = fopen(option, "rb");
-    if (f == NULL)
+    fd = sl_confine_open(confine, "schema", option, O_RDONLY, 0, err);
+    if (fd < 0)
+        return SL_ERROR;
+    f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
                             "could not read avro schema file \"%s\": %s", option, strerror(errno));
+    }
     sl_buf_init(&b);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (16u << 20))
         sl_buf_append(&b, chunk, n);

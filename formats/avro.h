@@ -67,8 +67,10 @@ sl_status sl_avro_encode_row(sl_avro_encoder *enc, const sl_batch *batch, int ro
 void sl_avro_encoder_free(sl_avro_encoder *enc);
 
 /* The `schema` option: JSON text when it starts with '{' or '"' (after
- * blanks), else the name of a file holding it; the text in cx. */
-sl_status sl_avro_schema_load(sl_mcxt *cx, const char *option, const char **json, size_t *len, sl_error *err);
+ * blanks), else the name of a file holding it, inside confine's file
+ * roots; the text in cx. */
+sl_status sl_avro_schema_load(sl_mcxt *cx, const sl_confine *confine, const char *option, const char **json,
+                              size_t *len, sl_error *err);
 
 /* ---- the zigzag varints of Avro's int and long ---- */
 

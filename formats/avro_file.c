@@ -168,6 +168,17 @@ static sl_status short_read(sl_avro_file *f, sl_error *err, const char *what)
  */
 sl_avro_file *sl_avro_file_open(sl_mcxt *cx, const char *path, sl_error *err)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        os_error(err, "open", path, errno);
+        return NULL;
+    }
+    return sl_avro_file_open_fd(cx, fd, path, err);
+}
+
+sl_avro_file *sl_avro_file_open_fd(sl_mcxt *cx, int fd, const char *path, sl_error *err)
+{
     sl_mcxt *fcx = sl_mcxt_create(cx, "avro file");
     sl_avro_file *f = sl_pnew(fcx, sl_avro_file);
     struct stat st;
@@ -177,8 +188,8 @@ sl_avro_file *sl_avro_file_open(sl_mcxt *cx, const char *path, sl_error *err)
 
     f->cx = fcx;
     f->path = sl_pstrdup(fcx, path);
-    f->rd.fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (f->rd.fd < 0 || fstat(f->rd.fd, &st) != 0) {
+    f->rd.fd = fd;
+    if (fstat(f->rd.fd, &st) != 0) {
         os_error(err, "open", path, errno);
         goto fail;
     }

@@ -10,7 +10,7 @@
  * the file can still hold before anything is allocated for it, so a
  * corrupt or hostile file fails with its name (XX001), never a crash.
  *
- * Entry points: sl_avro_file_open, sl_avro_file_block_next,
+ * Entry points: sl_avro_file_open, sl_avro_file_open_fd, sl_avro_file_block_next,
  * sl_avro_file_skip_block, sl_avro_file_close, sl_avro_file_salvage,
  * sl_avro_cur_skip.
  */
@@ -75,6 +75,10 @@ typedef struct sl_avro_file {
  * header (XX001), naming the file.
  */
 sl_avro_file *sl_avro_file_open(sl_mcxt *cx, const char *path, sl_error *err);
+/* The same for a descriptor already open for reading (a file opened through
+ * sluice/confine.h); the sl_avro_file owns fd from here on, also on error.
+ * path names the file in errors. */
+sl_avro_file *sl_avro_file_open_fd(sl_mcxt *cx, int fd, const char *path, sl_error *err);
 
 /* Reads the next block header and data: 1 with f->blk and f->left set,
  * 0 at a clean end of file, -1 on error (err set). */

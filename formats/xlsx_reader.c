@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <zip.h>
 
 /* Sheet data is read (by the scanner, or expat) in chunks this large: few calls, and still
@@ -1223,10 +1224,17 @@ static sl_status not_xlsx(sl_xlsx *x, const char *why, sl_error *err)
     return SL_ERROR;
 }
 
-static sl_status open_workbook(sl_xlsx *x, const char *path, const char *sheet, sl_error *err)
+/* Opens path, or fd when fd >= 0 (taken over: closed here on failure). */
+static sl_status open_workbook(sl_xlsx *x, const char *path, int fd, const char *sheet, sl_error *err)
 {
     int zerr = 0;
-    x->zip = zip_open(path, ZIP_RDONLY, &zerr);
+    if (fd >= 0) {
+        x->zip = zip_fdopen(fd, 0, &zerr);
+        if (!x->zip)
+            close(fd);
+    } else {
+        x->zip = zip_open(path, ZIP_RDONLY, &zerr);
+    }
     if (!x->zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
@@ -1347,8 +1355,8 @@ static sl_status open_workbook(sl_xlsx *x, const char *path, const char *sheet, 
     return sheet_stream_open(x, err);
 }
 
-sl_status sl_xlsx_open(sl_mcxt *parent, const char *path, const char *name, const char *sheet, sl_xlsx **out,
-                       sl_error *err)
+static sl_status open_reader(sl_mcxt *parent, const char *path, int fd, const char *name, const char *sheet,
+                             sl_xlsx **out, sl_error *err)
 {
     sl_mcxt *cx = sl_mcxt_create(parent, "xlsx reader");
     sl_xlsx *x = sl_pnew(cx, sl_xlsx);
@@ -1356,12 +1364,24 @@ sl_status sl_xlsx_open(sl_mcxt *parent, const char *path, const char *name, cons
     x->cx = cx;
     x->name = sl_pstrdup(cx, name ? name : path);
     *out = NULL;
-    if (open_workbook(x, path, sheet, err) != SL_OK) {
+    if (open_workbook(x, path, fd, sheet, err) != SL_OK) {
         sl_xlsx_close(x);
         return SL_ERROR;
     }
     *out = x;
     return SL_OK;
+}
+
+sl_status sl_xlsx_open(sl_mcxt *parent, const char *path, const char *name, const char *sheet, sl_xlsx **out,
+                       sl_error *err)
+{
+    return open_reader(parent, path, -1, name, sheet, out, err);
+}
+
+sl_status sl_xlsx_open_fd(sl_mcxt *parent, int fd, const char *name, const char *sheet, sl_xlsx **out,
+                          sl_error *err)
+{
+    return open_reader(parent, name, fd, name, sheet, out, err);
 }
 
 void sl_xlsx_close(sl_xlsx *x)

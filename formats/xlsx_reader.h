@@ -10,7 +10,7 @@
  * the end of each row, so memory does not depend on the sheet's size (only
  * on its shared strings).
  *
- * Entry points: sl_xlsx_open, sl_xlsx_next, sl_xlsx_rewind, sl_xlsx_close,
+ * Entry points: sl_xlsx_open, sl_xlsx_open_fd, sl_xlsx_next, sl_xlsx_rewind, sl_xlsx_close,
  * sl_xlsx_use_expat (tests),
  * sl_xlsx_sheet_count, sl_xlsx_sheet_name, sl_xlsx_date1904,
  * sl_xlsx_serial_to_us, sl_xlsx_format_is_date.
@@ -64,6 +64,10 @@ typedef struct sl_xlsx_row {
  */
 sl_status sl_xlsx_open(sl_mcxt *parent, const char *path, const char *name, const char *sheet, sl_xlsx **out,
                        sl_error *err);
+/* The same for a descriptor open for reading (a file opened through
+ * sluice/confine.h), which the reader owns from here on, also on error. */
+sl_status sl_xlsx_open_fd(sl_mcxt *parent, int fd, const char *name, const char *sheet, sl_xlsx **out,
+                          sl_error *err);
 
 /*
  * The next row that holds at least one value (blank rows are skipped), or

@@ -32,8 +32,8 @@
     {.name = "schema_registry_password", .type = SL_OPT_STRING, .secret = true,                            \
      .help = "password for the schema registry (HTTP basic auth)"}
 #define SL_KAFKA_CONNECTION_OPTIONS                                                                         \
-    {.name = "properties", .type = SL_OPT_STRING, .secret = true,                                          \
-     .help = "librdkafka settings passed through: 'name=value;name=value' (secret: it may hold credentials)"}, \
+    {.name = "properties", .type = SL_OPT_STRING, .secret = true, .reach = SL_REACH_KAFKA_PROPERTIES,      \
+     .help = "allowed librdkafka settings (docs/security.md): 'name=value;name=value' (secret: it may hold credentials)"}, \
     {.name = "security_protocol", .type = SL_OPT_ENUM,                                                      \
      .choices = SL_CHOICES("plaintext", "ssl", "sasl_plaintext", "sasl_ssl"),                               \
      .help = "how to talk to the brokers (librdkafka security.protocol)"},                                  \
@@ -42,9 +42,12 @@
      .help = "SASL mechanism"},                                                                             \
     {.name = "sasl_username", .type = SL_OPT_STRING, .secret = true, .help = "SASL user name"},             \
     {.name = "sasl_password", .type = SL_OPT_STRING, .secret = true, .help = "SASL password"},              \
-    {.name = "ssl_ca_location", .type = SL_OPT_STRING, .help = "file of CA certificates to verify the brokers"}, \
-    {.name = "ssl_certificate_location", .type = SL_OPT_STRING, .help = "client certificate file"},         \
-    {.name = "ssl_key_location", .type = SL_OPT_STRING, .help = "client private key file"},                 \
+    {.name = "ssl_ca_location", .type = SL_OPT_STRING, .reach = SL_REACH_FILE_READ,                          \
+     .help = "file of CA certificates to verify the brokers, inside file_roots"},                           \
+    {.name = "ssl_certificate_location", .type = SL_OPT_STRING, .reach = SL_REACH_FILE_READ,                 \
+     .help = "client certificate file, inside file_roots"},                                                 \
+    {.name = "ssl_key_location", .type = SL_OPT_STRING, .reach = SL_REACH_FILE_READ,                         \
+     .help = "client private key file, inside file_roots"},                                                 \
     {.name = "ssl_key_password", .type = SL_OPT_STRING, .secret = true,                                    \
      .help = "password of the client private key"}
 /* clang-format on */
@@ -59,19 +62,26 @@ typedef struct sl_kafka_setting {
  * A new librdkafka configuration for the connector called what (e.g.
  * `source "water"`), from opts: bootstrap.servers, client.id, then the
  * kind's defaults (may be NULL), the
- * security options and properties.  *out is the caller's (rd_kafka_new takes it, or
+ * security options and properties (only allowed settings; *.location
+ * paths resolved inside confine's file roots).  *out is the caller's (rd_kafka_new takes it, or
  * rd_kafka_conf_destroy).  Errors: 22023 no brokers and no embedded broker
  * running, a malformed or unknown property (its value is never shown: it
  * may be a secret).
  */
-sl_status sl_kafka_conf_new(const sl_options *opts, const char *what, const char *client_id,
-                            const sl_kafka_setting *defaults, rd_kafka_conf_t **out, sl_error *err);
+sl_status sl_kafka_conf_new(const sl_options *opts, const sl_confine *confine, const char *what,
+                            const char *client_id, const sl_kafka_setting *defaults, rd_kafka_conf_t **out,
+                            sl_error *err);
 
 /* rd_kafka_conf_set with an sl_error (22023 naming the setting, not its value). */
 sl_status sl_kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, const char *what,
                             sl_error *err);
 
-/* Checks the syntax and the names of a properties option (CREATE time). */
+/* Checks the syntax and the names of a properties option (CREATE time):
+ * 42501 for a setting not on the allow-list (docs/security.md). */
 sl_status sl_kafka_properties_check(const sl_options *opts, sl_error *err);
+
+/* The allow-list check of a properties value, with *.location paths
+ * checked against confine's file roots (the server, at CREATE and ALTER). */
+sl_status sl_kafka_properties_confine(const sl_confine *confine, const char *props, sl_error *err);
 
 #endif

@@ -84,6 +84,11 @@ regress_unit_test_checkpoint_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_checkpoint_LDADD = $(SL_UNIT_LDADD)
 
 # The schema registry client (issue 4): URLs, replies, the cache.
+check_PROGRAMS += regress/unit/test_confine
+regress_unit_test_confine_SOURCES = regress/unit/test_confine.c
+regress_unit_test_confine_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_confine_LDADD = $(SL_UNIT_LDADD)
+
 check_PROGRAMS += regress/unit/test_schema_registry
 regress_unit_test_schema_registry_SOURCES = regress/unit/test_schema_registry.c
 regress_unit_test_schema_registry_CFLAGS = $(SL_UNIT_CFLAGS)
@@ -110,7 +115,8 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/sink_backpressure.sh \
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
-	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh
+	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
+	regress/scripts/confinement.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py

@@ -38,8 +38,9 @@ for t in $tests; do
     if ! sl_server_start; then
         echo "not ok - $t (server did not start)"; fail=$((fail + 1)); SL_DATADIR=; continue
     fi
-    # Small input files (regress/data) sit in the data dir, where relative paths resolve.
-    cp "$SL_SRCDIR"/regress/data/* "$SL_DATADIR"/
+    # Small input files (regress/data) sit in the first file root (DATADIR/files),
+    # where relative paths resolve.
+    cp "$SL_SRCDIR"/regress/data/* "$SL_DATADIR"/files/
     # Split the file at -- @restart lines; each part runs against one server life.
     rm -f "$SL_TMP"/part.*
     awk -v dir="$SL_TMP" 'BEGIN{n=0; f=dir "/part." n} /^-- @restart[[:space:]]*$/{n++; f=dir "/part." n} {print > f}' "$sql"

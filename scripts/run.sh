@@ -30,8 +30,11 @@ for a in "$@"; do
     prev=$a
 done
 
-mkdir -p data
-cp examples/water.xlsx data/water.xlsx
+# Sources and sinks reach only files under file_roots, by default
+# data/files (docs/security.md): the sheet goes there, and the alerts and
+# the archive of examples/water.sql land there.
+mkdir -p data/files
+cp examples/water.xlsx data/files/water.xlsx
 # The stores, each in its own session (Ctrl-C on the shell below must not
 # reach them), stopped by PID with the server.
 influx_pid="" dyn_pid=""
@@ -129,7 +132,7 @@ echo "   (the replay sends 100 readings a second; Ctrl-C stops watching early)"
 echo
 ./sluice -c "SHOW QUERIES" || true
 printf '\\x\nSHOW SINKS;\n' | ./sluice -q || true
-echo "alerts so far: $(wc -l < data/alerts.jsonl 2>/dev/null || echo 0) (data/alerts.jsonl); raw archive: data/archive/*.avro"
+echo "alerts so far: $(wc -l < data/files/alerts.jsonl 2>/dev/null || echo 0) (data/files/alerts.jsonl); raw archive: data/files/archive/*.avro"
 if [ -n "$influx_pid" ]; then
     echo "InfluxDB points (measurement water_1m): $(curl -s -G http://127.0.0.1:18086/query --data-urlencode db=water \
         --data-urlencode "q=SELECT count(avg_ph) FROM water_1m" | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p')"

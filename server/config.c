@@ -115,6 +115,13 @@ static const sl_conf_def sl_conf_table[] = {
      "maximum number of continuous queries kept (running, paused, finished or failed); DROP QUERY frees one"},
     {"max_groups_per_query", SL_CONF_INT, SL_CONF_SIGHUP, "1000000", 1, INT64_C(1000000000), NULL,
      "maximum number of groups one query may hold in its open windows"},
+    /* confinement: what clients' sources and sinks may reach (docs/security.md) */
+    {"file_roots", SL_CONF_STRING, SL_CONF_RESTART, "files", 0, 0, NULL,
+     "comma-separated directories whose files sources and sinks may read and write (relative to the data "
+     "directory; the first is where relative paths lead, created at start)"},
+    {"allowed_hosts", SL_CONF_STRING, SL_CONF_RESTART, "", 0, 0, NULL,
+     "comma-separated host names, IP addresses and CIDR blocks (10.0.0.0/8) that HTTP sinks, schema "
+     "registries and Kafka brokers may be; '' for any host"},
     /* logging */
     {"log_min_messages", SL_CONF_STRING, SL_CONF_SIGHUP, "log", 0, 0, conf_check_log_level,
      "least severe log level written: debug, info, log, notice, warning, error or fatal"},

@@ -36,7 +36,8 @@ libslserver_a_SOURCES += server/engine/expr.h server/engine/expr_int.h server/en
 # the registration of the built-in kinds.
 libslserver_a_SOURCES += server/connectors/sink_writer.h server/connectors/sink_writer.c \
 	server/connectors/sink_stats.h server/connectors/sink_stats.c \
-	server/connectors/builtin.h server/connectors/builtin.c
+	server/connectors/builtin.h server/connectors/builtin.c \
+	server/connectors/confinement.h server/connectors/confinement.c
 
 # The registry of kinds and their options: the public sluice/connector.h.
 # Its own library because sources, sinks and the Kafka client call it, and

@@ -34,6 +34,7 @@
 #include "server/net/security.h"
 #include "server/engine/query.h"
 #include "server/connectors/builtin.h"
+#include "server/connectors/confinement.h"
 #include "server/connectors/registry.h"
 
 #define SL_MAX_OVERRIDES 256
@@ -222,6 +223,10 @@ int main(int argc, char **argv)
         rc = fatal(&err);
         goto out_lock;
     }
+    if (sl_confinement_init(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_lock;
+    }
     sl_log(SL_LOG_LOG, "sluiced %s starting (memory allocator: %s)", SL_VERSION, allocator());
     if (sl_catalog_open(datadir, &err) != SL_OK) {
         rc = fatal(&err);
@@ -268,6 +273,7 @@ out_kafka:
 out_catalog:
     sl_catalog_close();
 out_lock:
+    sl_confinement_shutdown();
     sl_lockfile_release();
     if (rc == 0)
         sl_log(SL_LOG_LOG, "database system is shut down");

@@ -1,8 +1,9 @@
 /*
  * avro.c - the AVRO sink: an archive of Avro object container files.
  *
- * Files.  `path` is a directory (relative to the data directory unless
- * absolute), created with its parents at open.  Each query writing into
+ * Files.  `path` is a directory inside file_roots (sluice/confine.h;
+ * relative to its first directory unless absolute), created with its
+ * parents at open.  Each query writing into
  * the sink gets files named
  *     <query>-YYYYMMDDTHHMMSS.uuuuuuZ-<seq>.avro
  * (UTC wall clock when the file was started, then a per-sink counter), so
@@ -87,7 +88,8 @@ static const sl_option_decl avro_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = true,
-     .help = "directory of the archive, relative to the data directory unless absolute"},
+     .reach = SL_REACH_DIR_WRITE,
+     .help = "directory of the archive, created inside file_roots (relative: to its first directory)"},
     {.name = "codec",
      .type = SL_OPT_ENUM,
      .default_value = "deflate",
@@ -170,33 +172,6 @@ static void buf_reserve(unsigned char **buf, size_t *cap, size_t need)
         abort(); /* as the memory contexts do */
     *buf = b;
     *cap = c;
-}
-
-/* mkdir -p; false with errno set. */
-static bool make_dirs(char *path)
-{
-    struct stat st;
-
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-            *p = c;
-            return false;
-        }
-        *p = c;
-        if (c == '\0')
-            break;
-    }
-    if (stat(path, &st) != 0)
-        return false;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return false;
-    }
-    return true;
 }
 
 /* Whether name is ".<prefix>-YYYYMMDDTHHMMSS.uuuuuuZ-<digits>.avro.tmp". */
@@ -650,12 +625,6 @@ static sl_status avro_sink_open(const sl_sink_open_args *args, void **state, sl_
     as->what = sl_psprintf(args->cx, "sink \"%s\"", args->sink_name ? args->sink_name : "avro");
     if (path == NULL || path[0] == '\0')
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "option \"path\" is required");
-    if (path[0] == '/' || args->datadir == NULL || args->datadir[0] == '\0')
-        as->dir = sl_pstrdup(args->cx, path);
-    else
-        as->dir = sl_psprintf(args->cx, "%s/%s", args->datadir, path);
-    for (size_t n = strlen(as->dir); n > 1 && as->dir[n - 1] == '/'; n--)
-        as->dir[n - 1] = '\0';
     as->prefix = sl_pstrdup(args->cx, qname != NULL && qname[0] ? qname : "archive");
     for (q = as->prefix; *q; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
@@ -677,10 +646,10 @@ static sl_status avro_sink_open(const sl_sink_open_args *args, void **state, sl_
     build_header(as, sl_avro_encoder_schema_json(enc));
     sl_avro_encoder_free(enc);
 
-    if (!make_dirs(as->dir)) {
-        os_error(as, err, "create directory", as->dir, errno);
+    /* Created inside a root only; the files in it are the sink's own names,
+     * created with O_EXCL (which follows no link). */
+    if (sl_confine_mkdir(args->confine, "path", path, args->cx, &as->dir, err) != SL_OK)
         return SL_ERROR; /* at open, even a full disk is reported at once */
-    }
     if (recover_leftovers(as, err) != SL_OK)
         return SL_ERROR;
     if (as->deflate) {

@@ -53,6 +53,7 @@
 static const sl_option_decl dynamodb_options[] = {
     {.name = "endpoint",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_URL,
      .help = "URL of the DynamoDB API; default: https://dynamodb.<region>.amazonaws.com"},
     {.name = "region",
      .type = SL_OPT_STRING,
@@ -172,6 +173,14 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
     ds->url = endpoint != NULL && endpoint[0] != '\0'
                   ? sl_pstrdup(args->cx, endpoint)
                   : sl_psprintf(args->cx, "https://dynamodb.%s.amazonaws.com/", region);
+    /* The region goes into the default URL and the signature scope: a
+     * region name is letters, digits and '-', nothing that moves the host. */
+    if (strspn(region, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(region))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "dynamodb sink \"%s\": region must be letters, digits and '-'", ds->sink_name);
+    if (sl_confine_url(args->confine, endpoint != NULL && endpoint[0] != '\0' ? "endpoint" : "region",
+                       ds->url, err) != SL_OK)
+        return SL_ERROR;
     ds->sigv4 = sl_psprintf(args->cx, "aws:amz:%s:dynamodb", region);
     ds->userpwd = sl_psprintf(args->cx, "%s:%s", key_id, secret);
     ds->headers[h++] = "Content-Type: application/x-amz-json-1.0";
@@ -190,7 +199,7 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
         sl_error_set(err, code, "dynamodb sink \"%s\": %.900s", ds->sink_name, msg);
         return SL_ERROR;
     }
-    ds->http = sl_http_new(args->cx, err);
+    ds->http = sl_http_new(args->cx, args->confine, err);
     if (ds->http == NULL) {
         sl_ddb_encoder_free(ds->enc);
         return SL_ERROR;

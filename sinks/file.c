@@ -1,8 +1,8 @@
 /*
  * file.c - the FILE sink: rows appended to one file as JSON lines or CSV.
  *
- * The file (path relative to the data directory unless absolute) is opened
- * once with O_APPEND and created when missing; a CSV file that is new or
+ * The file (inside file_roots, relative paths to its first directory; see
+ * sluice/confine.h) is opened once with O_APPEND and created when missing; a CSV file that is new or
  * empty gets a header line first (header = true).  write() encodes the
  * whole batch into one buffer (formats/format.h encoders: TIMESTAMPs as
  * ISO-8601 UTC text) and hands it to the kernel with write(2), so other
@@ -29,7 +29,8 @@ static const sl_option_decl file_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = true,
-     .help = "file to append to, relative to the data directory unless absolute"},
+     .reach = SL_REACH_FILE_WRITE,
+     .help = "file to append to, inside file_roots (relative: to its first directory)"},
     {.name = "format",
      .type = SL_OPT_ENUM,
      .default_value = "json",
@@ -71,10 +72,7 @@ static sl_status file_sink_open(const sl_sink_open_args *args, void **state, sl_
 
     if (path == NULL || path[0] == '\0')
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "option \"path\" is required");
-    if (path[0] == '/' || args->datadir == NULL || args->datadir[0] == '\0')
-        fs->path = sl_pstrdup(args->cx, path);
-    else
-        fs->path = sl_psprintf(args->cx, "%s/%s", args->datadir, path);
+    fs->path = sl_pstrdup(args->cx, path);
     fs->csv = format != NULL && strcmp(format, "csv") == 0;
     if (fs->csv)
         fs->csv_enc = sl_csv_encoder_new(args->cx, args->schema);
@@ -82,9 +80,9 @@ static sl_status file_sink_open(const sl_sink_open_args *args, void **state, sl_
         fs->json_enc = sl_json_encoder_new(args->cx, args->schema);
     sl_buf_init(&fs->buf);
 
-    fs->fd = open(fs->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    fs->fd = sl_confine_open(args->confine, "path", path, O_WRONLY | O_CREAT | O_APPEND, 0644, err);
     if (fs->fd < 0)
-        return file_sink_os_error(err, "open", fs->path, errno);
+        return SL_ERROR;
     if (fstat(fs->fd, &st) != 0) {
         int e = errno;
         close(fs->fd);

@@ -41,6 +41,7 @@ static const sl_option_decl influxdb_options[] = {
     {.name = "url",
      .type = SL_OPT_STRING,
      .required = true,
+     .reach = SL_REACH_URL,
      .help = "base URL of the server, e.g. http://127.0.0.1:8086"},
     {.name = "database", .type = SL_OPT_STRING, .help = "InfluxDB 1.x: database to write to"},
     {.name = "org", .type = SL_OPT_STRING, .help = "InfluxDB 2.x: organisation (with bucket)"},
@@ -314,7 +315,7 @@ static sl_status influx_sink_open(const sl_sink_open_args *args, void **state, s
             return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "%s: could not start zlib", is->what);
         is->zs_ready = true;
     }
-    is->http = sl_http_new(args->cx, err);
+    is->http = sl_http_new(args->cx, args->confine, err);
     if (is->http == NULL) {
         influx_sink_close(is);
         return SL_ERROR;

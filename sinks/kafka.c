@@ -45,6 +45,7 @@
 static const sl_option_decl kafka_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_HOSTS,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to produce to"},
@@ -61,6 +62,7 @@ static const sl_option_decl kafka_options[] = {
      .help = "compression of message batches"},
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_URL,
      .help = "format avro: URL of a schema registry; the derived schema is registered under the subject "
              "'<topic>-value' and messages use the Confluent wire format (magic byte + schema id)"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,
@@ -216,7 +218,8 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
             {"compression.type", compression != NULL ? compression : "none"},
             {NULL, NULL},
         };
-        if (sl_kafka_conf_new(args->options, ks->what, client_id, defaults, &conf, err) != SL_OK)
+        if (sl_kafka_conf_new(args->options, args->confine, ks->what, client_id, defaults, &conf, err) !=
+            SL_OK)
             return SL_ERROR;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, kafka_dr_cb);
@@ -246,10 +249,10 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
         if (sl_options_given(args->options, "schema_registry")) {
             sl_status st;
 
-            ks->registry =
-                sl_schema_registry_new(args->cx, ks->what, sl_options_get(args->options, "schema_registry"),
-                                       sl_options_get(args->options, "schema_registry_user"),
-                                       sl_options_get(args->options, "schema_registry_password"), err);
+            ks->registry = sl_schema_registry_new(
+                args->cx, args->confine, ks->what, sl_options_get(args->options, "schema_registry"),
+                sl_options_get(args->options, "schema_registry_user"),
+                sl_options_get(args->options, "schema_registry_password"), err);
             if (ks->registry == NULL) {
                 kafka_sink_close(ks);
                 return SL_ERROR;

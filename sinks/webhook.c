@@ -33,7 +33,11 @@
 #include "sluice/errcodes.h"
 
 static const sl_option_decl webhook_options[] = {
-    {.name = "url", .type = SL_OPT_STRING, .required = true, .help = "URL the rows are POSTed to"},
+    {.name = "url",
+     .type = SL_OPT_STRING,
+     .required = true,
+     .reach = SL_REACH_URL,
+     .help = "http or https URL the rows are POSTed to"},
     {.name = "headers",
      .type = SL_OPT_STRING,
      .secret = true,
@@ -267,7 +271,7 @@ static sl_status webhook_open(const sl_sink_open_args *args, void **state, sl_er
         return SL_ERROR;
     ws->enc = sl_json_encoder_new(args->cx, args->schema);
     sl_buf_init(&ws->body);
-    ws->http = sl_http_new(args->cx, err);
+    ws->http = sl_http_new(args->cx, args->confine, err);
     if (ws->http == NULL)
         return SL_ERROR;
     *state = ws;

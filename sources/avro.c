@@ -2,8 +2,9 @@
  * avro.c - the AVRO source kind: records of Avro object container
  * files (an archive written by the AVRO sink, sinks/avro.c) as batches.
  *
- * Files.  `path` is a file or a glob (relative to the data directory unless
- * absolute); the matching files are listed once at open and read one after
+ * Files.  `path` is a file or a glob inside file_roots (relative to its
+ * first directory unless absolute; each file opened through
+ * sluice/confine.h); the matching files are listed once at open and read one after
  * another in name order (strcmp, whatever the locale), so an archive whose
  * names sort by time replays in time order.  The source ends after the last
  * file (bounded).  No match is an error at open, as for the FILE source.
@@ -76,7 +77,9 @@ static const sl_option_decl avro_source_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = true,
-     .help = "Avro container file or glob ('archive/*.avro'), read in name order; schema from the files"},
+     .reach = SL_REACH_FILE_READ,
+     .help = "Avro container file or glob ('archive/*.avro') inside file_roots, read in name order; schema "
+             "from the files"},
     {0},
 };
 
@@ -97,7 +100,8 @@ typedef struct fplan {
 
 typedef struct avro_source {
     sl_mcxt *cx;
-    const char *pattern;
+    char *pattern; /* inside a file root; each file is checked again at open */
+    const sl_confine *confine;
     const sl_schema *schema;
     bool declared;
     char **files;
@@ -303,7 +307,7 @@ static sl_status list_files(avro_source *as, sl_error *err)
     globfree(&g);
     if (as->nfiles == 0) {
         sl_error_set(err, SL_ERRCODE_IO_ERROR, "no file matches \"%s\"", as->pattern);
-        sl_error_hint(err, "Relative paths are relative to the data directory.");
+        sl_error_hint(err, "Relative paths are relative to the first directory of file_roots.");
         return SL_ERROR;
     }
     qsort(as->files, (size_t)as->nfiles, sizeof(char *), cmp_names);
@@ -313,7 +317,8 @@ static sl_status list_files(avro_source *as, sl_error *err)
 /* Opens the next file as as->cur, checking its schema against the first. */
 static sl_status next_file(avro_source *as, sl_error *err)
 {
-    sl_avro_file *f = sl_avro_file_open(as->cx, as->files[as->next], err);
+    int fd = sl_confine_open(as->confine, "path", as->files[as->next], O_RDONLY, 0, err);
+    sl_avro_file *f = fd < 0 ? NULL : sl_avro_file_open_fd(as->cx, fd, as->files[as->next], err);
 
     if (f == NULL)
         return SL_ERROR;
@@ -352,10 +357,9 @@ static sl_status avro_source_open(const sl_source_open_args *args, void **state,
     if (path == NULL || path[0] == '\0')
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "option \"path\" is required");
     as->cx = args->cx;
-    if (path[0] == '/' || args->datadir == NULL || args->datadir[0] == '\0')
-        as->pattern = sl_pstrdup(args->cx, path);
-    else
-        as->pattern = sl_psprintf(args->cx, "%s/%s", args->datadir, path);
+    as->confine = args->confine;
+    if (sl_confine_path(args->confine, "path", path, SL_PATH_GLOB, args->cx, &as->pattern, err) != SL_OK)
+        return SL_ERROR;
     if (args->schema != NULL) {
         as->schema = sl_schema_new(args->cx, args->schema->ncols, args->schema->names, args->schema->types);
         as->declared = true;

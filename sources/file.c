@@ -1,8 +1,9 @@
 /*
  * file.c - the FILE source: JSON lines or CSV from a file or a glob.
  *
- * The files matching `path` (relative to the data directory unless
- * absolute) are read one after another in name order (strcmp, whatever
+ * The files matching `path` (inside file_roots, relative to its first
+ * directory unless absolute; each opened through sluice/confine.h) are
+ * read one after another in name order (strcmp, whatever
  * the locale), with large read() calls into one buffer that lines are cut
  * from in place; each line goes to the JSON or CSV decoder (format.h),
  * which writes it straight into the batch.  Blank lines are skipped; a line
@@ -58,7 +59,8 @@
 typedef struct file_state {
     sl_mcxt *cx;
     const sl_schema *schema;
-    char *pattern; /* absolute */
+    char *pattern; /* absolute, inside a file root (each match is checked again at open) */
+    const sl_confine *confine;
     bool is_glob;
     bool follow;
     bool csv_header; /* format csv with header = true */
@@ -226,14 +228,15 @@ static sl_status file_open_next(file_state *fs, bool *opened, sl_error *err)
     if (fs->qpos >= fs->nqueue)
         return SL_OK;
     name = fs->queue[fs->qpos++];
-    fd = open(name, O_RDONLY | O_CLOEXEC);
+    fd = sl_confine_open(fs->confine, "path", name, O_RDONLY, 0, err);
     if (fd < 0) {
-        int e = errno;
         /* A follow source tolerates a file that vanished between the scan
          * and the open (rotation); otherwise the file is gone: an error. */
-        if (fs->follow && e == ENOENT)
+        if (fs->follow && errno == ENOENT) {
+            sl_error_clear(err);
             return SL_OK;
-        return file_os_error(err, "open", name, e);
+        }
+        return SL_ERROR;
     }
     if (fstat(fd, &st) != 0) {
         int e = errno;
@@ -474,11 +477,10 @@ sl_status sl_file_source_open(const sl_source_open_args *args, void **state, sl_
     fs->follow = sl_options_get_bool(opts, "follow", false);
     fs->reject = args->reject;
     fs->reject_arg = args->reject_arg;
-    if (path[0] == '/' || args->datadir == NULL || args->datadir[0] == '\0')
-        fs->pattern = sl_pstrdup(args->cx, path);
-    else
-        fs->pattern = sl_psprintf(args->cx, "%s/%s", args->datadir, path);
-    fs->is_glob = strpbrk(path, "*?[") != NULL;
+    fs->confine = args->confine;
+    if (sl_confine_path(args->confine, "path", path, SL_PATH_GLOB, args->cx, &fs->pattern, err) != SL_OK)
+        return SL_ERROR;
+    fs->is_glob = strpbrk(fs->pattern, "*?[") != NULL;
     if (format == NULL || strcmp(format, "json") == 0)
         fs->json = sl_json_decoder_new(args->cx, fs->schema, &dopts);
     else if (strcmp(format, "csv") == 0) {
@@ -494,14 +496,16 @@ sl_status sl_file_source_open(const sl_source_open_args *args, void **state, sl_
         return SL_ERROR;
     if (!fs->is_glob) {
         /* A single file must be there and readable now: say so at once. */
-        int fd = open(fs->pattern, O_RDONLY | O_CLOEXEC);
+        int fd = sl_confine_open(fs->confine, "path", fs->pattern, O_RDONLY, 0, err);
         if (fd < 0)
-            return file_os_error(err, "open", fs->pattern, errno);
+            return SL_ERROR;
         close(fd);
     } else if (fs->nqueue == 0 && !fs->follow) {
         sl_error_set(err, SL_ERRCODE_IO_ERROR, "no file matches \"%s\"", fs->pattern);
         sl_error_hint(
-            err, "Relative paths are relative to the data directory; use follow = true to wait for files.");
+            err,
+            "Relative paths are relative to the first directory of file_roots; use follow = true to wait "
+            "for files.");
         return SL_ERROR;
     }
 
@@ -594,7 +598,8 @@ static const sl_option_decl file_source_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = true,
-     .help = "file or glob, read in name order; relative to the data directory unless absolute"},
+     .reach = SL_REACH_FILE_READ,
+     .help = "file or glob, read in name order, inside file_roots (relative: to its first directory)"},
     {.name = "format",
      .type = SL_OPT_ENUM,
      .default_value = "json",

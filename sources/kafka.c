@@ -404,7 +404,8 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
     rd_kafka_resp_err_t rc;
 
     snprintf(client_id, sizeof(client_id), "sluice-%s", args->query_name ? args->query_name : "push");
-    if (sl_kafka_conf_new(args->options, ks->what, client_id, consumer_defaults, &conf, err) != SL_OK)
+    if (sl_kafka_conf_new(args->options, args->confine, ks->what, client_id, consumer_defaults, &conf, err) !=
+        SL_OK)
         return SL_ERROR;
     if (group == NULL) {
         if (args->query_name != NULL)
@@ -522,7 +523,7 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
         ks->csvdec = sl_csv_decoder_new(ks->cx, dschema, &dopts);
     else if (fmt != NULL && strcmp(fmt, "avro") == 0 && registry != NULL) {
         /* Decoders come per schema id, as messages name them. */
-        ks->registry = sl_schema_registry_new(ks->cx, ks->what, registry,
+        ks->registry = sl_schema_registry_new(ks->cx, args->confine, ks->what, registry,
                                               sl_options_get(args->options, "schema_registry_user"),
                                               sl_options_get(args->options, "schema_registry_password"), err);
         if (ks->registry == NULL)
@@ -531,7 +532,7 @@ sl_status sl_kafka_source_open(const sl_source_open_args *args, void **state, sl
         const char *json;
         size_t jlen;
         const char *schema = sl_options_get(args->options, "schema");
-        if (sl_avro_schema_load(ks->cx, schema, &json, &jlen, err) != SL_OK ||
+        if (sl_avro_schema_load(ks->cx, args->confine, schema, &json, &jlen, err) != SL_OK ||
             (ks->avro = sl_avro_decoder_new(ks->cx, dschema, json, jlen, false, &dopts, err)) == NULL) {
             char msg[SL_ERROR_MSG_MAX];
             snprintf(msg, sizeof(msg), "%s", err->message);
@@ -1389,6 +1390,7 @@ sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_erro
 static const sl_option_decl kafka_source_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_HOSTS,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to read (all partitions)"},
@@ -1420,9 +1422,11 @@ static const sl_option_decl kafka_source_options[] = {
      .help = "format csv: messages start with a header line naming the columns (else columns by position)"},
     {.name = "schema",
      .type = SL_OPT_STRING,
-     .help = "format avro: the writer schema, as JSON text or a file name"},
+     .reach = SL_REACH_FILE_OR_TEXT,
+     .help = "format avro: the writer schema, as JSON text or the name of a file inside file_roots"},
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
+     .reach = SL_REACH_URL,
      .help = "format avro: URL of a schema registry; messages use the Confluent wire format (magic byte + "
              "schema id) and each id's writer schema is fetched from the registry"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,

@@ -44,6 +44,7 @@
  * sl_xlsx_source_seek.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,10 +367,8 @@ sl_status sl_xlsx_source_open(const sl_source_open_args *args, void **state, sl_
         sl_mcxt_delete(cx);
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "xlsx source needs option path");
     }
-    const char *full = path[0] == '/' || !args->datadir || !*args->datadir
-                           ? path
-                           : sl_psprintf(cx, "%s/%s", args->datadir, path);
-    if (sl_xlsx_open(cx, full, path, sl_options_get(opts, "sheet"), &s->rd, err) != SL_OK)
+    int fd = sl_confine_open(args->confine, "path", path, O_RDONLY, 0, err);
+    if (fd < 0 || sl_xlsx_open_fd(cx, fd, path, sl_options_get(opts, "sheet"), &s->rd, err) != SL_OK)
         goto fail;
 
     /* header row and look-ahead */
@@ -654,7 +653,8 @@ static const sl_option_decl xlsx_source_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = true,
-     .help = "the .xlsx file, relative to the data directory unless absolute"},
+     .reach = SL_REACH_FILE_READ,
+     .help = "the .xlsx file, inside file_roots (relative: to its first directory)"},
     {.name = "sheet", .type = SL_OPT_STRING, .help = "sheet name or 1-based index; default: the first sheet"},
     {.name = "header",
      .type = SL_OPT_BOOL,

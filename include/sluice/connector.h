@@ -23,13 +23,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sluice/confine.h"
 #include "sluice/error.h"
 #include "sluice/mcxt.h"
 
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
-#define SL_SINK_API_VERSION   1
-#define SL_SOURCE_API_VERSION 3 /* 2: position and seek (checkpoints); 3: splits, read_waits */
+#define SL_SINK_API_VERSION   2 /* 2: open args carry confine, not datadir */
+#define SL_SOURCE_API_VERSION 4 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine */
 
 /* ---- declared options ---- */
 
@@ -42,6 +43,23 @@ typedef enum sl_option_type {
     SL_OPT_SIZE,     /* bytes with an optional unit: '64MB', '512kB', 1024 */
     SL_OPT_ENUM,     /* one of .choices, case-insensitive */
 } sl_option_type;
+
+/*
+ * What an option's value lets the connector reach, so that CREATE and
+ * ALTER check it against the server's confinement (file_roots,
+ * allowed_hosts, http and https only) before it is stored.  The connector
+ * still opens files and URLs only through sluice/confine.h at open.
+ */
+typedef enum sl_option_reach {
+    SL_REACH_NONE = 0,
+    SL_REACH_FILE_READ,        /* a file or glob read: inside file_roots */
+    SL_REACH_FILE_WRITE,       /* a file written or created: inside file_roots */
+    SL_REACH_DIR_WRITE,        /* a directory created and written into: inside file_roots */
+    SL_REACH_URL,              /* an http or https URL whose host is in allowed_hosts */
+    SL_REACH_HOSTS,            /* host:port list (Kafka brokers) in allowed_hosts */
+    SL_REACH_KAFKA_PROPERTIES, /* librdkafka settings: only the allowed keys (docs/security.md) */
+    SL_REACH_FILE_OR_TEXT,     /* inline text starting with { or ", else a file read as FILE_READ */
+} sl_option_reach;
 
 /*
  * One option a kind accepts.  A table of them ends with an entry whose
@@ -60,6 +78,7 @@ typedef struct sl_option_decl {
     const char *help;           /* one line, for docs and errors */
     const char *const *choices; /* SL_OPT_ENUM: NULL-terminated */
     double min, max;
+    sl_option_reach reach; /* checked at CREATE/ALTER; SL_REACH_NONE for plain values */
 } sl_option_decl;
 
 /* Declares the choices of an enum option in place: SL_CHOICES("json", "csv"). */
@@ -122,9 +141,9 @@ typedef struct sl_sink_open_args {
     const char *sink_name;
     const char *query_name; /* the query writing into it */
     const sl_options *options;
-    const sl_schema *schema; /* the query's output columns */
-    const char *datadir;     /* relative paths resolve against it */
-    sl_mcxt *cx;             /* lives as long as the opened sink */
+    const sl_schema *schema;   /* the query's output columns */
+    const sl_confine *confine; /* open files and check URLs only through it (sluice/confine.h) */
+    sl_mcxt *cx;               /* lives as long as the opened sink */
 } sl_sink_open_args;
 
 typedef struct sl_sink_kind {
@@ -161,8 +180,8 @@ typedef struct sl_source_open_args {
     const char *source_name;
     const char *query_name;
     const sl_options *options;
-    const sl_schema *schema; /* the declared columns, or NULL */
-    const char *datadir;
+    const sl_schema *schema;   /* the declared columns, or NULL */
+    const sl_confine *confine; /* open files and check URLs only through it (sluice/confine.h) */
     sl_mcxt *cx;
     /* Filled by open(): the columns read() produces (the declared ones, or
      * inferred from the data, or the kind's fixed columns), allocated in cx,

@@ -181,8 +181,8 @@ CREATE QUERY gen_out AS SELECT ts, station, ph FROM gen INTO sunk;
 SQL
 )
 check "set up: a Kafka source query and a Kafka sink query, both through the proxy" "" "$out"
-wait_until 20 '[ "$(wc -l <"$SL_DATADIR/mirror.jsonl" 2>/dev/null)" -ge 500 ]' || notok "mirror reads 500 messages"
-check "before the outage: the file holds messages 1..500 once" "ok" "$(ids_ok 500 "$SL_DATADIR/mirror.jsonl")"
+wait_until 20 '[ "$(wc -l <"$SL_DATADIR/files/mirror.jsonl" 2>/dev/null)" -ge 500 ]' || notok "mirror reads 500 messages"
+check "before the outage: the file holds messages 1..500 once" "ok" "$(ids_ok 500 "$SL_DATADIR/files/mirror.jsonl")"
 wait_until 20 '[ "$(sink_field sunk 5)" -ge 200 ]' || notok "gen_out writes into the broker"
 pause_settle && ok "paused gen_out: its sink flushed" || notok "paused gen_out: its sink flushed"
 ts_list >"$SL_TMP/sunk1.txt"
@@ -223,10 +223,10 @@ kafka_broker_start events:3 sunk:1 || notok "a new broker starts"
 proxy_start || notok "the proxy starts again on port $PROXY_PORT"
 ok "new broker at $KAFKA_ADDR behind the same address $BOOT"
 produce 501 800 -p -1 -X sticky.partitioning.linger.ms=0 # each message to a random partition
-wait_until 40 '[ "$(wc -l <"$SL_DATADIR/mirror.jsonl")" -ge 800 ]' &&
+wait_until 40 '[ "$(wc -l <"$SL_DATADIR/files/mirror.jsonl")" -ge 800 ]' &&
     ok "the source query reconnects and reads the new broker's messages" ||
-    notok "the source query reconnects and reads the new broker's messages ($(wc -l <"$SL_DATADIR/mirror.jsonl") rows)"
-check "the file holds messages 1..800, each once" "ok" "$(ids_ok 800 "$SL_DATADIR/mirror.jsonl")"
+    notok "the source query reconnects and reads the new broker's messages ($(wc -l <"$SL_DATADIR/files/mirror.jsonl") rows)"
+check "the file holds messages 1..800, each once" "ok" "$(ids_ok 800 "$SL_DATADIR/files/mirror.jsonl")"
 check "messages 501..800 are on all 3 partitions of the new broker" "0 1 2" \
     "$(timeout 20 "$KCAT" -C -b "$BOOT" -t events -e -q -o beginning -f '%p\n' 2>/dev/null | sort -u | xargs)"
 grep -q 'source "events": topic "events" has 3 partitions now (1 before): reading the new ones' "$SL_TMP/server.log" &&

@@ -98,7 +98,7 @@ if [ "$kills" -ge 3 ]; then ok "crash killed $kills times during the run"; else 
 check "clean stopped and restarted mid-run" "1" "$clean_stopped"
 
 # 500 windows = 100 minutes x 5 stations; crash may hold rewrites.
-windows() { [ -f "$SL_TMP/$1/windows.jsonl" ] && cut -d, -f1,3 "$SL_TMP/$1/windows.jsonl" | sort -u | wc -l || echo 0; }
+windows() { [ -f "$SL_TMP/$1/files/windows.jsonl" ] && cut -d, -f1,3 "$SL_TMP/$1/files/windows.jsonl" | sort -u | wc -l || echo 0; }
 for n in ref crash clean; do
     wait_until 30 "[ \"\$(windows $n)\" -ge 500 ]" || notok "$n: 500 windows written (got $(windows $n))"
 done
@@ -143,17 +143,17 @@ for k in missing[:10]:
 print("windows compared: %d, missing: %d, different: %d, duplicates rewritten: %d" % (len(ref), len(missing), bad, dups))
 sys.exit(0 if not missing and not bad and (allow_dups or dups == 0) else 1)
 PY
-out=$(/usr/bin/python3 "$SL_TMP/compare.py" "$SL_TMP/ref/windows.jsonl" "$SL_TMP/crash/windows.jsonl" dups 2>&1)
+out=$(/usr/bin/python3 "$SL_TMP/compare.py" "$SL_TMP/ref/files/windows.jsonl" "$SL_TMP/crash/files/windows.jsonl" dups 2>&1)
 rc=$?
 echo "# crash: kills survived: $kills; $(echo "$out" | tail -1)"
 [ $rc -eq 0 ] && ok "crash: every window present, identical; duplicates only identical rewrites" ||
     { notok "crash equals the uninterrupted run"; echo "$out" | head -30; }
-out=$(/usr/bin/python3 "$SL_TMP/compare.py" "$SL_TMP/ref/windows.jsonl" "$SL_TMP/clean/windows.jsonl" nodups 2>&1)
+out=$(/usr/bin/python3 "$SL_TMP/compare.py" "$SL_TMP/ref/files/windows.jsonl" "$SL_TMP/clean/files/windows.jsonl" nodups 2>&1)
 rc=$?
 echo "# clean: $(echo "$out" | tail -1)"
 [ $rc -eq 0 ] && ok "clean shutdown and restart: no duplicate window, equal to the uninterrupted run" ||
     { notok "clean equals the uninterrupted run without duplicates"; echo "$out" | head -30; }
-out=$(/usr/bin/python3 "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" "$SL_TMP/ref/windows.jsonl" tumbling 60 2>&1)
+out=$(/usr/bin/python3 "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" "$SL_TMP/ref/files/windows.jsonl" tumbling 60 2>&1)
 rc=$?
 echo "# oracle: $(echo "$out" | tail -1)"
 [ $rc -eq 0 ] && ok "reference equals sqlite3's windows" || { notok "reference equals sqlite3's windows"; echo "$out" | head -20; }

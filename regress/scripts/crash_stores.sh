@@ -105,7 +105,7 @@ PRODUCER=$!
 
 # ---- crash: SIGKILL at random moments while the readings arrive ----
 
-arch=$SL_TMP/crash/archive
+arch=$SL_TMP/crash/files/archive
 kills=0
 clean_stopped=0
 clean_tmps=
@@ -133,7 +133,7 @@ while kill -0 "$PRODUCER" 2>/dev/null; do
     if [ "$clean_stopped" -eq 0 ] && [ $((SECONDS - start_s)) -ge 10 ]; then
         srv_stop clean || notok "clean stops with status 0"
         # A clean stop closes the archive's file: nothing to salvage.
-        clean_tmps=$(find "$SL_TMP/clean/archive" -maxdepth 1 -name '.*.avro.tmp' -printf '%f\n')
+        clean_tmps=$(find "$SL_TMP/clean/files/archive" -maxdepth 1 -name '.*.avro.tmp' -printf '%f\n')
         srv_start clean || notok "clean starts again"
         clean_stopped=1
     fi
@@ -279,7 +279,7 @@ echo "# oracle: $(echo "$out" | tail -1)"
 
 check "DROP QUERY archiver, archiver_clean" "" \
     "$(q crash -c 'DROP QUERY archiver' 2>&1)$(q clean -c 'DROP QUERY archiver_clean' 2>&1)"
-for a in "$arch" "$SL_TMP/clean/archive"; do
+for a in "$arch" "$SL_TMP/clean/files/archive"; do
     check "no temporary file left in ${a#"$SL_TMP"/} once its query is dropped" "" \
         "$(find "$a" -mindepth 1 -maxdepth 1 \( ! -name '*.avro' -o -name '.*' \) -printf '%f\n')"
 done
@@ -346,7 +346,7 @@ echo "# avro: $nfiles files: $rotated closed by rotation, $salvaged salvaged aft
 [ "$rotated" -ge 1 ] && ok "avro: files rotated by size during the run" ||
     notok "avro: files rotated by size during the run ($rotated)"
 
-out=$(/usr/bin/python3 "$SL_TMP/archive.py" "$fx/water.csv" "$SL_TMP/clean/archive" nodups 2>&1)
+out=$(/usr/bin/python3 "$SL_TMP/archive.py" "$fx/water.csv" "$SL_TMP/clean/files/archive" nodups 2>&1)
 rc=$?
 echo "# avro: clean restart: $(echo "$out" | tail -1)"
 [ $rc -eq 0 ] && ok "avro: clean's archive holds every reading exactly once" ||

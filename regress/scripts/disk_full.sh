@@ -104,7 +104,7 @@ exec nsenter -t $HOLDER_PID ${NSU[*]} -m -- "$REAL_SLUICED" "\$@"
 EOF
 chmod +x "$SL_TMP/sluiced-ns"
 SLUICED=$SL_TMP/sluiced-ns
-sl_server_start || { echo "not ok - sluiced did not start in the namespace"; exit 1; }
+sl_server_start -c "file_roots=files,$FULL1,$FULL2" || { echo "not ok - sluiced did not start in the namespace"; exit 1; }
 
 out=$(sql <<SQL
 CREATE SOURCE gen FROM GENERATOR WITH (rows = 40000, stations = 10, seed = 5);
@@ -134,7 +134,7 @@ check "1. SHOW SINKS: failed" "failed" "$(sink_field full_file 4)"
 check "1. SHOW SINKS last_error is the query's error" "$err" "$(sink_field full_file 8)"
 check "q_ref finishes" "finished" "$(wait_query q_ref 30)"
 confirmed=$(sink_field full_file 5)
-res=$($PY - "$F1/rows.jsonl" "$SL_DATADIR/ref.jsonl" "$confirmed" <<'PYEOF'
+res=$($PY - "$F1/rows.jsonl" "$SL_DATADIR/files/ref.jsonl" "$confirmed" <<'PYEOF'
 import json, sys
 raw = open(sys.argv[1], "rb").read()
 lines = raw.split(b"\n")
@@ -208,7 +208,7 @@ print("%d rows, %d distinct, %d missing, %d unexpected, %d written twice, refere
 PYEOF
 }
 avro_rows "$F2/archive" >"$SL_TMP/avro2.jsonl"
-res=$(compare "$SL_TMP/avro2.jsonl" "$SL_DATADIR/ref.jsonl")
+res=$(compare "$SL_TMP/avro2.jsonl" "$SL_DATADIR/files/ref.jsonl")
 case "$res" in
 "40000 rows, 40000 distinct, 0 missing, 0 unexpected, 0 written twice, reference 40000") ok "2. archive complete, each row once: $res" ;;
 *) notok "2. archive complete, each row once: $res" ;;
@@ -226,18 +226,18 @@ check "3. AVRO sink into arch3: query created" "" "$out"
 sleep 2
 # The sink may look between the mv and the new file: then the directory
 # is simply gone (ENOENT on "arch3" itself), also an error with the path.
-mv "$SL_DATADIR/arch3" "$SL_DATADIR/arch3.away"
-: >"$SL_DATADIR/arch3"
+mv "$SL_DATADIR/files/arch3" "$SL_DATADIR/files/arch3.away"
+: >"$SL_DATADIR/files/arch3"
 check "3. directory replaced by a file: the query fails" "failed" "$(wait_query q_gone 30)"
 err3=$(query_field q_gone 11)
 case "$err3" in
-*"\"$SL_DATADIR/arch3"*": Not a directory" | *"\"$SL_DATADIR/arch3"*": No such file or directory") ok "3. SHOW QUERIES error has the path and the OS error: $err3" ;;
+*"\"$SL_DATADIR/files/arch3"*": Not a directory" | *"\"$SL_DATADIR/files/arch3"*": No such file or directory") ok "3. SHOW QUERIES error has the path and the OS error: $err3" ;;
 *) notok "3. SHOW QUERIES error has the path and the OS error: $err3" ;;
 esac
 check "3. SHOW SINKS: failed" "failed" "$(sink_field gone_avro 4)"
 confirmed3=$(sink_field gone_avro 5)
-n3=$(avro_rows "$SL_DATADIR/arch3.away" | wc -l)
-ntmp=$(tmps "$SL_DATADIR/arch3.away")
+n3=$(avro_rows "$SL_DATADIR/files/arch3.away" | wc -l)
+ntmp=$(tmps "$SL_DATADIR/files/arch3.away")
 echo "# 3. at the failure: sink confirmed $confirmed3 rows; $n3 rows in complete files, $ntmp temporary file(s)"
 # --- resume ---------------------------------------------------------------------
 out=$(sl_psql -c "RESUME QUERY q_file" 2>&1)
@@ -249,14 +249,14 @@ esac
 check "q_ref_slow finishes" "finished" "$(wait_query q_ref_slow 30)"
 # the fix: space on full1, the directory back
 rm -f "$F1/filler"
-rm -f "$SL_DATADIR/arch3"
-mv "$SL_DATADIR/arch3.away" "$SL_DATADIR/arch3"
+rm -f "$SL_DATADIR/files/arch3"
+mv "$SL_DATADIR/files/arch3.away" "$SL_DATADIR/files/arch3"
 sl_server_stop || notok "sluiced stops cleanly"
-sl_server_start || { echo "not ok - sluiced restarts"; exit 1; }
+sl_server_start -c "file_roots=files,$FULL1,$FULL2" || { echo "not ok - sluiced restarts"; exit 1; }
 check "after the fix and a restart: q_file runs again and finishes" "finished" "$(wait_query q_file 60)"
 check "after the fix and a restart: q_gone runs again and finishes" "finished" "$(wait_query q_gone 60)"
 check "q_avro stays finished (not run again)" "finished" "$(query_field q_avro 2)"
-res=$(compare "$F1/rows.jsonl" "$SL_DATADIR/ref.jsonl")
+res=$(compare "$F1/rows.jsonl" "$SL_DATADIR/files/ref.jsonl")
 case "$res" in
 *" 0 missing, 0 unexpected, "*) t=${res#*unexpected, }; t=${t%% written*}
     [ "$t" -le "$file_before" ] && ok "FILE sink resumed: every row there: $res (at most the $file_before rows before the failure twice)" ||
@@ -273,8 +273,8 @@ elif grep -q 'WARNING:  sink "gone_avro": could not' "$SL_TMP/server.log"; then
 else
     notok "3. $((confirmed3 - before3)) confirmed rows missing from the archive without a log message"
 fi
-avro_rows "$SL_DATADIR/arch3" >"$SL_TMP/avro3.jsonl"
-res=$(compare "$SL_TMP/avro3.jsonl" "$SL_DATADIR/ref_slow.jsonl")
+avro_rows "$SL_DATADIR/files/arch3" >"$SL_TMP/avro3.jsonl"
+res=$(compare "$SL_TMP/avro3.jsonl" "$SL_DATADIR/files/ref_slow.jsonl")
 case "$res" in
 *" 0 missing, 0 unexpected, "*) t=${res#*unexpected, }; t=${t%% written*}
     [ "$t" -le "$before3" ] && ok "AVRO sink resumed: every row there: $res (at most the $before3 rows archived before the restart twice)" ||

@@ -14,7 +14,7 @@ set -u
 PY=/usr/bin/python3
 $PY -c 'import avro.io, confluent_kafka' 2>/dev/null || { echo "1..0 # SKIP python3-avro missing"; exit 77; }
 
-sl_server_start --embedded-kafka || exit 1
+sl_server_start -c "file_roots=files,$SL_TMP" --embedded-kafka || exit 1
 KAFKA_ADDR=$(sl_psql -At -c 'SHOW kafka_bootstrap' 2>&1)
 
 cat >"$SL_TMP/reading.avsc" <<'EOF'

@@ -29,9 +29,9 @@ out=$(sl_psql -q -v ON_ERROR_STOP=1 \
     -c "CREATE SINK kc_file TO FILE WITH (path = 'kc.jsonl')" \
     -c "CREATE QUERY kc_copy AS SELECT n FROM kc INTO kc_file" 2>&1)
 check "create a query on the embedded broker" "" "$out"
-wait_until 20 '[ "$(wc -l <"$SL_DATADIR/kc.jsonl" 2>/dev/null || echo 0)" -ge 250 ]' || notok "250 lines"
+wait_until 20 '[ "$(wc -l <"$SL_DATADIR/files/kc.jsonl" 2>/dev/null || echo 0)" -ge 250 ]' || notok "250 lines"
 check "every kcat message read once" "250 31375" \
-    "$(wc -l <"$SL_DATADIR/kc.jsonl") $(grep -o '[0-9]*' "$SL_DATADIR/kc.jsonl" | awk '{ s += $1 } END { print s }')"
+    "$(wc -l <"$SL_DATADIR/files/kc.jsonl") $(grep -o '[0-9]*' "$SL_DATADIR/files/kc.jsonl" | awk '{ s += $1 } END { print s }')"
 
 # ---- CSV messages: by position, and with a header line in each message ----
 printf 's1,7.5|s2,8|bad,high|station,ph\ns3,6.25|ph,station\n6.5,s4\n7,s5' |
@@ -52,10 +52,10 @@ sleep 0.3
 # each message names the columns (the first three messages are only that).
 check "CSV by position: rows, decode errors" "s1,7.5
 s2,8
-s3,6.25|5" "$(cat "$SL_DATADIR/pos.csv")|$(query_field csv_by_position 8)"
+s3,6.25|5" "$(cat "$SL_DATADIR/files/pos.csv")|$(query_field csv_by_position 8)"
 check "CSV with a header per message: rows, decode errors" "s3,6.25
 s4,6.5
-s5,7|0" "$(cat "$SL_DATADIR/hdr.csv")|$(query_field csv_by_header 8)"
+s5,7|0" "$(cat "$SL_DATADIR/files/hdr.csv")|$(query_field csv_by_header 8)"
 
 # ---- a confluent-kafka producer; the query's Kafka sink read back by confluent-kafka ----
 cat >"$SL_TMP/clients.py" <<'PYEOF'

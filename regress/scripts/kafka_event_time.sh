@@ -108,7 +108,7 @@ produce "$rd/tail.jsonl" et_emb "$EMB_ADDR" 1 5
 check "crash server killed 3 times during the chunks" "3" "$kills"
 
 # 175 windows = 350 minutes of readings in 10-minute windows x 5 stations.
-windows() { [ -f "$SL_TMP/$1/$2.jsonl" ] && cut -d, -f1,3 "$SL_TMP/$1/$2.jsonl" | sort -u | wc -l || echo 0; }
+windows() { [ -f "$SL_TMP/$1/files/$2.jsonl" ] && cut -d, -f1,3 "$SL_TMP/$1/files/$2.jsonl" | sort -u | wc -l || echo 0; }
 for sq in ref:keyless ref:keyed crash:kill_keyless crash:kill_keyed emb:emb_keyless; do
     s=${sq%%:*} n=${sq#*:}
     wait_until 30 "[ \"\$(windows $s $n)\" -ge 175 ]" || true
@@ -117,7 +117,7 @@ for sq in ref:keyless ref:keyed crash:kill_keyless crash:kill_keyed emb:emb_keyl
     rw=""
     [ $s = crash ] && rw=--rewrites
     out=$(/usr/bin/python3 "$SL_SRCDIR/regress/oracle/window_oracle.py" $rw "$rd/readings.csv" \
-        "$SL_TMP/$s/$n.jsonl" tumbling 600 2>&1)
+        "$SL_TMP/$s/files/$n.jsonl" tumbling 600 2>&1)
     rc=$?
     echo "# $n: $(echo "$out" | tail -1)"
     [ $rc -eq 0 ] && ok "$n: every window equals sqlite3's" || { notok "$n: every window equals sqlite3's"; echo "$out" | head -20; }

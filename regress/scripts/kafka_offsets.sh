@@ -95,7 +95,7 @@ sl_psql -q -c "CREATE SOURCE backlog (id BIGINT) FROM KAFKA WITH (brokers = '$KA
 wait_until 30 '[ "$(query_field drain 5)" = 100000 ]' || notok "drain read 100000: $(query_field drain 5)"
 sleep 0.3
 check "a 100000-message backlog on 4 partitions: every message once" "100000 100000" \
-    "$(wc -l <"$SL_DATADIR/backlog.jsonl") $(sort -u "$SL_DATADIR/backlog.jsonl" | wc -l)"
+    "$(wc -l <"$SL_DATADIR/files/backlog.jsonl") $(sort -u "$SL_DATADIR/files/backlog.jsonl" | wc -l)"
 
 # ---- a sink that cannot deliver: the query fails and commits nothing ----
 seq 1 100 | awk '{ printf "{\"id\":%d}\n", $1 }' | timeout 20 "$KCAT" -P -b "$KAFKA_ADDR" -t fresh

@@ -11,7 +11,7 @@ set -u
 . "$SL_SRCDIR/regress/scripts/kafka_common.sh"
 fx=$SL_TMP/fixtures
 /usr/bin/python3 "$SL_SRCDIR/regress/fixtures/make_xlsx.py" "$fx" >/dev/null || { echo "not ok - fixtures"; exit 1; }
-sl_server_start --embedded-kafka || exit 1
+sl_server_start -c "file_roots=files,$fx" --embedded-kafka || exit 1
 KAFKA_ADDR=$(sl_psql -At -c 'SHOW kafka_bootstrap')
 
 AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,

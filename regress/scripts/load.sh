@@ -35,7 +35,7 @@ LOAD_SECONDS=${LOAD_SECONDS:-30}
 LOAD_CLIENTS=${LOAD_CLIENTS:-64}
 
 sl_server_start || exit 1
-mkdir -p "$SL_DATADIR/load"
+mkdir -p "$SL_DATADIR/files/load"
 
 # The four continuous queries, and the shared sources of the push queries.
 out=$(sl_psql -v ON_ERROR_STOP=1 -q \
@@ -313,7 +313,7 @@ read -r -a a <<<"$after"
 for i in 0 1 2 3; do [ "${a[$i]:-0}" -gt "${b[$i]:-0}" ] 2>/dev/null || progress=0; done
 [ $progress -eq 1 ] && ok "the continuous queries kept reading (rows_in $before-> $after)" ||
     notok "the continuous queries kept reading (rows_in $before-> $after)"
-echo "# continuous query files: $(cd "$SL_DATADIR/load" && wc -l cq1.jsonl cq2.jsonl cq3.csv cq4.jsonl | tr '\n' ' ')"
+echo "# continuous query files: $(cd "$SL_DATADIR/files/load" && wc -l cq1.jsonl cq2.jsonl cq3.csv cq4.jsonl | tr '\n' ' ')"
 
 # names NOUN: the names of SHOW NOUN, the load clients' ones only, sorted.
 names() { sl_psql -At -F'|' -c "SHOW $1" 2>&1 | awk -F'|' '$1 ~ /^ld_/ { print $1 }' | sort; }

@@ -10,7 +10,7 @@ set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 fx=$SL_TMP/fixtures
 /usr/bin/python3 "$SL_SRCDIR/regress/fixtures/make_xlsx.py" "$fx" >/dev/null || { echo "not ok - fixtures"; exit 1; }
-sl_server_start || exit 1
+sl_server_start -c "file_roots=files,$fx" || exit 1
 fail=0
 
 AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
@@ -50,13 +50,13 @@ SQL
     late=$(sl_psql -At -c "SHOW QUERIES" | awk -F'|' -v p="$producer" '$1 ~ p {s += $7} END {print s + 0}')
     [ "$late" = 0 ] && echo "ok - $producer: no late rows" || { echo "not ok - $producer: $late late rows"; fail=1; }
     if /usr/bin/python3 "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" \
-        "$SL_DATADIR/tumbling_$producer.jsonl" tumbling 60; then
+        "$SL_DATADIR/files/tumbling_$producer.jsonl" tumbling 60; then
         echo "ok - $producer: tumbling windows equal sqlite3's"
     else
         echo "not ok - $producer: tumbling windows differ"; fail=1
     fi
     if /usr/bin/python3 "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" \
-        "$SL_DATADIR/hopping_$producer.jsonl" hopping 300 60; then
+        "$SL_DATADIR/files/hopping_$producer.jsonl" hopping 300 60; then
         echo "ok - $producer: hopping windows equal sqlite3's"
     else
         echo "not ok - $producer: hopping windows differ"; fail=1

@@ -5,7 +5,7 @@
 # checks them field by field rather than a regress/sql one).
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
-sl_server_start || exit 1
+sl_server_start -c "file_roots=files,/dev" || exit 1
 fail=0
 check() { # check NAME EXPECTED ACTUAL
     if [ "$2" != "$3" ]; then
@@ -42,7 +42,7 @@ field fin 9 | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+$' && echo "ok - sta
     { echo "not ok - started: $(field fin 9)"; fail=1; }
 check "sql" "SELECT station, ph FROM gen WHERE ph > 7 INTO out" "$(field fin 10)"
 check "no error" "" "$(field fin 11)"
-lines=$(wc -l <"$SL_DATADIR/state.jsonl")
+lines=$(wc -l <"$SL_DATADIR/files/state.jsonl")
 check "the sink got rows_out lines" "$rows_out" "$lines"
 
 # A running query counts up; paused it stops counting.
@@ -76,7 +76,7 @@ HINT:  Drop it and create it again to run it again.' "$out"
 
 # max_queries
 sl_server_stop || fail=1
-sl_server_start -c max_queries=3 || exit 1
+sl_server_start -c "file_roots=files,/dev" -c max_queries=3 || exit 1
 out=$(sl_psql -At -c "CREATE QUERY one_more AS SELECT * FROM gen INTO out" 2>&1)
 check "max_queries" 'ERROR:  too many queries (max_queries is 3)
 HINT:  Drop a query or raise max_queries.' "$out"

@@ -24,7 +24,7 @@ set -u
 PY=/usr/bin/python3
 fx=$SL_TMP/fixtures
 $PY "$SL_SRCDIR/regress/fixtures/make_xlsx.py" "$fx" >/dev/null || { echo "not ok - fixtures"; exit 1; }
-sl_server_start --embedded-kafka || exit 1
+sl_server_start -c "file_roots=files,$fx" --embedded-kafka || exit 1
 
 AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
   count(DISTINCT conductivity) AS nd_cond, sum(conductivity) AS sum_cond, sum(ph) AS sum_ph,
@@ -64,10 +64,10 @@ check "archiver: no errors" "running|0|" "$(query_field archiver 2)|$(query_fiel
 # The open file is still hidden; dropping the query completes it.
 out=$(sl_psql -q -v ON_ERROR_STOP=1 -c "DROP QUERY archiver" -c "DROP QUERY archiver_z" 2>&1)
 check "archivers dropped" "" "$out"
-check "no temporary files left" "" "$(cd "$SL_DATADIR" && ls -A archive archive_z | grep -E '^\.|\.tmp$')"
-nfiles=$(ls "$SL_DATADIR/archive" | grep -c '\.avro$')
+check "no temporary files left" "" "$(cd "$SL_DATADIR/files" && ls -A archive archive_z | grep -E '^\.|\.tmp$')"
+nfiles=$(ls "$SL_DATADIR/files/archive" | grep -c '\.avro$')
 [ "$nfiles" -ge 3 ] && ok "rotation by size: $nfiles archive files" || notok "rotation by size: $nfiles archive files, want >= 3"
-names=$(ls "$SL_DATADIR/archive")
+names=$(ls "$SL_DATADIR/files/archive")
 check "file names are <query>-<UTC time>-<seq>.avro" "" \
     "$(grep -vE '^archiver-[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]{6}\.avro$' <<<"$names")"
 check "names sort in creation order" "$(seq -f '%06g' "$nfiles")" "$(sed -E 's/.*-([0-9]{6})\.avro$/\1/' <<<"$names")"
@@ -114,13 +114,13 @@ if got != want:
         sum(missing.values()), next(iter(missing), None), sum(extra.values()), next(iter(extra), None)))
 print("ok %d %d %s" % (sum(got.values()), nfiles, codec))
 PYEOF
-res=$($PY "$SL_TMP/read_archive.py" "$fx/water.csv" "$SL_DATADIR/archive" 2>&1)
+res=$($PY "$SL_TMP/read_archive.py" "$fx/water.csv" "$SL_DATADIR/files/archive" 2>&1)
 check "python reads the null-codec archive: every reading once" "ok 3000 $nfiles null" "$res"
-res=$($PY "$SL_TMP/read_archive.py" "$fx/water.csv" "$SL_DATADIR/archive_z" 2>&1)
-nz=$(ls "$SL_DATADIR/archive_z" | grep -c '\.avro$')
+res=$($PY "$SL_TMP/read_archive.py" "$fx/water.csv" "$SL_DATADIR/files/archive_z" 2>&1)
+nz=$(ls "$SL_DATADIR/files/archive_z" | grep -c '\.avro$')
 check "python reads the deflate archive: every reading once" "ok 3000 $nz deflate" "$res"
 # A few values of one file, by hand: the first file starts with the first readings.
-res=$($PY - "$SL_DATADIR/archive" <<'PYEOF' 2>&1
+res=$($PY - "$SL_DATADIR/files/archive" <<'PYEOF' 2>&1
 import glob, sys, avro.datafile, avro.io
 path = sorted(glob.glob(sys.argv[1] + "/*.avro"))[0]
 with avro.datafile.DataFileReader(open(path, "rb"), avro.io.DatumReader()) as r:
@@ -146,19 +146,19 @@ check "replay read 3000 readings, wrote 500 windows, no late rows or errors" "30
 check "replay columns come from the archive's schema" \
     "ts|station|ph|turbidity|temperature|dissolved_oxygen|conductivity" \
     "$(sl_psql -A -F'|' -c "SELECT * FROM replay LIMIT 1" 2>&1 | head -1)"
-if [ -s "$SL_DATADIR/live.jsonl" ] && diff <(sort "$SL_DATADIR/live.jsonl") <(sort "$SL_DATADIR/replay.jsonl") >"$SL_TMP/diff.txt"; then
+if [ -s "$SL_DATADIR/files/live.jsonl" ] && diff <(sort "$SL_DATADIR/files/live.jsonl") <(sort "$SL_DATADIR/files/replay.jsonl") >"$SL_TMP/diff.txt"; then
     ok "replayed windows are identical to the live ones"
 else
     notok "replayed windows differ from the live ones"; head -20 "$SL_TMP/diff.txt"
 fi
-if $PY "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" "$SL_DATADIR/replay.jsonl" tumbling 60; then
+if $PY "$SL_SRCDIR/regress/oracle/window_oracle.py" "$fx/water.csv" "$SL_DATADIR/files/replay.jsonl" tumbling 60; then
     ok "replayed windows equal sqlite3's"
 else
     notok "replayed windows differ from sqlite3's"
 fi
 
 # Errors.  A path that cannot be a directory: CREATE QUERY fails with the OS error.
-echo x >"$SL_DATADIR/plain"
+echo x >"$SL_DATADIR/files/plain"
 out=$(sl_psql -q <<SQL 2>&1
 CREATE SINK bad TO AVRO WITH (path = 'plain/archive');
 CREATE QUERY bad_q AS SELECT * FROM sheet INTO bad;
@@ -177,8 +177,8 @@ CREATE QUERY mover AS SELECT * FROM slow INTO moving;
 SQL
 )
 check "moving set up" "" "$out"
-wait_until 20 'ls "$SL_DATADIR/moving" 2>/dev/null | grep -q "\.avro$"' || notok "a first file appears"
-mv "$SL_DATADIR/moving" "$SL_DATADIR/moving.gone" && echo x >"$SL_DATADIR/moving"
+wait_until 20 'ls "$SL_DATADIR/files/moving" 2>/dev/null | grep -q "\.avro$"' || notok "a first file appears"
+mv "$SL_DATADIR/files/moving" "$SL_DATADIR/files/moving.gone" && echo x >"$SL_DATADIR/files/moving"
 wait_until 20 '[ "$(query_field mover 2)" = failed ]' || notok "the query fails (state $(query_field mover 2))"
 case $(query_field mover 11) in
 *'"'*'/moving/'*'": Not a directory') ok "the OS error is in SHOW QUERIES: $(query_field mover 11)" ;;
@@ -198,12 +198,12 @@ check "crasher set up" "" "$out"
 wait_until 20 '[ "$(query_field crasher 6)" -ge 3000 ] 2>/dev/null' || notok "crasher writes rows"
 sleep 0.5 # a flush or two: blocks on disk
 sl_server_kill
-check "a temporary file is left by the crash" "1" "$(ls -A "$SL_DATADIR/crash" | grep -c '^\.crasher-.*\.avro\.tmp$')"
-sl_server_start || exit 1
+check "a temporary file is left by the crash" "1" "$(ls -A "$SL_DATADIR/files/crash" | grep -c '^\.crasher-.*\.avro\.tmp$')"
+sl_server_start -c "file_roots=files,$fx" || exit 1
 wait_until 20 'grep -q "recovered [0-9]* record(s) of" "$SL_TMP/server.log"' || notok "the restart logs a recovery"
 n=$(sed -n 's/.*sink "crash_arch": recovered \([0-9]*\) record(s) of.*/\1/p' "$SL_TMP/server.log" | head -1)
 [ "${n:-0}" -ge 1000 ] && ok "recovered $n records" || notok "recovered ${n:-no} records"
-res=$($PY - "$SL_DATADIR/crash" <<'PYEOF' 2>&1
+res=$($PY - "$SL_DATADIR/files/crash" <<'PYEOF' 2>&1
 import glob, sys, avro.datafile, avro.io
 path = sorted(glob.glob(sys.argv[1] + "/*.avro"))[0]
 with avro.datafile.DataFileReader(open(path, "rb"), avro.io.DatumReader()) as r:
@@ -217,7 +217,7 @@ PYEOF
 check "python reads the recovered file: every row up to the crash, in order" "$n True" "$res"
 out=$(sl_psql -q -c "DROP QUERY crasher" 2>&1)
 check "crasher dropped" "" "$out"
-check "no temporary files after the restart and drop" "" "$(ls -A "$SL_DATADIR/crash" | grep -E '^\.|\.tmp$')"
+check "no temporary files after the restart and drop" "" "$(ls -A "$SL_DATADIR/files/crash" | grep -E '^\.|\.tmp$')"
 
 sl_server_stop || notok "server stops"
 exit $fail

@@ -59,7 +59,7 @@ for t in "windows station S window_end S" "windows_ms station S window_end N" "t
     # shellcheck disable=SC2086
     ddb_create_table $t || notok "create table ${t%% *}"
 done
-sl_server_start || exit 1
+sl_server_start -c "file_roots=files,$fx,$SL_TMP" || exit 1
 
 AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
   count(DISTINCT conductivity) AS nd_cond, sum(conductivity) AS sum_cond, sum(ph) AS sum_ph,
@@ -301,7 +301,7 @@ sl_server_stop || notok "server stops"
 SL_DATADIR=$SL_TMP/data-env
 export AWS_ACCESS_KEY_ID=$DDB_KEY AWS_SECRET_ACCESS_KEY=$DDB_SECRET AWS_SESSION_TOKEN=test-session-token \
     AWS_REGION=$DDB_REGION
-sl_server_start || exit 1
+sl_server_start -c "file_roots=files,$fx,$SL_TMP" || exit 1
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION
 out=$(sl_psql -q -v ON_ERROR_STOP=1 2>&1 <<SQL
 CREATE SOURCE sheet FROM XLSX WITH (path = '$fx/water_xlsxwriter.xlsx', sheet = 'readings')

@@ -60,7 +60,7 @@ PY
 influxd_start || { echo "not ok - influxd did not start"; exit 1; }
 ok "influxd started on $INFLUX_URL"
 [ "$(influx_q 'CREATE DATABASE water')" = '{"results":[{"statement_id":0}]}' ] || notok "CREATE DATABASE"
-sl_server_start || { echo "not ok - sluiced did not start"; exit 1; }
+sl_server_start -c "file_roots=files,$fx,$SL_TMP" || { echo "not ok - sluiced did not start"; exit 1; }
 
 AGGS="window_start, window_end, station, count(*) AS n, count(ph) AS n_ph,
   count(DISTINCT conductivity) AS nd_cond, sum(conductivity) AS sum_cond, sum(ph) AS sum_ph,
@@ -225,7 +225,7 @@ influxd_start || notok "influxd did not restart"
 check "mid-run outage: the query finishes" "finished" "$(sl_psql -At -c "SELECT wait_query('gen_influx', 60)")"
 check "mid-run outage: the file query finishes" "finished" "$(sl_psql -At -c "SELECT wait_query('gen_file', 60)")"
 influx_q 'SELECT * FROM gen' water >"$SL_TMP/gen.json"
-if /usr/bin/python3 - "$SL_TMP/gen.json" "$SL_DATADIR/gen.jsonl" <<'PY'
+if /usr/bin/python3 - "$SL_TMP/gen.json" "$SL_DATADIR/files/gen.jsonl" <<'PY'
 import datetime as dt, json, sys
 def us(text):  # the FILE sink's ISO-8601 UTC text -> microseconds
     return (dt.datetime.fromisoformat(text.replace("Z", "+00:00")) - EPOCH) // dt.timedelta(microseconds=1)

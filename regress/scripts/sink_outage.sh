@@ -149,7 +149,7 @@ echo "# sink figures: influx rows $(sink_field influx 5) batches $(sink_field in
 # --- the stores' content against the FILE copy -------------------------------
 influx_q 'SELECT * FROM outage' water >"$SL_TMP/influx.json"
 ddb_scan windows 500 >"$SL_TMP/dyn.jsonl" || notok "scan the dynamodb table"
-$PY - "$SL_DATADIR/copy.jsonl" "$SL_TMP/influx.json" "$SL_TMP/dyn.jsonl" >"$SL_TMP/compare.out" <<'PY'
+$PY - "$SL_DATADIR/files/copy.jsonl" "$SL_TMP/influx.json" "$SL_TMP/dyn.jsonl" >"$SL_TMP/compare.out" <<'PY'
 import datetime as dt, json, sys
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 def us(text):  # the FILE sink's ISO-8601 UTC text -> microseconds

@@ -140,7 +140,7 @@ PYEOF
 
 receiver_start main || exit 1
 MAIN=$RECV_PORT
-sl_server_start || exit 1
+sl_server_start -c "file_roots=files,$SL_TMP/fixtures" || exit 1
 
 ALERT="SELECT ts, station, ph FROM readings WHERE ph NOT BETWEEN 6.5 AND 8.5"
 out=$(sl_psql -q -v ON_ERROR_STOP=1 \

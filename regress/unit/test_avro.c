@@ -233,16 +233,20 @@ static void test_schema_load(void **state)
     FILE *f = fdopen(fd, "w");
 
     (void)state;
-    assert_int_equal(sl_avro_schema_load(cx, " {\"type\":\"long\"}", &json, &len, &err), SL_OK);
+    /* A schema file is read only inside the file roots. */
+    const sl_confine *test_confine = sl_confine_new(cx, "/tmp", "", &err);
+    assert_int_equal(sl_avro_schema_load(cx, test_confine, "/etc/passwd", &json, &len, &err), SL_ERROR);
+    assert_string_equal(err.sqlstate, "42501");
+    assert_int_equal(sl_avro_schema_load(cx, test_confine, " {\"type\":\"long\"}", &json, &len, &err), SL_OK);
     assert_int_equal(len, strlen(" {\"type\":\"long\"}"));
     fputs(writer, f);
     fclose(f);
-    assert_int_equal(sl_avro_schema_load(cx, path, &json, &len, &err), SL_OK);
+    assert_int_equal(sl_avro_schema_load(cx, test_confine, path, &json, &len, &err), SL_OK);
     assert_int_equal(len, strlen(writer));
     assert_memory_equal(json, writer, len);
     unlink(path);
-    assert_int_equal(sl_avro_schema_load(cx, path, &json, &len, &err), SL_ERROR);
-    assert_string_equal(err.sqlstate, "22023");
+    assert_int_equal(sl_avro_schema_load(cx, test_confine, path, &json, &len, &err), SL_ERROR);
+    assert_string_equal(err.sqlstate, "58030");
 }
 
 int main(void)

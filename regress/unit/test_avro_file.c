@@ -95,8 +95,12 @@ static sl_options *options(const sl_option_decl *decls, const char *first, ...)
 static void *sink_open(const char *query, const sl_schema *s, const sl_options *o)
 {
     void *st = NULL;
-    sl_sink_open_args a = {
-        .sink_name = "arch", .query_name = query, .options = o, .schema = s, .datadir = datadir, .cx = cx};
+    sl_sink_open_args a = {.sink_name = "arch",
+                           .query_name = query,
+                           .options = o,
+                           .schema = s,
+                           .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
+                           .cx = cx};
 
     sl_error_clear(&err);
     assert_int_equal(sl_sink_avro.open(&a, &st, &err), SL_OK);
@@ -115,7 +119,7 @@ static sl_status source_open(const char *path, const sl_schema *declared, opened
                              .query_name = "r",
                              .options = options(sl_source_avro.options, "path", path, NULL),
                              .schema = declared,
-                             .datadir = datadir,
+                             .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
                              .cx = cx,
                              .schema_out = &out->schema,
                              .bounded_out = &out->bounded};
@@ -693,7 +697,7 @@ static void test_sink_bad_directory(void **state)
                            .query_name = "q",
                            .options = options(sl_sink_avro.options, "path", "plain/sub", NULL),
                            .schema = s,
-                           .datadir = datadir,
+                           .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
                            .cx = cx};
 
     (void)state;

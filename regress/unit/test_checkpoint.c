@@ -694,7 +694,7 @@ static void *open_src(open_fn open, const sl_options *opts, const sl_schema *dec
                              .query_name = "q",
                              .options = opts,
                              .schema = declared,
-                             .datadir = datadir,
+                             .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
                              .cx = cx,
                              .schema_out = schema,
                              .bounded_out = &bounded};
@@ -996,7 +996,7 @@ static void test_avro_position(void **state)
         .options = with_decls(sl_sink_avro.options,
                               options("path", "arch", "codec", "deflate", "rotate", "8kB", NULL)),
         .schema = s,
-        .datadir = datadir,
+        .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
         .cx = cx};
     const sl_schema *schema;
     sink ref = {0};

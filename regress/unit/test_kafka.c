@@ -53,7 +53,7 @@ static void test_brokers_and_properties(void **state)
     char buf[256];
 
     (void)state;
-    assert_int_equal(sl_kafka_conf_new(&o, "sink \"k\"", "sluice-q", defaults, &conf, &err), SL_OK);
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "sink \"k\"", "sluice-q", defaults, &conf, &err), SL_OK);
     assert_string_equal(conf_value(conf, "bootstrap.servers", buf, sizeof(buf)), "127.0.0.1:9999");
     /* properties come last and win over sluice's defaults and client.id */
     assert_string_equal(conf_value(conf, "linger.ms", buf, sizeof(buf)), "7");
@@ -72,7 +72,7 @@ static void test_no_brokers(void **state)
 
     (void)state;
     assert_null(sl_embedded_kafka_bootstrap());
-    assert_int_equal(sl_kafka_conf_new(&o, "source \"water\"", NULL, NULL, &conf, &err), SL_ERROR);
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "source \"water\"", NULL, NULL, &conf, &err), SL_ERROR);
     assert_null(conf);
     assert_string_equal(err.sqlstate, SL_ERRCODE_INVALID_PARAMETER_VALUE);
     assert_string_equal(err.message,
@@ -92,7 +92,7 @@ static void test_bad_properties(void **state)
 
     (void)state;
     o = make_opts(syntax, 2);
-    assert_int_equal(sl_kafka_conf_new(&o, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
     assert_string_equal(err.message, "sink \"k\": option \"properties\" expects 'name=value;name=value'");
     assert_int_equal(sl_kafka_properties_check(&o, &err), SL_ERROR);
     o = make_opts(noname, 2);
@@ -100,13 +100,26 @@ static void test_bad_properties(void **state)
     /* An unknown name or a bad value: the message names the setting, and
      * neither message nor detail shows the value (it may be a secret). */
     o = make_opts(unknown, 2);
-    assert_int_equal(sl_kafka_conf_new(&o, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
-    assert_string_equal(err.message, "sink \"k\": invalid kafka setting \"no.such\"");
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
+    assert_string_equal(err.message,
+                        "sink \"k\": kafka setting \"no.such\" is not allowed in \"properties\"");
+    assert_string_equal(err.sqlstate, SL_ERRCODE_INSUFFICIENT_PRIVILEGE);
     assert_null(strstr(err.detail, "hunter2"));
     assert_int_equal(sl_kafka_properties_check(&o, &err), SL_ERROR);
-    assert_string_equal(err.message, "option \"properties\": invalid kafka setting \"no.such\"");
+    assert_string_equal(err.message,
+                        "option \"properties\": kafka setting \"no.such\" is not allowed in \"properties\"");
+    /* Settings that run commands, load libraries or read files are refused. */
+    {
+        static const char *const forbidden[] = {
+            "sasl.kerberos.kinit.cmd=id", "plugin.library.paths=/tmp/x.so", "debug=all",
+            "sasl.oauthbearer.token.endpoint.url=http://x", "ssl.ca.location=/etc/passwd"};
+        for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+            assert_int_equal(sl_kafka_properties_confine(NULL, forbidden[i], &err), SL_ERROR);
+            assert_string_equal(err.sqlstate, SL_ERRCODE_INSUFFICIENT_PRIVILEGE);
+        }
+    }
     o = make_opts(badval, 2);
-    assert_int_equal(sl_kafka_conf_new(&o, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "sink \"k\"", NULL, NULL, &conf, &err), SL_ERROR);
     assert_string_equal(err.message, "sink \"k\": invalid kafka setting \"linger.ms\"");
     assert_null(strstr(err.message, "hunter2"));
     assert_null(strstr(err.detail, "hunter2"));
@@ -130,7 +143,7 @@ static void test_embedded_broker(void **state)
     assert_int_equal(sl_embedded_kafka_create_topic("three", 3, &err), SL_OK);
 
     /* Without brokers, clients use it; its metadata lists the topic. */
-    assert_int_equal(sl_kafka_conf_new(&o, "source \"s\"", NULL, NULL, &conf, &err), SL_OK);
+    assert_int_equal(sl_kafka_conf_new(&o, NULL, "source \"s\"", NULL, NULL, &conf, &err), SL_OK);
     assert_string_equal(conf_value(conf, "bootstrap.servers", buf, sizeof(buf)), addr);
     {
         char errstr[256];

@@ -24,6 +24,7 @@
 #include "parser/ast.h"
 #include "server/catalog/catalog.h"
 #include "server/config.h"
+#include "server/connectors/confinement.h"
 #include "server/commands/exec.h"
 #include "server/connectors/builtin.h"
 #include "server/connectors/registry.h"
@@ -54,7 +55,7 @@ static int setup(void **state)
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }
-    if (sl_config_init(datadir, &err) != SL_OK) {
+    if (sl_config_init(datadir, &err) != SL_OK || sl_confinement_init(datadir, &err) != SL_OK) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }
@@ -65,6 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     sl_catalog_close();
+    sl_confinement_shutdown();
     sl_mcxt_delete(cx);
     remove_datadir(datadir);
     return 0;
@@ -559,8 +561,9 @@ static void test_option_errors(void **state)
     assert_error(run(create_source("g", "generator", NULL, opts(1, opt_i("rows", -5)))), "22023");
     assert_error(run(create_source("g", "generator", NULL, opts(1, opt_num("late_fraction", "1.5")))),
                  "22023");
-    assert_error(run(create_sink("w", "webhook", opts(2, opt_s("url", "u"), opt_s("timeout", "soon")))),
-                 "22023");
+    assert_error(
+        run(create_sink("w", "webhook", opts(2, opt_s("url", "http://u"), opt_s("timeout", "soon")))),
+        "22023");
     assert_error(run(create_sink("f", "file", opts(2, opt_s("path", "x"), opt_s("format", "parquet")))),
                  "22023");
     assert_error(run(create_sink("f", "file", opts(2, opt_s("path", "x"), opt_b("format", true)))), "22023");
@@ -585,11 +588,12 @@ static void test_option_errors(void **state)
     }
 
     /* 4.6 cross-option checks of a kind */
-    assert_error(run(create_sink("i", "influxdb", opts(1, opt_s("url", "u")))), "22023");
+    assert_error(run(create_sink("i", "influxdb", opts(1, opt_s("url", "http://u")))), "22023");
     assert_non_null(strstr(err.message, "needs database"));
-    assert_error(run(create_sink("i", "influxdb",
-                                 opts(3, opt_s("url", "u"), opt_s("database", "d"), opt_s("org", "o")))),
-                 "22023");
+    assert_error(
+        run(create_sink("i", "influxdb",
+                        opts(3, opt_s("url", "http://u"), opt_s("database", "d"), opt_s("org", "o")))),
+        "22023");
 
     /* 4.7 literals of every kind are accepted where they fit */
     assert_ok(run(create_source("ok1", "kafka", NULL,
@@ -758,13 +762,13 @@ static void test_drop_alter(void **state)
     assert_ok(run(alter(SL_OBJ_SOURCE, "k", opts(1, opt_s("start", "latest")))));
     assert_string_equal(tag, "ALTER SOURCE");
     assert_error(run(alter(SL_OBJ_SOURCE, "k", opts(1, opt_s("dead_letter", "nosuch")))), "42P01");
-    assert_ok(run(create_sink("i", "influxdb", opts(2, opt_s("url", "u"), opt_s("database", "d")))));
+    assert_ok(run(create_sink("i", "influxdb", opts(2, opt_s("url", "http://u"), opt_s("database", "d")))));
     assert_error(run(alter(SL_OBJ_SINK, "i", opts(1, opt_s("org", "o")))), "22023"); /* both 1.x and 2.x */
     assert_ok(run(show(SL_SHOW_SINKS, NULL)));
     assert_string_equal(td.out,
                         "name|kind|options|state|rows|batches|retries|last_error|last_error_at\n"
                         "dl|file|path = 'dl2.csv', format = 'csv', batch_rows = '10'|ok|0|0|0|<null>|<null>\n"
-                        "i|influxdb|url = 'u', database = 'd'|ok|0|0|0|<null>|<null>\n");
+                        "i|influxdb|url = 'http://u', database = 'd'|ok|0|0|0|<null>|<null>\n");
 }
 
 /* ---- SHOW/SET, queries, transactions ---- */

@@ -170,7 +170,7 @@ static void test_cache(void **state)
 
     (void)state;
     /* Port 1 of the loopback: nothing listens there, so only the cache can answer. */
-    reg = sl_schema_registry_new(cx, "source \"s\"", "http://127.0.0.1:1/", NULL, NULL, &err);
+    reg = sl_schema_registry_new(cx, NULL, "source \"s\"", "http://127.0.0.1:1/", NULL, NULL, &err);
     assert_non_null(reg);
     assert_string_equal(sl_schema_registry_url(reg), "http://127.0.0.1:1");
     assert_false(sl_schema_registry_cache_get("http://127.0.0.1:1", 41, cx, &json, &len));
@@ -192,14 +192,14 @@ static void test_cache(void **state)
     sl_schema_registry_free(reg);
 
     /* user and password options win over userinfo; the URL shown has none */
-    reg = sl_schema_registry_new(cx, "sink \"k\"", "http://u:secret@127.0.0.1:1", "me", "pw", &err);
+    reg = sl_schema_registry_new(cx, NULL, "sink \"k\"", "http://u:secret@127.0.0.1:1", "me", "pw", &err);
     assert_non_null(reg);
     assert_string_equal(sl_schema_registry_url(reg), "http://127.0.0.1:1");
     assert_int_equal(sl_schema_registry_register(reg, "t-value", "\"long\"", &(int32_t){0}, &err), SL_RETRY);
     assert_null(strstr(err.message, "secret"));
     assert_non_null(strstr(err.message, "could not register the schema under subject \"t-value\""));
     sl_schema_registry_free(reg);
-    assert_null(sl_schema_registry_new(cx, "sink \"k\"", "ftp://h", NULL, NULL, &err));
+    assert_null(sl_schema_registry_new(cx, NULL, "sink \"k\"", "ftp://h", NULL, NULL, &err));
     assert_string_equal(err.message, "sink \"k\": schema registry URL must start with http:// or https://");
     sl_mcxt_delete(cx);
 }

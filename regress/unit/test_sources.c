@@ -81,7 +81,7 @@ static sl_status open_source(sl_status (*open)(const sl_source_open_args *, void
                              .query_name = "q",
                              .options = opts,
                              .schema = declared,
-                             .datadir = datadir,
+                             .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
                              .cx = cx,
                              .schema_out = &out->schema,
                              .bounded_out = &out->bounded};
@@ -524,7 +524,11 @@ static void test_file_sink(void **state)
     static const sl_type types[] = {SL_TYPE_TIMESTAMP, SL_TYPE_TEXT, SL_TYPE_DOUBLE, SL_TYPE_BIGINT};
     const sl_schema *s = sl_schema_new(cx, 4, names, types);
     sl_batch *b = sl_batch_new(cx, s, 4);
-    sl_sink_open_args a = {.sink_name = "out", .query_name = "q", .schema = s, .datadir = datadir, .cx = cx};
+    sl_sink_open_args a = {.sink_name = "out",
+                           .query_name = "q",
+                           .schema = s,
+                           .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
+                           .cx = cx};
     void *st;
 
     (void)state;
@@ -590,7 +594,11 @@ static void test_file_sink(void **state)
 static void test_sink_to_source(void **state)
 {
     const sl_schema *s = sl_schema_new(cx, 3, wq_names, wq_types);
-    sl_sink_open_args a = {.sink_name = "out", .query_name = "q", .schema = s, .datadir = datadir, .cx = cx};
+    sl_sink_open_args a = {.sink_name = "out",
+                           .query_name = "q",
+                           .schema = s,
+                           .confine = sl_confine_new(cx, datadir, "", &(sl_error){.sqlstate = ""}),
+                           .cx = cx};
     opened gen, src;
     sl_batch *gb, *b;
     void *st;

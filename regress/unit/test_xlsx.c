@@ -111,7 +111,7 @@ static sl_status open_src(opened *o, const sl_schema *declared, sl_error *err, c
                                 .query_name = "q",
                                 .options = &opts,
                                 .schema = declared,
-                                .datadir = dir,
+                                .confine = sl_confine_new(root, dir, "", err),
                                 .cx = root,
                                 .schema_out = &o->schema,
                                 .bounded_out = &o->bounded};

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/connectors/confinement.h"
 #include "server/connectors/sink_stats.h"
 #include "sluice/errcodes.h"
 
@@ -225,6 +226,15 @@ static sl_status check_columns(sl_exec_ctx *ctx, const sl_CreateSourceStmt *cs, 
     return SL_OK;
 }
 
+/* Files, URLs, hosts and Kafka settings the options reach must be inside
+ * the server's confinement (docs/security.md). */
+static sl_status check_reach(const sl_options *opts, sl_error *err)
+{
+    sl_confinement_ctx cc = {.confine = sl_confinement()};
+
+    return sl_confinement_check(&cc, opts, err);
+}
+
 sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                                 sl_error *err)
 {
@@ -244,6 +254,8 @@ sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
     if (build_options(ctx, decls, what, cs->options, true, &opts, err) != SL_OK)
         return SL_ERROR;
     if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
+        return SL_ERROR;
+    if (check_reach(&opts, err) != SL_OK)
         return SL_ERROR;
     src.kind = kind->name;
     src.noptions = opts.count;
@@ -273,6 +285,8 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
     if (build_options(ctx, decls, what, cs->options, true, &opts, err) != SL_OK)
         return SL_ERROR;
     if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
+        return SL_ERROR;
+    if (check_reach(&opts, err) != SL_OK)
         return SL_ERROR;
     sink.kind = kind->name;
     sink.noptions = opts.count;
@@ -340,6 +354,8 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
         SL_OK)
         return SL_ERROR;
     if (validate != NULL && validate(&merged, err) != SL_OK)
+        return SL_ERROR;
+    if (check_reach(&merged, err) != SL_OK)
         return SL_ERROR;
     if (as->object == SL_OBJ_SOURCE) {
         if (sl_catalog_set_source_options(as->name, merged.count, merged.values, err) != SL_OK)

@@ -84,7 +84,7 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
         .query_name = args->query_name,
         .options = args->options,
         .schema = args->schema,
-        .datadir = args->datadir,
+        .confine = args->confine,
         .cx = args->cx,
     };
     int64_t rows = sl_options_get_int(args->options, "batch_rows", 1000);

@@ -49,7 +49,7 @@ typedef struct sl_sink_writer_args {
     const sl_options *options; /* the sink's, with the framework's declarations */
     const sl_schema *schema;   /* the rows written */
     const char *query_name;
-    const char *datadir;
+    const sl_confine *confine;      /* checked against the options before open */
     bool (*should_stop)(void *arg); /* NULL: never */
     void *stop_arg;
 } sl_sink_writer_args;

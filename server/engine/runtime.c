@@ -55,6 +55,7 @@
 #include "sluice/log.h"
 #include "sluice/batch.h"
 #include "sluice/connector.h"
+#include "server/connectors/confinement.h"
 #include "server/connectors/sink_writer.h"
 #include "sluice/errcodes.h"
 #include "server/engine/ops.h"
@@ -261,6 +262,17 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
 
 static bool writer_should_stop(void *arg);
 
+/* The confinement check of CREATE, again before opening: the catalog may
+ * hold options that an older release (or older settings) allowed. */
+static sl_status confine_check(sl_runtime *rt, const char *object, const char *name, const sl_options *opts,
+                               sl_error *err)
+{
+    sl_confinement_ctx ctx = {.confine = sl_confinement(),
+                              .what = sl_psprintf(rt->cx, "%s \"%s\"", object, name)};
+
+    return sl_confinement_check(&ctx, opts, err);
+}
+
 static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
 {
     sl_sink_writer_args wa = {
@@ -270,11 +282,13 @@ static sl_status open_dead_letter(sl_runtime *rt, sl_error *err)
         .options = &rt->dl_opts,
         .schema = rt->dl_schema,
         .query_name = rt->query_name,
-        .datadir = sl_config_datadir(),
+        .confine = sl_confinement(),
         .should_stop = writer_should_stop,
         .stop_arg = rt,
     };
 
+    if (confine_check(rt, "sink", rt->dl->name, &rt->dl_opts, err) != SL_OK)
+        return SL_ERROR;
     return sl_sink_writer_open(&wa, &rt->dlw, err);
 }
 
@@ -326,7 +340,7 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
             .query_name = args->query_name,
             .options = &rt->src_opts,
             .schema = declared,
-            .datadir = sl_config_datadir(),
+            .confine = sl_confinement(),
             .cx = rt->cx,
             .schema_out = &schema,
             .bounded_out = &bounded,
@@ -334,6 +348,8 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
             .reject_arg = rt->dl != NULL ? rt : NULL,
         };
         sl_error_clear(err);
+        if (confine_check(rt, "source", rt->src->name, &rt->src_opts, err) != SL_OK)
+            return SL_ERROR;
         if (rt->skind->open(&oa, &rt->src_state, err) != SL_OK) {
             if (!sl_error_is_set(err))
                 sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "source \"%s\" could not be opened",
@@ -389,11 +405,13 @@ static sl_status open_sink(sl_runtime *rt, sl_error *err)
         .options = &rt->sink_opts,
         .schema = rt->q->output,
         .query_name = rt->query_name,
-        .datadir = sl_config_datadir(),
+        .confine = sl_confinement(),
         .should_stop = writer_should_stop,
         .stop_arg = rt,
     };
 
+    if (confine_check(rt, "sink", rt->sink->name, &rt->sink_opts, err) != SL_OK)
+        return SL_ERROR;
     return sl_sink_writer_open(&wa, &rt->sw, err);
 }
 
