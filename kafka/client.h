@@ -32,7 +32,7 @@
     {.name = "schema_registry_password", .type = SL_OPT_STRING, .secret = true,                            \
      .help = "password for the schema registry (HTTP basic auth)"}
 #define SL_KAFKA_CONNECTION_OPTIONS                                                                         \
-    {.name = "properties", .type = SL_OPT_STRING, .secret = true,                                          \
+    {.name = "properties", .type = SL_OPT_STRING, .secret = true, .destination = true,                     \
      .help = "librdkafka settings passed through: 'name=value;name=value' (secret: it may hold credentials)"}, \
     {.name = "security_protocol", .type = SL_OPT_ENUM,                                                      \
      .choices = SL_CHOICES("plaintext", "ssl", "sasl_plaintext", "sasl_ssl"),                               \

@@ -6,7 +6,7 @@ set -eu
 
 SL_PACKAGES="build-essential autoconf automake pkg-config lemon \
 librdkafka-dev libavro-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev \
-libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev libjemalloc-dev \
+libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev libjemalloc-dev libssl-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
 python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro \
 influxdb influxdb-client clang libclang-rt-14-dev valgrind"

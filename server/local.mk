@@ -18,6 +18,9 @@ libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/co
 
 # catalog/: the SQLite catalog (sources, sinks, queries, checkpoints).
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
+# The secrets in it: sealed with AES-256-GCM under DATADIR/secret.key.
+libslserver_a_SOURCES += server/catalog/secret.c server/catalog/secret.h \
+	server/catalog/secret_store.c server/catalog/secret_store.h
 
 # engine/: expressions and functions, analysis, aggregates and windows, the
 # operators and the plan they make, the runtime of continuous and push queries.
@@ -46,7 +49,7 @@ libslregistry_a_SOURCES = server/connectors/registry.c server/connectors/registr
 SL_SERVER_LIBS = libslserver.a libslsources.a libslsinks.a libslkafka.a libslclients.a libslformats.a libslregistry.a \
 	libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
-	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) -lm
+	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c

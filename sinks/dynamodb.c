@@ -53,9 +53,11 @@
 static const sl_option_decl dynamodb_options[] = {
     {.name = "endpoint",
      .type = SL_OPT_STRING,
+     .destination = true,
      .help = "URL of the DynamoDB API; default: https://dynamodb.<region>.amazonaws.com"},
     {.name = "region",
      .type = SL_OPT_STRING,
+     .destination = true, /* names the host when there is no endpoint */
      .help = "AWS region, e.g. eu-west-1; default: AWS_REGION or AWS_DEFAULT_REGION from the environment"},
     {.name = "table", .type = SL_OPT_STRING, .required = true, .help = "table to write to"},
     {.name = "key", .type = SL_OPT_STRING, .required = true, .help = "column holding the partition key"},

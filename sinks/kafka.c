@@ -45,6 +45,7 @@
 static const sl_option_decl kafka_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
+     .destination = true,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to produce to"},
@@ -61,6 +62,7 @@ static const sl_option_decl kafka_options[] = {
      .help = "compression of message batches"},
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
+     .destination = true,
      .help = "format avro: URL of a schema registry; the derived schema is registered under the subject "
              "'<topic>-value' and messages use the Confluent wire format (magic byte + schema id)"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,

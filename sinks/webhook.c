@@ -33,7 +33,11 @@
 #include "sluice/errcodes.h"
 
 static const sl_option_decl webhook_options[] = {
-    {.name = "url", .type = SL_OPT_STRING, .required = true, .help = "URL the rows are POSTed to"},
+    {.name = "url",
+     .type = SL_OPT_STRING,
+     .required = true,
+     .destination = true,
+     .help = "URL the rows are POSTed to"},
     {.name = "headers",
      .type = SL_OPT_STRING,
      .secret = true,

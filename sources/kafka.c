@@ -1389,6 +1389,7 @@ sl_status sl_kafka_source_seek(void *state, const char *pos, size_t len, sl_erro
 static const sl_option_decl kafka_source_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
+     .destination = true,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to read (all partitions)"},
@@ -1423,6 +1424,7 @@ static const sl_option_decl kafka_source_options[] = {
      .help = "format avro: the writer schema, as JSON text or a file name"},
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
+     .destination = true,
      .help = "format avro: URL of a schema registry; messages use the Confluent wire format (magic byte + "
              "schema id) and each id's writer schema is fetched from the registry"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,

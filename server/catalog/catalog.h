@@ -128,4 +128,18 @@ sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_check
 sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);
 sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *err);
 
+/*
+ * Rewrites options in one write transaction (sealing secrets, rotating
+ * their key: server/catalog/secret_store.c): fn is called for every source
+ * and sink (object = "source" or "sink") with its options; when it sets
+ * *out (n pairs, in cx) they replace the stored ones.  An error from fn
+ * rolls everything back.  *changed counts the rewritten objects.  Then
+ * the WAL is checkpointed and truncated, and with secure_delete the old
+ * values are overwritten, so no copy of what was replaced stays on disk.
+ */
+typedef sl_status (*sl_catalog_options_fn)(void *arg, sl_mcxt *cx, const char *object, const char *name,
+                                           const char *kind, int n, const sl_option_value *opts, int *nout,
+                                           sl_option_value **out, sl_error *err);
+sl_status sl_catalog_rewrite_options(sl_catalog_options_fn fn, void *arg, int *changed, sl_error *err);
+
 #endif
