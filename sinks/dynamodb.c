@@ -38,6 +38,7 @@
 
 #include "sinks/dynamodb_item.h"
 #include "clients/http.h"
+#include "common/url.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/connector.h"
@@ -94,8 +95,9 @@ typedef struct ddb_sink {
     const char *sink_name;
     const char *table;
     const char *url;
-    const char *sigv4;   /* aws:amz:REGION:dynamodb */
-    const char *userpwd; /* KEY:SECRET */
+    const char *url_shown; /* url without the credentials of its userinfo, for messages */
+    const char *sigv4;     /* aws:amz:REGION:dynamodb */
+    const char *userpwd;   /* KEY:SECRET */
     const char *headers[4];
     sl_http *http;
     sl_ddb_encoder *enc;
@@ -174,6 +176,10 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
     ds->url = endpoint != NULL && endpoint[0] != '\0'
                   ? sl_pstrdup(args->cx, endpoint)
                   : sl_psprintf(args->cx, "https://dynamodb.%s.amazonaws.com/", region);
+    {
+        size_t size = strlen(ds->url) + sizeof(SL_SECRET_MASK);
+        ds->url_shown = sl_url_redact(ds->url, sl_palloc(args->cx, size), size);
+    }
     ds->sigv4 = sl_psprintf(args->cx, "aws:amz:%s:dynamodb", region);
     ds->userpwd = sl_psprintf(args->cx, "%s:%s", key_id, secret);
     ds->headers[h++] = "Content-Type: application/x-amz-json-1.0";
@@ -236,7 +242,7 @@ static sl_status reply_error(ddb_sink *ds, const sl_http_response *resp, const s
     sl_error_set(err, retry ? SL_ERRCODE_CONNECTION_FAILURE : sl_ddb_error_sqlstate(reply->type),
                  "dynamodb sink \"%s\" (table \"%s\"): %s: %s", ds->sink_name, ds->table, reply->type,
                  reply->message[0] != '\0' ? reply->message : "(no message)");
-    sl_error_detail(err, "HTTP %ld from %s.", resp->status, ds->url);
+    sl_error_detail(err, "HTTP %ld from %s.", resp->status, ds->url_shown);
     return retry ? SL_RETRY : SL_ERROR;
 }
 
@@ -275,7 +281,7 @@ static sl_status send_request(ddb_sink *ds, sl_error *err)
         if (!parsed) {
             sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
                          "dynamodb sink \"%s\": unreadable BatchWriteItem reply from %s", ds->sink_name,
-                         ds->url);
+                         ds->url_shown);
             return SL_RETRY;
         }
         if (reply.unprocessed_count == 0)

@@ -23,7 +23,9 @@
 #     dropped, the new receiver never sees the old token; with the headers
 #     given again they are used; the same url again keeps them;
 #   - a catalog with a plaintext secret (an older sluice's) is encrypted
-#     at start, and the secret still works.
+#     at start, and the secret still works;
+#   - credentials in a URL: refused by CREATE and ALTER (22023); one an
+#     older catalog holds is masked in SHOW SINKS and in a query's error.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -227,11 +229,33 @@ out=$(run_query q6 hook)
 check "... the new headers are used" "|Bearer moved-token 3" "$out|$(auth moved /again)"
 if grep -q "$HOOK_TOKEN" "$SL_TMP/moved.jsonl"; then notok "the old token never reached the new receiver"; else
     ok "the old token never reached the new receiver"; fi
+
+# ---- credentials in URLs ----
+NOWHERE=$(sl_free_port)
+refused() { # refused NAME SQL
+    local got
+    got=$(sl_psql -v VERBOSITY=verbose -c "$2" 2>&1)
+    case "$got" in
+    'ERROR:  22023: option "'*'" must not hold a user name or password'*) ok "$1" ;;
+    *) notok "$1"; echo "$got" ;;
+    esac
+    # psql shows the statement itself under LINE 1: the server's text must not.
+    case "$(grep -v '^LINE 1: ' <<<"$got")" in *url-pass-77*) notok "$1: the password is not echoed" ;; esac
+}
+refused "CREATE SINK refuses a password in the url" \
+    "CREATE SINK bad TO WEBHOOK WITH (url = 'http://user:url-pass-77@127.0.0.1:$NOWHERE/')"
+refused "ALTER SINK refuses a password in the endpoint" "ALTER SINK dynamo SET (endpoint = 'http://k:url-pass-77@h/')"
+refused "CREATE SOURCE refuses credentials in the schema registry URL" \
+    "CREATE SOURCE bad (a TEXT) FROM KAFKA WITH (topic = 't', format = 'avro', schema_registry = 'http://url-pass-77@h:1')"
+out=$(sl_psql -q -c "CREATE SINK nowhere TO WEBHOOK WITH (url = 'http://127.0.0.1:$NOWHERE/', max_retries = 0)" 2>&1)
+check "create a sink for an older catalog's URL" "" "$out"
 sl_server_stop || notok "server stops"
 
 # ---- a plaintext secret of an older sluice is encrypted at start ----
 catalog_sql "UPDATE sinks SET options = json_set(options, '\$.url', 'http://127.0.0.1:$MAIN/migrated',
     '\$.headers', 'Authorization: Bearer plain-migrated-42') WHERE name = 'hook'"
+catalog_sql "UPDATE sinks SET options = json_set(options, '\$.url', 'http://user:url-pass-77@127.0.0.1:$NOWHERE/')
+    WHERE name = 'nowhere'"
 check "the plaintext catalog holds the token" "1" \
     "$(catalog_sql "SELECT count(*) FROM sinks WHERE options LIKE '%plain-migrated-42%'")"
 sl_server_start || exit 1
@@ -241,11 +265,19 @@ check "... the catalog holds it encrypted" "enc1:" \
     "$(catalog_sql "SELECT substr(json_extract(options, '\$.headers'), 1, 5) FROM sinks WHERE name = 'hook'")"
 out=$(run_query q7 hook)
 check "... and it still works" "|Bearer plain-migrated-42 3" "$out|$(auth main /migrated)"
+check "an older catalog's URL credentials are masked in SHOW SINKS" \
+    "url = 'http://********@127.0.0.1:$NOWHERE/', max_retries = '0'" "$(sink_field nowhere 3)"
+out=$(run_query q8 nowhere)
+err=$(query_field q8 11)
+case "$out|$(query_field q8 2)|$err" in
+"|failed|"*"could not reach http://********@127.0.0.1:$NOWHERE/"*) ok "... and in a query's error" ;;
+*) notok "... and in a query's error: $out $err" ;;
+esac
 sl_server_stop || notok "server stops"
 no_leak "after the migration" "$SL_DATADIR"/catalog.db*
 
 # ---- the server log ----
-if grep -Eq "$ALL_SECRETS|plain-migrated-42|moved-token" "$SL_TMP/server.log"; then
+if grep -Eq "$ALL_SECRETS|plain-migrated-42|moved-token|url-pass-77" "$SL_TMP/server.log"; then
     notok "no secret in the server log"
 else
     ok "no secret in the server log"

@@ -5,7 +5,8 @@
  * not open with a flipped byte anywhere, another owner (object, option or
  * kind: the associated data), another key, or a truncated text; key files:
  * written with mode 0600, read back with the same id, refused when
- * readable by others or of the wrong size.
+ * readable by others or of the wrong size; and credentials in URLs
+ * (common/url.c), found and masked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/url.h"
 #include "server/catalog/secret.h"
 #include "sluice/errcodes.h"
 
@@ -202,11 +204,41 @@ static void test_ring(void **state)
     assert_null(sl_secret_ring_get(a.id));
 }
 
+static void test_url_userinfo(void **state)
+{
+    static const struct {
+        const char *url, *shown;
+    } cases[] = {
+        {"http://user:pw@host:1/x?a=b@c", "http://********@host:1/x?a=b@c"},
+        {"https://key@h", "https://********@h"},
+        {"http://u:p@w@h/", "http://********@h/"},  /* the last '@' ends the userinfo */
+        {"http://h:1/path@x", "http://h:1/path@x"}, /* '@' after the authority */
+        {"http://h/?q=a@b", "http://h/?q=a@b"},
+        {"127.0.0.1:9092", "127.0.0.1:9092"},
+        {"user:pw@h:1", "user:pw@h:1"}, /* no scheme: not a URL */
+        {"a b://u:p@h", "a b://u:p@h"},
+        {"", ""},
+    };
+    char buf[64];
+    size_t start, len;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *shown = sl_url_redact(cases[i].url, buf, sizeof(buf));
+        assert_string_equal(shown, cases[i].shown);
+        assert_int_equal(sl_url_userinfo(cases[i].url, &start, &len),
+                         strcmp(cases[i].url, cases[i].shown) != 0);
+    }
+    assert_true(sl_url_userinfo("http://user:pw@host", &start, &len));
+    assert_int_equal(start, 7);
+    assert_int_equal(len, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_fresh_nonce), cmocka_unit_test(test_tamper),
-        cmocka_unit_test(test_key_files),  cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_fresh_nonce),
+        cmocka_unit_test(test_tamper),     cmocka_unit_test(test_key_files),
+        cmocka_unit_test(test_ring),       cmocka_unit_test(test_url_userinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/url.h"
 #include "server/catalog/secret_store.h"
 #include "server/commands/exec_internal.h"
 #include "server/connectors/sink_stats.h"
@@ -117,6 +118,24 @@ static sl_status build_options(sl_exec_ctx *ctx, const sl_option_decl *const *de
             const sl_Option *opt = sl_list_nth(given, bad);
             err->position = sl_exec_position(ctx, bad_value && opt->value ? SL_LOC(opt->value) : SL_LOC(opt));
         }
+        return SL_ERROR;
+    }
+    /* Credentials in a URL would be stored and shown as they are: they
+     * belong in the kind's secret options, which are encrypted. */
+    for (int i = 0; i < out->count; i++) {
+        const sl_option_decl *d = sl_options_find_decl(decls, out->values[i].name);
+        const sl_Option *opt = sl_list_nth(given, i);
+        size_t start, len;
+
+        if (d == NULL || !d->destination || d->secret || !sl_url_userinfo(out->values[i].value, &start, &len))
+            continue;
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                     "option \"%s\" must not hold a user name or password", d->name);
+        sl_error_hint(err,
+                      "Give credentials in the secret options of %s: they are encrypted in the catalog and "
+                      "masked on screen; a URL is neither.",
+                      what);
+        err->position = sl_exec_position(ctx, opt->value ? SL_LOC(opt->value) : SL_LOC(opt));
         return SL_ERROR;
     }
     return SL_OK;
