@@ -25,7 +25,10 @@
 #   - a catalog with a plaintext secret (an older sluice's) is encrypted
 #     at start, and the secret still works;
 #   - credentials in a URL: refused by CREATE and ALTER (22023); one an
-#     older catalog holds is masked in SHOW SINKS and in a query's error.
+#     older catalog holds is masked in SHOW SINKS and in a query's error;
+#   - a ciphertext copied to another sink's option does not decrypt: the
+#     query fails with XX001 naming the option, ALTER of another option
+#     too, ALTER that sets the option again repairs it.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -275,6 +278,23 @@ case "$out|$(query_field q8 2)|$err" in
 esac
 sl_server_stop || notok "server stops"
 no_leak "after the migration" "$SL_DATADIR"/catalog.db*
+
+# ---- a ciphertext copied to another object or option ----
+catalog_sql "UPDATE sinks SET options = json_set(options, '\$.password',
+    (SELECT json_extract(options, '\$.headers') FROM sinks WHERE name = 'hook')) WHERE name = 'influx'"
+sl_server_start || exit 1
+out=$(run_query q9 influx)
+case "$out $(query_field q9 2) $(query_field q9 11)" in
+*'could not decrypt option "password" of sink "influx": it does not belong to this option or was changed'*)
+    ok "a copied ciphertext does not decrypt: the query fails naming the option" ;;
+*) notok "a copied ciphertext does not decrypt: the query fails naming the option: $out $(query_field q9 11)" ;;
+esac
+out=$(sl_psql -v VERBOSITY=verbose -c "ALTER SINK influx SET (database = 'x')" 2>&1 | head -1)
+check "... ALTER of another option fails the same way" \
+    'ERROR:  XX001: could not decrypt option "password" of sink "influx": it does not belong to this option or was changed' "$out"
+out=$(sl_psql -q -c "ALTER SINK influx SET (password = 'repaired-pw')" 2>&1)
+check "... ALTER that sets it again repairs it" "" "$out"
+sl_server_stop || notok "server stops"
 
 # ---- the server log ----
 if grep -Eq "$ALL_SECRETS|plain-migrated-42|moved-token|url-pass-77" "$SL_TMP/server.log"; then

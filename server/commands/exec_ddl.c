@@ -312,6 +312,34 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
 /* ---- ALTER SOURCE|SINK name SET (...) ---- */
 
 /*
+ * The stored options of object name in plain text, for the checks of the
+ * merged set (*out, in cx); non-secret values as they are.  A secret that does not open (another key, a
+ * changed byte) is an error only when it is kept: one the statement sets
+ * again, or that a new destination clears, is read as "" and *unopened[i]
+ * says so.
+ */
+static void open_stored(sl_mcxt *cx, const char *object, const char *name, const sl_option_decl *const *decls,
+                        int n, const sl_option_value *stored, sl_option_value **out, bool **unopened)
+{
+    sl_error ignored;
+
+    *out = sl_palloc(cx, sizeof(sl_option_value) * (size_t)(n + 1));
+    *unopened = sl_palloc(cx, sizeof(bool) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        sl_option_value *one;
+
+        (*unopened)[i] = false;
+        if (sl_secret_store_open(cx, object, name, decls, 1, &stored[i], &one, &ignored) == SL_OK) {
+            (*out)[i] = one[0];
+        } else {
+            (*out)[i].name = stored[i].name;
+            (*out)[i].value = "";
+            (*unopened)[i] = true;
+        }
+    }
+}
+
+/*
  * When given changes a destination option (a new value, not the stored
  * one), the stored secrets that given does not set again are left out of
  * *old (a copy in cx): they were meant for the old destination.  *cleared
@@ -370,6 +398,9 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
     bool bad_value;
     const sl_option_value *old;
     sl_option_value *plain_old, *stored;
+    const sl_option_value *sealed_old;
+    bool *unopened;
+    int nstored;
     const char **names, **texts, *object = as->object == SL_OBJ_SOURCE ? "source" : "sink", *changed;
     char *what, *cleared;
 
@@ -411,10 +442,23 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
         return SL_ERROR;
     /* The stored secrets, opened for the checks of the merged options
      * (sealed again below, bound to this object). */
-    if (sl_secret_store_open(ctx->stmt_cx, object, as->name, decls, nold, old, &plain_old, err) != SL_OK)
-        return SL_ERROR;
+    open_stored(ctx->stmt_cx, object, as->name, decls, nold, old, &plain_old, &unopened);
+    sealed_old = old;
+    nstored = nold;
     old = plain_old;
     drop_secrets_on_new_destination(ctx->stmt_cx, decls, &given, &nold, &old, &changed, &cleared);
+    /* A kept secret that did not open: its error (set it again to repair it). */
+    for (int k = 0; k < nstored; k++) {
+        bool kept = false, again = false;
+
+        for (int i = 0; i < nold; i++)
+            kept = kept || strcmp(old[i].name, sealed_old[k].name) == 0;
+        for (int j = 0; j < given.count; j++)
+            again = again || strcmp(given.values[j].name, sealed_old[k].name) == 0;
+        if (unopened[k] && kept && !again)
+            return sl_secret_store_open(ctx->stmt_cx, object, as->name, decls, 1, &sealed_old[k], &plain_old,
+                                        err);
+    }
     merge_options(ctx->stmt_cx, nold, old, &given, &n, &names, &texts);
     if (sl_options_build(decls, what, n, names, texts, true, ctx->stmt_cx, &merged, &bad, &bad_value, err) !=
         SL_OK)
