@@ -23,7 +23,8 @@
 #     dropped, the new receiver never sees the old token; with the headers
 #     given again they are used; the same url again keeps them;
 #   - a catalog with a plaintext secret (an older sluice's) is encrypted
-#     at start, and the secret still works;
+#     at start, and the secret still works; no plaintext stays in the files,
+#     not even that of a sink the older sluice dropped;
 #   - credentials in a URL: refused by CREATE and ALTER (22023); one an
 #     older catalog holds is masked in SHOW SINKS and in a query's error;
 #   - a ciphertext copied to another sink's option does not decrypt: the
@@ -74,9 +75,9 @@ ALL_SECRETS="$HOOK_TOKEN|$INFLUX_PW|$AWS_KEY|$KAFKA_PW|$REG_PW"
 no_leak() {
     local what=$1
     shift
-    if strings -a "$@" 2>/dev/null | grep -Eq "$ALL_SECRETS|plain-migrated-42"; then
+    if strings -a "$@" 2>/dev/null | grep -Eq "$ALL_SECRETS|plain-migrated-42|plain-dropped-43"; then
         notok "$what: no secret in $(basename "$1")$([ $# -gt 1 ] && echo ' and others')"
-        strings -a "$@" | grep -Eo "$ALL_SECRETS|plain-migrated-42" | sort | uniq -c
+        strings -a "$@" | grep -Eo "$ALL_SECRETS|plain-migrated-42|plain-dropped-43" | sort | uniq -c
     else
         ok "$what: no secret in $*"
     fi
@@ -259,6 +260,10 @@ catalog_sql "UPDATE sinks SET options = json_set(options, '\$.url', 'http://127.
     '\$.headers', 'Authorization: Bearer plain-migrated-42') WHERE name = 'hook'"
 catalog_sql "UPDATE sinks SET options = json_set(options, '\$.url', 'http://user:url-pass-77@127.0.0.1:$NOWHERE/')
     WHERE name = 'nowhere'"
+# An older sluice's dropped sink leaves its plaintext in the file's free space.
+catalog_sql "INSERT INTO sinks (name, kind, options) VALUES ('gone', 'webhook',
+    '{\"url\": \"http://127.0.0.1:1/\", \"headers\": \"Authorization: Bearer plain-dropped-43\"}')"
+catalog_sql "DELETE FROM sinks WHERE name = 'gone'"
 check "the plaintext catalog holds the token" "1" \
     "$(catalog_sql "SELECT count(*) FROM sinks WHERE options LIKE '%plain-migrated-42%'")"
 sl_server_start || exit 1

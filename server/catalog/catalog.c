@@ -426,10 +426,7 @@ sl_status sl_catalog_open(const char *datadir, sl_error *err)
         goto fail;
     /* Only now that the file is known to be ours may anything write to it.
      * synchronous=FULL: a DDL statement that answered OK survives a power cut. */
-    if (exec_sql(db,
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                 /* Deleted and replaced values (secrets) are overwritten, not left in free space. */
-                 "PRAGMA secure_delete = ON",
+    if (exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
                  "setting up the catalog", err) != SL_OK ||
         query_int(db, "PRAGMA user_version", &version, err) != SL_OK || migrate(db, version, err) != SL_OK)
         goto fail;
@@ -1093,10 +1090,12 @@ sl_status sl_catalog_rewrite_options(sl_catalog_options_fn fn, void *arg, int *c
     if (st != SL_OK)
         *changed = 0;
     else if (*changed > 0) {
-        /* The old values' pages leave the WAL for the main file (where
-         * secure_delete overwrote them) and the WAL is emptied. */
+        /* No copy of a replaced value may stay on disk: VACUUM rebuilds the
+         * file without free space (where an older sluice's deleted
+         * plaintext could still lie), the checkpoint moves it out of the
+         * WAL and truncates the WAL. */
         pthread_mutex_lock(&catalog_lock);
-        st = exec_sql(catalog_db, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing the catalog", err);
+        st = exec_sql(catalog_db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting the catalog", err);
         pthread_mutex_unlock(&catalog_lock);
     }
     return st;

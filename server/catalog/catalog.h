@@ -133,9 +133,9 @@ sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *
  * their key: server/catalog/secret_store.c): fn is called for every source
  * and sink (object = "source" or "sink") with its options; when it sets
  * *out (n pairs, in cx) they replace the stored ones.  An error from fn
- * rolls everything back.  *changed counts the rewritten objects.  Then
- * the WAL is checkpointed and truncated, and with secure_delete the old
- * values are overwritten, so no copy of what was replaced stays on disk.
+ * rolls everything back.  *changed counts the rewritten objects.  When
+ * it is not 0 the file is then vacuumed and the WAL checkpointed and
+ * truncated, so that no copy of what was replaced stays on disk.
  */
 typedef sl_status (*sl_catalog_options_fn)(void *arg, sl_mcxt *cx, const char *object, const char *name,
                                            const char *kind, int n, const sl_option_value *opts, int *nout,
