@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/url.h"
 #include "sluice/buf.h"
 #include "sluice/confine.h"
 #include "sluice/errcodes.h"
@@ -193,7 +194,9 @@ sl_status sl_http_send(sl_http *h, const sl_http_request *req, sl_http_response 
                      "address %s of host \"%.120s\" is not in allowed_hosts", h->refused, h->host);
         else if (h->curl_err[0] == '\0')
             snprintf(h->curl_err, sizeof(h->curl_err), "%s", curl_easy_strerror(rc));
-        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s", req->url, h->curl_err);
+        char shown[SL_ERROR_MSG_MAX];
+        sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "could not reach %s: %s",
+                     sl_url_redact(req->url, shown, sizeof(shown)), h->curl_err);
         return SL_RETRY;
     }
     h->curl_err[0] = '\0';
@@ -212,9 +215,11 @@ sl_status sl_http_classify(const sl_http_response *resp, const char *what, const
 {
     long s = resp->status;
     int shown = resp->len > 200 ? 200 : (int)resp->len;
+    char url_shown[SL_ERROR_MSG_MAX]; /* the URL without its credentials */
 
     if (s >= 200 && s < 300)
         return SL_OK;
+    url = sl_url_redact(url, url_shown, sizeof(url_shown));
     /* Trailing newlines of the reply would end up inside the message. */
     while (shown > 0 && (resp->body[shown - 1] == '\n' || resp->body[shown - 1] == '\r'))
         shown--;

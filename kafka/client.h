@@ -32,7 +32,7 @@
     {.name = "schema_registry_password", .type = SL_OPT_STRING, .secret = true,                            \
      .help = "password for the schema registry (HTTP basic auth)"}
 #define SL_KAFKA_CONNECTION_OPTIONS                                                                         \
-    {.name = "properties", .type = SL_OPT_STRING, .secret = true, .reach = SL_REACH_KAFKA_PROPERTIES,      \
+    {.name = "properties", .type = SL_OPT_STRING, .secret = true, .reach = SL_REACH_KAFKA_PROPERTIES, .destination = true,      \
      .help = "allowed librdkafka settings (docs/security.md): 'name=value;name=value' (secret: it may hold credentials)"}, \
     {.name = "security_protocol", .type = SL_OPT_ENUM,                                                      \
      .choices = SL_CHOICES("plaintext", "ssl", "sasl_plaintext", "sasl_ssl"),                               \

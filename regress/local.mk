@@ -94,6 +94,12 @@ regress_unit_test_schema_registry_SOURCES = regress/unit/test_schema_registry.c
 regress_unit_test_schema_registry_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_schema_registry_LDADD = $(SL_UNIT_LDADD)
 
+# Secrets in the catalog (issue 12): sealing, tampering, key files.
+check_PROGRAMS += regress/unit/test_secret
+regress_unit_test_secret_SOURCES = regress/unit/test_secret.c
+regress_unit_test_secret_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_secret_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -116,9 +122,9 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
-	regress/scripts/confinement.sh
+	regress/scripts/confinement.sh regress/scripts/secrets.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
-	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
+	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/receiver.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data

@@ -20,6 +20,9 @@ libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/co
 
 # catalog/: the SQLite catalog (sources, sinks, queries, checkpoints).
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
+# The secrets in it: sealed with AES-256-GCM under DATADIR/secret.key.
+libslserver_a_SOURCES += server/catalog/secret.c server/catalog/secret.h \
+	server/catalog/secret_store.c server/catalog/secret_store.h
 
 # engine/: expressions and functions, analysis, aggregates and windows, the
 # operators and the plan they make, the runtime of continuous and push queries.

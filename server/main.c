@@ -2,12 +2,14 @@
  * main.c - sluiced: command line, data directory, start and stop.
  *
  *   sluiced -D DATADIR [-p PORT] [-k SOCKETDIR] [-c name=value ...] [--embedded-kafka]
+ *   sluiced -D DATADIR --rotate-secret-key
  *   sluiced --describe-options | --version | --help
  *
  * Start: create the data directory if needed (with a documented
  * sluiced.conf), lock it, load the settings, open the catalog, prepare client
  * authentication (hba file, TLS certificate, first role), register the
- * connectors, start the embedded Kafka broker (embedded_kafka = on), listen,
+ * connectors, load the secret key (secret.key: created, or a plaintext
+ * catalog's secrets encrypted), start the embedded Kafka broker (embedded_kafka = on), listen,
  * start the catalog's queries, serve.  SIGTERM/SIGINT
  * stop the queries and end it cleanly with status 0;
  * anything that stops the start is logged as FATAL with status 1.
@@ -25,6 +27,7 @@
 #endif
 
 #include "server/catalog/catalog.h"
+#include "server/catalog/secret_store.h"
 #include "server/config.h"
 #include "kafka/embedded.h"
 #include "sluice/version.h"
@@ -79,6 +82,8 @@ static void usage(FILE *out)
                  "  -c NAME=VALUE       set a setting, overriding sluiced.conf\n"
                  "  --embedded-kafka    run an in-memory Kafka broker for demos and tests\n"
                  "                      (same as -c embedded_kafka=on; SHOW kafka_bootstrap)\n"
+                 "  --rotate-secret-key re-encrypt the catalog's secrets with a new secret.key, then\n"
+                 "                      exit (not while a server runs on DATADIR)\n"
                  "  --describe-options  print every source and sink option as markdown, then exit\n"
                  "  -V, --version       print the version, then exit\n"
                  "  -h, --help          show this help, then exit\n\n"
@@ -117,10 +122,39 @@ static sl_status make_dirs(const char *path, sl_error *err)
     return SL_OK;
 }
 
+/* sluiced --rotate-secret-key: the data directory locked (no server may
+ * run on it), its catalog's secrets re-encrypted with a new key. */
+static int rotate_secret_key(const char *datadir)
+{
+    char old_id[17], new_id[17];
+    int count, rc = 0;
+    sl_error err;
+
+    if (sl_lockfile_acquire(datadir, &err) != SL_OK)
+        return fatal(&err);
+    if (sl_catalog_open(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out;
+    }
+    sl_connectors_register_builtin();
+    if (sl_secret_store_start(datadir, &err) != SL_OK ||
+        sl_secret_store_rotate(datadir, &count, old_id, new_id, &err) != SL_OK)
+        rc = fatal(&err);
+    else
+        printf("sluiced: rotated the secret key of \"%s\": key id %s -> %s, %d secret%s re-encrypted\n",
+               datadir, old_id, new_id, count, count == 1 ? "" : "s");
+    sl_secret_store_stop();
+    sl_catalog_close();
+out:
+    sl_lockfile_release();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option long_options[] = {
         {"describe-options", no_argument, NULL, 'O'},
+        {"rotate-secret-key", no_argument, NULL, 'R'},
         {"embedded-kafka", no_argument, NULL, 'K'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -129,7 +163,7 @@ int main(int argc, char **argv)
     const char *datadir = getenv("SLUICE_DATA");
     char *names[SL_MAX_OVERRIDES], *values[SL_MAX_OVERRIDES];
     int noverrides = 0, opt, rc = 0;
-    bool describe = false;
+    bool describe = false, rotate = false;
     char path[PATH_MAX];
     sl_error err;
 
@@ -160,6 +194,9 @@ int main(int argc, char **argv)
         }
         case 'O':
             describe = true;
+            continue;
+        case 'R':
+            rotate = true;
             continue;
         case 'K':
             name = "embedded_kafka";
@@ -199,6 +236,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (rotate)
+        return rotate_secret_key(datadir);
+
     /* Overrides first: a bad -c fails before anything is touched. */
     for (int i = 0; i < noverrides; i++)
         if (sl_config_override(names[i], values[i], &err) != SL_OK)
@@ -237,6 +277,10 @@ int main(int argc, char **argv)
         goto out_catalog;
     }
     sl_connectors_register_builtin();
+    if (sl_secret_store_start(datadir, &err) != SL_OK) {
+        rc = fatal(&err);
+        goto out_catalog;
+    }
     /* Before anything can start a query: Kafka connectors without brokers
      * read the embedded broker's address without a lock. */
     if (sl_config_bool("embedded_kafka")) {
@@ -271,6 +315,7 @@ out_kafka:
     sl_config_set_fact("kafka_bootstrap", "");
     sl_embedded_kafka_stop();
 out_catalog:
+    sl_secret_store_stop();
     sl_catalog_close();
 out_lock:
     sl_confinement_shutdown();

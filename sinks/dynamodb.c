@@ -38,6 +38,7 @@
 
 #include "sinks/dynamodb_item.h"
 #include "clients/http.h"
+#include "common/url.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/connector.h"
@@ -54,9 +55,11 @@ static const sl_option_decl dynamodb_options[] = {
     {.name = "endpoint",
      .type = SL_OPT_STRING,
      .reach = SL_REACH_URL,
+     .destination = true,
      .help = "URL of the DynamoDB API; default: https://dynamodb.<region>.amazonaws.com"},
     {.name = "region",
      .type = SL_OPT_STRING,
+     .destination = true, /* names the host when there is no endpoint */
      .help = "AWS region, e.g. eu-west-1; default: AWS_REGION or AWS_DEFAULT_REGION from the environment"},
     {.name = "table", .type = SL_OPT_STRING, .required = true, .help = "table to write to"},
     {.name = "key", .type = SL_OPT_STRING, .required = true, .help = "column holding the partition key"},
@@ -93,8 +96,9 @@ typedef struct ddb_sink {
     const char *sink_name;
     const char *table;
     const char *url;
-    const char *sigv4;   /* aws:amz:REGION:dynamodb */
-    const char *userpwd; /* KEY:SECRET */
+    const char *url_shown; /* url without the credentials of its userinfo, for messages */
+    const char *sigv4;     /* aws:amz:REGION:dynamodb */
+    const char *userpwd;   /* KEY:SECRET */
     const char *headers[4];
     sl_http *http;
     sl_ddb_encoder *enc;
@@ -181,6 +185,10 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
     if (sl_confine_url(args->confine, endpoint != NULL && endpoint[0] != '\0' ? "endpoint" : "region",
                        ds->url, err) != SL_OK)
         return SL_ERROR;
+    {
+        size_t size = strlen(ds->url) + sizeof(SL_SECRET_MASK);
+        ds->url_shown = sl_url_redact(ds->url, sl_palloc(args->cx, size), size);
+    }
     ds->sigv4 = sl_psprintf(args->cx, "aws:amz:%s:dynamodb", region);
     ds->userpwd = sl_psprintf(args->cx, "%s:%s", key_id, secret);
     ds->headers[h++] = "Content-Type: application/x-amz-json-1.0";
@@ -243,7 +251,7 @@ static sl_status reply_error(ddb_sink *ds, const sl_http_response *resp, const s
     sl_error_set(err, retry ? SL_ERRCODE_CONNECTION_FAILURE : sl_ddb_error_sqlstate(reply->type),
                  "dynamodb sink \"%s\" (table \"%s\"): %s: %s", ds->sink_name, ds->table, reply->type,
                  reply->message[0] != '\0' ? reply->message : "(no message)");
-    sl_error_detail(err, "HTTP %ld from %s.", resp->status, ds->url);
+    sl_error_detail(err, "HTTP %ld from %s.", resp->status, ds->url_shown);
     return retry ? SL_RETRY : SL_ERROR;
 }
 
@@ -282,7 +290,7 @@ static sl_status send_request(ddb_sink *ds, sl_error *err)
         if (!parsed) {
             sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE,
                          "dynamodb sink \"%s\": unreadable BatchWriteItem reply from %s", ds->sink_name,
-                         ds->url);
+                         ds->url_shown);
             return SL_RETRY;
         }
         if (reply.unprocessed_count == 0)

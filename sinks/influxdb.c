@@ -40,6 +40,7 @@
 static const sl_option_decl influxdb_options[] = {
     {.name = "url",
      .type = SL_OPT_STRING,
+     .destination = true,
      .required = true,
      .reach = SL_REACH_URL,
      .help = "base URL of the server, e.g. http://127.0.0.1:8086"},

@@ -46,6 +46,7 @@ static const sl_option_decl kafka_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
      .reach = SL_REACH_HOSTS,
+     .destination = true,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to produce to"},
@@ -63,6 +64,7 @@ static const sl_option_decl kafka_options[] = {
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
      .reach = SL_REACH_URL,
+     .destination = true,
      .help = "format avro: URL of a schema registry; the derived schema is registered under the subject "
              "'<topic>-value' and messages use the Confluent wire format (magic byte + schema id)"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,

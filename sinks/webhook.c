@@ -37,6 +37,7 @@ static const sl_option_decl webhook_options[] = {
      .type = SL_OPT_STRING,
      .required = true,
      .reach = SL_REACH_URL,
+     .destination = true,
      .help = "http or https URL the rows are POSTed to"},
     {.name = "headers",
      .type = SL_OPT_STRING,

@@ -1391,6 +1391,7 @@ static const sl_option_decl kafka_source_options[] = {
     {.name = "brokers",
      .type = SL_OPT_STRING,
      .reach = SL_REACH_HOSTS,
+     .destination = true,
      .help = "bootstrap brokers host:port[,host:port...]; omitted: the embedded broker (sluiced "
              "--embedded-kafka)"},
     {.name = "topic", .type = SL_OPT_STRING, .required = true, .help = "topic to read (all partitions)"},
@@ -1427,6 +1428,7 @@ static const sl_option_decl kafka_source_options[] = {
     {.name = "schema_registry",
      .type = SL_OPT_STRING,
      .reach = SL_REACH_URL,
+     .destination = true,
      .help = "format avro: URL of a schema registry; messages use the Confluent wire format (magic byte + "
              "schema id) and each id's writer schema is fetched from the registry"},
     SL_KAFKA_REGISTRY_AUTH_OPTIONS,

@@ -29,8 +29,9 @@
 
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
-#define SL_SINK_API_VERSION   2 /* 2: open args carry confine, not datadir */
-#define SL_SOURCE_API_VERSION 4 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine */
+#define SL_SINK_API_VERSION   2 /* 2: open args carry confine, not datadir; sl_option_decl.destination */
+#define SL_SOURCE_API_VERSION                                                                                \
+    4 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine, destination */
 
 /* ---- declared options ---- */
 
@@ -74,7 +75,11 @@ typedef struct sl_option_decl {
     sl_option_type type;
     bool required;
     const char *default_value;
-    bool secret;                /* shown as ******** and never logged */
+    bool secret; /* shown as ******** and never logged */
+    /* Names where the connector connects (a URL, brokers): an ALTER that
+     * changes it drops the stored secrets not given again in the same
+     * statement, so they never go to a new host (docs/security.md). */
+    bool destination;
     const char *help;           /* one line, for docs and errors */
     const char *const *choices; /* SL_OPT_ENUM: NULL-terminated */
     double min, max;

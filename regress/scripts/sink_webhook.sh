@@ -21,31 +21,10 @@
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 PY=/usr/bin/python3
-RECEIVER="$SL_SRCDIR/regress/scripts/webhook_receiver.py"
 
 . "$SL_SRCDIR/regress/lib/check.sh"
-
-RECV_PIDS=()
-webhook__cleanup() {
-    rc=$?
-    for p in "${RECV_PIDS[@]}"; do
-        kill -TERM "$p" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-    done
-    return $rc
-}
-trap 'webhook__cleanup; sl__cleanup' EXIT
-
-# receiver_start NAME [PORT]: a receiver logging to $SL_TMP/NAME.jsonl; sets RECV_PORT.
-receiver_start() {
-    local pf="$SL_TMP/$1.port"
-    rm -f "$pf"
-    $PY "$RECEIVER" --log "$SL_TMP/$1.jsonl" --port "${2:-0}" --port-file "$pf" 2>"$SL_TMP/$1.log" &
-    RECV_PIDS+=($!)
-    wait_until 10 '[ -s "$pf" ]' || { echo "receiver $1 did not start" >&2; cat "$SL_TMP/$1.log" >&2; return 1; }
-    RECV_PORT=$(cat "$pf")
-}
+. "$SL_SRCDIR/regress/lib/receiver.sh"
+trap 'receivers_stop; sl__cleanup' EXIT
 
 # ---- fixtures and the expected alerts ----
 $PY "$SL_SRCDIR/regress/fixtures/make_xlsx.py" "$SL_TMP/fixtures" >/dev/null || notok "make fixtures"

@@ -23,6 +23,8 @@
 
 #include "parser/ast.h"
 #include "server/catalog/catalog.h"
+#include "server/catalog/secret.h"
+#include "server/catalog/secret_store.h"
 #include "server/config.h"
 #include "server/connectors/confinement.h"
 #include "server/commands/exec.h"
@@ -51,7 +53,7 @@ static int setup(void **state)
         return -1;
     cx = sl_mcxt_create(NULL, "test");
     sl_connectors_register_builtin();
-    if (sl_catalog_open(datadir, &err) != SL_OK) {
+    if (sl_catalog_open(datadir, &err) != SL_OK || sl_secret_store_start(datadir, &err) != SL_OK) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }
@@ -494,12 +496,25 @@ static void test_create_sinks(void **state)
                                 "default|max_retries|10\n"
                                 "default|retry_backoff|100 milliseconds\n");
 
-    /* 3.4 the catalog holds the real secret (the engine needs it) */
+    /* 3.4 the catalog holds the secret sealed; opened for this sink it is
+     * the real one (what the engine gives the connector), for another not */
     {
+        const sl_option_decl *decls[3] = {sl_sink_kind_find("influxdb")->options, sl_sink_framework_options,
+                                          NULL};
         sl_cat_sink *sink;
+        sl_option_value *plain;
         assert_int_equal(sl_catalog_get_sink(cx, "influx", &sink, &err), SL_OK);
         assert_string_equal(sink->options[4].name, "password");
-        assert_string_equal(sink->options[4].value, "hunter2");
+        assert_true(sl_secret_is_sealed(sink->options[4].value));
+        assert_int_equal(
+            sl_secret_store_open(cx, "sink", "influx", decls, sink->noptions, sink->options, &plain, &err),
+            SL_OK);
+        assert_string_equal(plain[4].value, "hunter2");
+        assert_string_equal(plain[0].value, sink->options[0].value);
+        assert_int_equal(
+            sl_secret_store_open(cx, "sink", "influx2", decls, sink->noptions, sink->options, &plain, &err),
+            SL_ERROR);
+        assert_string_equal(err.sqlstate, "XX001");
     }
 }
 
@@ -866,6 +881,14 @@ static void test_persistence(void **state)
                                 "'********'|ok|0|0|0|<null>|<null>\n");
     assert_ok(run(show(SL_SHOW_SOURCES, NULL)));
     assert_non_null(strstr(td.out, "gen|generator|<null>|rows = '100', seed = '1'"));
+    {
+        /* The catalog holds the password sealed, never as given. */
+        sl_cat_sink *sink;
+        assert_int_equal(sl_catalog_get_sink(cx, "influx", &sink, &e), SL_OK);
+        assert_int_equal(sink->noptions, 3);
+        assert_string_equal(sink->options[2].name, "password");
+        assert_true(sl_secret_is_sealed(sink->options[2].value));
+    }
     {
         const char *v;
         assert_int_equal(sl_catalog_get_setting(cx, "embedded_kafka_address", &v, &e), SL_OK);

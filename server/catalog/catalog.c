@@ -25,7 +25,7 @@
  *
  * Entry points: sl_catalog_open, sl_catalog_close, sl_catalog_*_source,
  * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_checkpoint,
- * sl_catalog_*_setting.
+ * sl_catalog_*_setting, sl_catalog_rewrite_options.
  */
 #include "server/catalog/catalog.h"
 
@@ -1153,4 +1153,82 @@ sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *
         st = step_done(catalog_db, stmt, "writing a setting", err);
     }
     return end(st, err);
+}
+
+/* ---- rewriting options (the secrets' sealing and key rotation) ---- */
+
+typedef struct rewrite_row {
+    const char *name, *kind, *options;
+} rewrite_row;
+
+/* The rows of one table, read before any is written. */
+static sl_status rewrite_table(sl_mcxt *cx, const char *table, const char *object, sl_catalog_options_fn fn,
+                               void *arg, int *changed, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_list *rows = NULL;
+    char sql[128];
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT name, kind, options FROM %s ORDER BY name", table);
+    if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+        return SL_ERROR;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rewrite_row *r = sl_pnew(cx, rewrite_row);
+        r->name = column_text(cx, stmt, 0);
+        r->kind = column_text(cx, stmt, 1);
+        r->options = column_text(cx, stmt, 2);
+        rows = sl_list_append(cx, rows, r);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_error(err, catalog_db, "reading options");
+    snprintf(sql, sizeof(sql), "UPDATE %s SET options = ?2 WHERE name = ?1", table);
+    for (int i = 0; i < sl_list_length(rows); i++) {
+        const rewrite_row *r = sl_list_nth(rows, i);
+        sl_option_value *opts, *out = NULL;
+        int n, nout = 0;
+
+        if (read_options(cx, r->options, &n, &opts, err) != SL_OK ||
+            fn(arg, cx, object, r->name, r->kind, n, opts, &nout, &out, err) != SL_OK)
+            return SL_ERROR;
+        if (out == NULL)
+            continue;
+        if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
+            return SL_ERROR;
+        bind_text(stmt, 1, r->name);
+        bind_text(stmt, 2, options_json(cx, nout, out));
+        if (step_done(catalog_db, stmt, "rewriting options", err) != SL_OK)
+            return SL_ERROR;
+        (*changed)++;
+    }
+    return SL_OK;
+}
+
+sl_status sl_catalog_rewrite_options(sl_catalog_options_fn fn, void *arg, int *changed, sl_error *err)
+{
+    sl_mcxt *cx;
+    sl_status st;
+
+    *changed = 0;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    cx = sl_mcxt_create(NULL, "catalog rewrite");
+    st = rewrite_table(cx, "sources", "source", fn, arg, changed, err);
+    if (st == SL_OK)
+        st = rewrite_table(cx, "sinks", "sink", fn, arg, changed, err);
+    sl_mcxt_delete(cx);
+    st = end(st, err);
+    if (st != SL_OK)
+        *changed = 0;
+    else if (*changed > 0) {
+        /* No copy of a replaced value may stay on disk: VACUUM rebuilds the
+         * file without free space (where an older sluice's deleted
+         * plaintext could still lie), the checkpoint moves it out of the
+         * WAL and truncates the WAL. */
+        pthread_mutex_lock(&catalog_lock);
+        st = exec_sql(catalog_db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting the catalog", err);
+        pthread_mutex_unlock(&catalog_lock);
+    }
+    return st;
 }

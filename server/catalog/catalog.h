@@ -153,4 +153,18 @@ sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *e
 sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);
 sl_status sl_catalog_set_setting(const char *name, const char *value, sl_error *err);
 
+/*
+ * Rewrites options in one write transaction (sealing secrets, rotating
+ * their key: server/catalog/secret_store.c): fn is called for every source
+ * and sink (object = "source" or "sink") with its options; when it sets
+ * *out (n pairs, in cx) they replace the stored ones.  An error from fn
+ * rolls everything back.  *changed counts the rewritten objects.  When
+ * it is not 0 the file is then vacuumed and the WAL checkpointed and
+ * truncated, so that no copy of what was replaced stays on disk.
+ */
+typedef sl_status (*sl_catalog_options_fn)(void *arg, sl_mcxt *cx, const char *object, const char *name,
+                                           const char *kind, int n, const sl_option_value *opts, int *nout,
+                                           sl_option_value **out, sl_error *err);
+sl_status sl_catalog_rewrite_options(sl_catalog_options_fn fn, void *arg, int *changed, sl_error *err);
+
 #endif

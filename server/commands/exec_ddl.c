@@ -2,9 +2,12 @@
  * exec_ddl.c - CREATE SOURCE/SINK, ALTER SOURCE/SINK SET, DROP.
  *
  * Checks a statement against the connector kind's declared options
- * (sl_options_build) and the column rules, then writes the catalog in one
- * call (one transaction).  Errors point at the offending option or column
- * (err->position) so psql draws its caret under it.
+ * (sl_options_build) and the column rules, seals the secret options
+ * (server/catalog/secret_store.h), then writes the catalog in one call
+ * (one transaction).  ALTER opens the stored secrets to check the options
+ * it will store, and drops those not given again when it changes where the
+ * connector connects (a destination option: docs/security.md).  Errors point at the offending option or
+ * column (err->position) so psql draws its caret under it.
  *
  * Entry points: sl_exec_create_source, sl_exec_create_sink, sl_exec_alter,
  * sl_exec_drop (see server/commands/exec_internal.h).
@@ -13,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/url.h"
+#include "server/catalog/secret_store.h"
 #include "server/commands/exec_internal.h"
 #include "server/connectors/confinement.h"
 #include "server/connectors/sink_stats.h"
@@ -114,6 +119,24 @@ static sl_status build_options(sl_exec_ctx *ctx, const sl_option_decl *const *de
             const sl_Option *opt = sl_list_nth(given, bad);
             err->position = sl_exec_position(ctx, bad_value && opt->value ? SL_LOC(opt->value) : SL_LOC(opt));
         }
+        return SL_ERROR;
+    }
+    /* Credentials in a URL would be stored and shown as they are: they
+     * belong in the kind's secret options, which are encrypted. */
+    for (int i = 0; i < out->count; i++) {
+        const sl_option_decl *d = sl_options_find_decl(decls, out->values[i].name);
+        const sl_Option *opt = sl_list_nth(given, i);
+        size_t start, len;
+
+        if (d == NULL || !d->destination || d->secret || !sl_url_userinfo(out->values[i].value, &start, &len))
+            continue;
+        sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                     "option \"%s\" must not hold a user name or password", d->name);
+        sl_error_hint(err,
+                      "Give credentials in the secret options of %s: they are encrypted in the catalog and "
+                      "masked on screen; a URL is neither.",
+                      what);
+        err->position = sl_exec_position(ctx, opt->value ? SL_LOC(opt->value) : SL_LOC(opt));
         return SL_ERROR;
     }
     return SL_OK;
@@ -259,8 +282,9 @@ sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
         return SL_ERROR;
     src.kind = kind->name;
     src.noptions = opts.count;
-    src.options = opts.values;
-    if (sl_catalog_create_source(&src, err) != SL_OK)
+    if (sl_secret_store_seal(ctx->stmt_cx, "source", cs->name, decls, opts.count, opts.values, &src.options,
+                             err) != SL_OK ||
+        sl_catalog_create_source(&src, err) != SL_OK)
         return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "CREATE SOURCE");
     return SL_OK;
@@ -290,8 +314,9 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
         return SL_ERROR;
     sink.kind = kind->name;
     sink.noptions = opts.count;
-    sink.options = opts.values;
-    if (sl_catalog_create_sink(&sink, err) != SL_OK)
+    if (sl_secret_store_seal(ctx->stmt_cx, "sink", cs->name, decls, opts.count, opts.values, &sink.options,
+                             err) != SL_OK ||
+        sl_catalog_create_sink(&sink, err) != SL_OK)
         return SL_ERROR;
     sl_sink_stats_reset(sink.name); /* a sink of an old name starts from zero */
     snprintf(tag, SL_TAG_MAX, "CREATE SINK");
@@ -299,6 +324,82 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
 }
 
 /* ---- ALTER SOURCE|SINK name SET (...) ---- */
+
+/*
+ * The stored options of object name in plain text, for the checks of the
+ * merged set (*out, in cx); non-secret values as they are.  A secret that does not open (another key, a
+ * changed byte) is an error only when it is kept: one the statement sets
+ * again, or that a new destination clears, is read as "" and *unopened[i]
+ * says so.
+ */
+static void open_stored(sl_mcxt *cx, const char *object, const char *name, const sl_option_decl *const *decls,
+                        int n, const sl_option_value *stored, sl_option_value **out, bool **unopened)
+{
+    sl_error ignored;
+
+    *out = sl_palloc(cx, sizeof(sl_option_value) * (size_t)(n + 1));
+    *unopened = sl_palloc(cx, sizeof(bool) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        sl_option_value *one;
+
+        (*unopened)[i] = false;
+        if (sl_secret_store_open(cx, object, name, decls, 1, &stored[i], &one, &ignored) == SL_OK) {
+            (*out)[i] = one[0];
+        } else {
+            (*out)[i].name = stored[i].name;
+            (*out)[i].value = "";
+            (*unopened)[i] = true;
+        }
+    }
+}
+
+/*
+ * When given changes a destination option (a new value, not the stored
+ * one), the stored secrets that given does not set again are left out of
+ * *old (a copy in cx): they were meant for the old destination.  *cleared
+ * lists them ('"token", "password"'), or is NULL; *changed names the
+ * destination option.
+ */
+static void drop_secrets_on_new_destination(sl_mcxt *cx, const sl_option_decl *const *decls,
+                                            const sl_options *given, int *nold, const sl_option_value **old,
+                                            const char **changed, char **cleared)
+{
+    sl_option_value *kept;
+    int n = 0;
+
+    *changed = NULL;
+    *cleared = NULL;
+    for (int j = 0; j < given->count && *changed == NULL; j++) {
+        const sl_option_decl *d = sl_options_find_decl(decls, given->values[j].name);
+        const char *before = NULL;
+
+        if (d == NULL || !d->destination)
+            continue;
+        for (int i = 0; i < *nold; i++)
+            if (strcmp((*old)[i].name, d->name) == 0)
+                before = (*old)[i].value;
+        if (before == NULL || strcmp(before, given->values[j].value) != 0)
+            *changed = d->name;
+    }
+    if (*changed == NULL)
+        return;
+    kept = sl_palloc(cx, sizeof(sl_option_value) * (size_t)(*nold + 1));
+    for (int i = 0; i < *nold; i++) {
+        const sl_option_decl *d = sl_options_find_decl(decls, (*old)[i].name);
+        bool again = false;
+
+        for (int j = 0; j < given->count; j++)
+            again = again || strcmp(given->values[j].name, (*old)[i].name) == 0;
+        if (d != NULL && d->secret && !again) {
+            *cleared =
+                sl_psprintf(cx, "%s%s\"%s\"", *cleared ? *cleared : "", *cleared ? ", " : "", (*old)[i].name);
+            continue;
+        }
+        kept[n++] = (*old)[i];
+    }
+    *nold = n;
+    *old = kept;
+}
 
 sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                         sl_error *err)
@@ -310,8 +411,12 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
     int nold, n, bad;
     bool bad_value;
     const sl_option_value *old;
-    const char **names, **texts;
-    char *what;
+    sl_option_value *plain_old, *stored;
+    const sl_option_value *sealed_old;
+    bool *unopened;
+    int nstored;
+    const char **names, **texts, *object = as->object == SL_OBJ_SOURCE ? "source" : "sink", *changed;
+    char *what, *cleared;
 
     if (as->object == SL_OBJ_SOURCE) {
         sl_cat_source *src;
@@ -349,23 +454,49 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
      * then the merged set (required options, cross-option checks). */
     if (build_options(ctx, decls, what, as->options, false, &given, err) != SL_OK)
         return SL_ERROR;
+    /* The stored secrets, opened for the checks of the merged options
+     * (sealed again below, bound to this object). */
+    open_stored(ctx->stmt_cx, object, as->name, decls, nold, old, &plain_old, &unopened);
+    sealed_old = old;
+    nstored = nold;
+    old = plain_old;
+    drop_secrets_on_new_destination(ctx->stmt_cx, decls, &given, &nold, &old, &changed, &cleared);
+    /* A kept secret that did not open: its error (set it again to repair it). */
+    for (int k = 0; k < nstored; k++) {
+        bool kept = false, again = false;
+
+        for (int i = 0; i < nold; i++)
+            kept = kept || strcmp(old[i].name, sealed_old[k].name) == 0;
+        for (int j = 0; j < given.count; j++)
+            again = again || strcmp(given.values[j].name, sealed_old[k].name) == 0;
+        if (unopened[k] && kept && !again)
+            return sl_secret_store_open(ctx->stmt_cx, object, as->name, decls, 1, &sealed_old[k], &plain_old,
+                                        err);
+    }
     merge_options(ctx->stmt_cx, nold, old, &given, &n, &names, &texts);
     if (sl_options_build(decls, what, n, names, texts, true, ctx->stmt_cx, &merged, &bad, &bad_value, err) !=
         SL_OK)
         return SL_ERROR;
     if (validate != NULL && validate(&merged, err) != SL_OK)
         return SL_ERROR;
-    if (check_reach(&merged, err) != SL_OK)
+    if (check_reach(&merged, err) != SL_OK ||
+        sl_secret_store_seal(ctx->stmt_cx, object, as->name, decls, merged.count, merged.values, &stored,
+                             err) != SL_OK)
         return SL_ERROR;
     if (as->object == SL_OBJ_SOURCE) {
-        if (sl_catalog_set_source_options(as->name, merged.count, merged.values, err) != SL_OK)
+        if (sl_catalog_set_source_options(as->name, merged.count, stored, err) != SL_OK)
             return SL_ERROR;
         snprintf(tag, SL_TAG_MAX, "ALTER SOURCE");
     } else {
-        if (sl_catalog_set_sink_options(as->name, merged.count, merged.values, err) != SL_OK)
+        if (sl_catalog_set_sink_options(as->name, merged.count, stored, err) != SL_OK)
             return SL_ERROR;
         snprintf(tag, SL_TAG_MAX, "ALTER SINK");
     }
+    if (cleared != NULL)
+        sl_exec_notice(dest, sl_psprintf(ctx->stmt_cx,
+                                         "secret option%s %s of %s \"%s\" %s cleared because \"%s\" changed",
+                                         strchr(cleared, ',') ? "s" : "", cleared, object, as->name,
+                                         strchr(cleared, ',') ? "were" : "was", changed));
     return SL_OK;
 }
 

@@ -70,8 +70,13 @@ void sl_exec_notice(sl_dest *dest, const char *message);
 void sl_exec_source_decls(const sl_source_kind *kind, const sl_option_decl *decls[3]);
 void sl_exec_sink_decls(const sl_sink_kind *kind, const sl_option_decl *decls[3]);
 
-/* "name = 'value', ..." with secrets masked (every value is masked when
- * decls is NULL: the kind is not loaded, so which are secret is unknown). */
+/* An option's value as SHOW and DESCRIBE print it: ******** for a secret
+ * (and for every option when decls is NULL: the kind is not loaded, so
+ * which are secret is unknown), a URL's userinfo masked; in cx. */
+const char *sl_exec_option_shown(sl_mcxt *cx, const sl_option_decl *const *decls, const char *name,
+                                 const char *value);
+
+/* "name = 'value', ..." with the values as sl_exec_option_shown prints them. */
 char *sl_exec_options_text(sl_mcxt *cx, const sl_option_decl *const *decls, int n,
                            const sl_option_value *opts);
 

@@ -241,9 +241,9 @@ static sl_status describe_options(sl_exec_ctx *ctx, sl_dest *dest, const sl_opti
                                   const sl_option_value *opts, sl_error *err)
 {
     for (int i = 0; i < n; i++) {
-        const sl_option_decl *d = decls ? sl_options_find_decl(decls, opts[i].name) : NULL;
         if (describe_row(dest, "option", opts[i].name,
-                         d == NULL || d->secret ? SL_SECRET_MASK : opts[i].value, err) != SL_OK)
+                         sl_exec_option_shown(ctx->stmt_cx, decls, opts[i].name, opts[i].value),
+                         err) != SL_OK)
             return SL_ERROR;
     }
     if (decls == NULL)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/url.h"
 #include "server/commands/exec_internal.h"
 #include "sluice/errcodes.h"
 
@@ -71,18 +72,26 @@ char *sl_exec_quote_literal(sl_mcxt *cx, const char *s)
     return out;
 }
 
+const char *sl_exec_option_shown(sl_mcxt *cx, const sl_option_decl *const *decls, const char *name,
+                                 const char *value)
+{
+    const sl_option_decl *d = decls ? sl_options_find_decl(decls, name) : NULL;
+    size_t size = strlen(value) + sizeof(SL_SECRET_MASK);
+
+    if (d == NULL || d->secret)
+        return SL_SECRET_MASK;
+    return sl_url_redact(value, sl_palloc(cx, size), size);
+}
+
 char *sl_exec_options_text(sl_mcxt *cx, const sl_option_decl *const *decls, int n,
                            const sl_option_value *opts)
 {
     char *out = sl_pstrdup(cx, "");
 
-    for (int i = 0; i < n; i++) {
-        const sl_option_decl *d = decls ? sl_options_find_decl(decls, opts[i].name) : NULL;
-        bool secret = d == NULL || d->secret;
-
-        out = sl_psprintf(cx, "%s%s%s = %s", out, i ? ", " : "", opts[i].name,
-                          secret ? "'" SL_SECRET_MASK "'" : sl_exec_quote_literal(cx, opts[i].value));
-    }
+    for (int i = 0; i < n; i++)
+        out = sl_psprintf(
+            cx, "%s%s%s = %s", out, i ? ", " : "", opts[i].name,
+            sl_exec_quote_literal(cx, sl_exec_option_shown(cx, decls, opts[i].name, opts[i].value)));
     return out;
 }
 

@@ -795,6 +795,17 @@ static void write_table(FILE *out, sl_mcxt *cx, const sl_option_decl *const *dec
         md_cell(out, d->help);
         fputs(" |\n", out);
     }
+    for (int i = 0, shown = 0; i < n; i++) {
+        const sl_option_decl *d = sl_options_find_decl(decls, names[i]);
+        if (d->destination)
+            fprintf(out, "%s`%s`",
+                    shown++ ? ", "
+                            : "\nDestination options (an `ALTER` that changes one drops the stored secrets "
+                              "not given again): ",
+                    d->name);
+        if (i == n - 1 && shown > 0)
+            fputs(".\n", out);
+    }
 }
 
 void sl_connector_write_docs(FILE *out)
@@ -810,7 +821,8 @@ void sl_connector_write_docs(FILE *out)
           "[the SQL reference](sql.md)).  `CREATE SOURCE`, `CREATE SINK` and `ALTER`\n"
           "check every option against these tables: an unknown option, a missing\n"
           "required one or a value of the wrong type is an error.  Secret options are\n"
-          "shown as `" SL_SECRET_MASK "` by `SHOW` and `DESCRIBE` and never logged.\n\n"
+          "shown as `" SL_SECRET_MASK "` by `SHOW` and `DESCRIBE`, never logged, and stored\n"
+          "encrypted ([security.md](security.md#secrets)).\n\n"
           "Types: *string* is any text; *integer* a whole number; *number* a decimal\n"
           "number; *boolean* `true`/`false` (also `on`/`off`, `yes`/`no`, `1`/`0`);\n"
           "*interval* a number with a unit (`'30 seconds'`, `30s`, `500ms`, `5 MINUTES`,\n"

@@ -48,6 +48,7 @@
 #include <time.h>
 
 #include "server/catalog/catalog.h"
+#include "server/catalog/secret_store.h"
 #include "sluice/clock.h"
 #include "sluice/checkpoint.h"
 #include "server/config.h"
@@ -254,7 +255,9 @@ static sl_status plan_dead_letter(sl_runtime *rt, sl_error *err)
     rt->dl_decls[n] = NULL;
     rt->dl_opts.decls = rt->dl_decls;
     rt->dl_opts.count = rt->dl->noptions;
-    rt->dl_opts.values = rt->dl->options;
+    if (sl_secret_store_open(rt->cx, "sink", rt->dl->name, rt->dl_decls, rt->dl->noptions, rt->dl->options,
+                             &rt->dl_opts.values, err) != SL_OK)
+        return SL_ERROR;
     rt->dl_schema = sl_schema_new(rt->cx, 4, names, types);
     rt->dl_cx = sl_mcxt_create(rt->cx, "dead letters");
     return SL_OK;
@@ -332,6 +335,10 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
     }
     if (args->open_sink && plan_dead_letter(rt, err) != SL_OK)
         return SL_ERROR;
+    /* Secrets are decrypted only now, for the source's open(). */
+    if (sl_secret_store_open(rt->cx, "source", rt->src->name, rt->src_decls, rt->src->noptions,
+                             rt->src->options, &rt->src_opts.values, err) != SL_OK)
+        return SL_ERROR;
     {
         const sl_schema *schema = NULL;
         bool bounded = false;
@@ -393,6 +400,10 @@ static sl_status plan_sink(sl_runtime *rt, const sl_runtime_args *args, sl_error
     if (args->open_sink && (rt->kkind->open == NULL || rt->kkind->write == NULL || rt->kkind->close == NULL))
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "sink kind \"%s\" is not supported yet",
                             rt->sink->kind);
+    if (args->open_sink &&
+        sl_secret_store_open(rt->cx, "sink", rt->sink->name, rt->sink_decls, rt->sink->noptions,
+                             rt->sink->options, &rt->sink_opts.values, err) != SL_OK)
+        return SL_ERROR;
     return SL_OK;
 }
 
