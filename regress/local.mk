@@ -108,7 +108,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
 	regress/scripts/sink_backpressure.sh \
-	regress/scripts/load.sh regress/scripts/limits.sh \
+	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \

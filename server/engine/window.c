@@ -1116,6 +1116,11 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
         if (win == NULL || win->start != w->starts[j])
             win = window_get(w, w->starts[j]);
         e = table_lookup(w, &win->groups, keys, w->rows[j], true);
+        if (e == NULL && w->kind == SL_WK_GLOBAL)
+            /* Without WINDOW the one window closes only at the end of the
+             * source: emitting it early would repeat its groups with partial
+             * states, so the limit fails the query as it does for windows. */
+            return sl_max_groups_error(w, err);
         if (e == NULL) {
             /* Over max_groups: aggregate the rows placed so far, emit the
              * windows the watermark of row j already closed (they hold none
