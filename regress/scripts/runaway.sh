@@ -8,11 +8,13 @@
 #     hint, in SHOW QUERIES and as a push query, and never emits a group
 #     (no partial duplicates);
 #   a FILE source on a device that never ends a line ($SL_ENDLESS,
-#     /dev/zero) fails with the line length limit's error, and DROP QUERY
-#     of a FILE source reading a fifo nobody writes ($SL_FIFO) returns
-#     within 5 s, as does CREATE QUERY on it; SIGTERM stops a server
-#     running such queries within 5 s, and dropped queries stay dropped
-#     after a restart.
+#     /dev/zero) fails with the line length limit's error; CREATE QUERY and
+#     DROP QUERY of a FILE source reading a fifo nobody writes ($SL_FIFO)
+#     and of one reading a device that gives no row at all ($SL_NOISE,
+#     /dev/urandom: every line a decode error) return within 5 s; a fifo
+#     that is written and closed gives its rows and ends the query; SIGTERM
+#     stops a server running such queries within 5 s, and after a restart
+#     the dropped queries stay dropped while the others come back.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -25,9 +27,34 @@ SL_EXTRA_ARGS=()
 # The endless device and the fifo the FILE sources read.
 SL_ENDLESS=/dev/zero
 SL_FIFO=$SL_TMP/fifo
+SL_NOISE=/dev/urandom
 
 # Milliseconds since the epoch.
 now_ms() { date +%s%3N; }
+
+# fails_with LABEL QUERY SQL ERROR: CREATE QUERY QUERY AS SQL is accepted,
+# then the query fails with ERROR in SHOW QUERIES.
+fails_with() {
+    local out
+    out=$(sl_psql -q -c "CREATE QUERY $2 AS $3" 2>&1)
+    check "$1: the query is created" "" "$out"
+    wait_until 20 "[ \"\$(query_field $2 2)\" = failed ]" && ok "$1: the query fails" ||
+        notok "$1: the query fails (state $(query_field "$2" 2))"
+    check "$1: SHOW QUERIES shows the error" "$4" "$(query_field "$2" 11)"
+}
+
+# stop_within_5s LABEL: SIGTERM stops the server with status 0 in under 5 s.
+stop_within_5s() {
+    local t0 t1 rc
+    t0=$(now_ms)
+    kill -TERM "$SL_PID"
+    wait "$SL_PID"
+    rc=$?
+    t1=$(now_ms)
+    SL_PID=
+    [ "$rc" = 0 ] && [ $((t1 - t0)) -lt 5000 ] && ok "$1: SIGTERM stops the server, status 0, in $((t1 - t0)) ms" ||
+        notok "$1: SIGTERM: status $rc after $((t1 - t0)) ms"
+}
 
 # ---- max_groups_per_query without WINDOW
 sl_server_start "${SL_EXTRA_ARGS[@]}" -c max_groups_per_query=100 || exit 1
@@ -35,12 +62,8 @@ sl_psql -q -c "CREATE SOURCE many FROM GENERATOR WITH (rows = 5000, stations = 1
     -c "CREATE SOURCE few FROM GENERATOR WITH (rows = 5000, stations = 50, seed = 3)" \
     -c "CREATE SINK gout TO FILE WITH (path = 'gout.jsonl')" \
     -c "CREATE SINK fout TO FILE WITH (path = 'fout.jsonl')" >/dev/null 2>&1
-out=$(sl_psql -q -c "CREATE QUERY groups AS SELECT station, count(*) AS n FROM many GROUP BY station INTO gout" 2>&1)
-check "groups without WINDOW: the query is created" "" "$out"
-wait_until 20 '[ "$(query_field groups 2)" = failed ]' && ok "groups without WINDOW: the query fails" ||
-    notok "groups without WINDOW: the query fails (state $(query_field groups 2))"
-check "groups without WINDOW: SHOW QUERIES shows the error" \
-    "query exceeds max_groups_per_query (100)" "$(query_field groups 11)"
+fails_with "groups without WINDOW" groups "SELECT station, count(*) AS n FROM many GROUP BY station INTO gout" \
+    "query exceeds max_groups_per_query (100)"
 rows=$(cat "$SL_DATADIR/gout.jsonl" 2>/dev/null | wc -l)
 dups=$(cat "$SL_DATADIR/gout.jsonl" 2>/dev/null | sed 's/"n":[0-9]*//' | sort | uniq -d | wc -l)
 check "groups without WINDOW: no group emitted, none twice" "0 0" "$rows $dups"
@@ -55,6 +78,52 @@ wait_until 20 '[ "$(query_field fewgroups 2)" = finished ]' && ok "groups withou
 check "groups without WINDOW: 50 groups, 5000 rows" "50 5000" \
     "$(wc -l <"$SL_DATADIR/fout.jsonl") $(grep -o '"n":[0-9]*' "$SL_DATADIR/fout.jsonl" | cut -d: -f2 | paste -sd+ | bc)"
 if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
+SL_DATADIR=
+
+# ---- FILE sources that never end a line, never give a row, or block
+mkfifo "$SL_FIFO" "$SL_FIFO.2" || exit 1
+SL_DATADIR=$SL_TMP/data2
+sl_server_start "${SL_EXTRA_ARGS[@]}" || exit 1
+sl_psql -q -c "CREATE SOURCE endless (x BIGINT) FROM FILE WITH (path = '$SL_ENDLESS')" \
+    -c "CREATE SOURCE noise (x BIGINT) FROM FILE WITH (path = '$SL_NOISE')" \
+    -c "CREATE SOURCE fifo (x BIGINT) FROM FILE WITH (path = '$SL_FIFO')" \
+    -c "CREATE SOURCE fifo2 (x BIGINT) FROM FILE WITH (path = '$SL_FIFO.2')" \
+    -c "CREATE SINK out TO FILE WITH (path = 'out.jsonl')" >/dev/null 2>&1
+fails_with "endless line" zeros "SELECT x FROM endless INTO out" \
+    "line 1 of file \"$SL_ENDLESS\" is longer than 16777216 bytes"
+
+t0=$(now_ms)
+out=$(sl_psql -q -c "CREATE QUERY blocked AS SELECT x FROM fifo INTO out" 2>&1)
+t1=$(now_ms)
+check "fifo nobody writes: CREATE QUERY returns" "" "$out"
+[ $((t1 - t0)) -lt 5000 ] && ok "fifo nobody writes: CREATE QUERY within 5 s ($((t1 - t0)) ms)" ||
+    notok "fifo nobody writes: CREATE QUERY took $((t1 - t0)) ms"
+sl_psql -q -c "CREATE QUERY kept AS SELECT x FROM fifo2 INTO out" -c "CREATE QUERY noisy AS SELECT x FROM noise INTO out" >/dev/null 2>&1
+wait_until 10 '[ "$(query_field noisy 8)" -gt 0 ] 2>/dev/null' && ok "noise: lines are read (decode errors)" ||
+    notok "noise: lines are read ($(sl_psql -At -c 'SHOW QUERIES' 2>&1 | grep noisy))"
+check "fifo and noise: the queries run" "running running running" \
+    "$(query_field blocked 2) $(query_field kept 2) $(query_field noisy 2)"
+for q in blocked noisy; do
+    t0=$(now_ms)
+    out=$(sl_psql -q -c "DROP QUERY $q" 2>&1)
+    t1=$(now_ms)
+    check "DROP QUERY $q" "" "$out"
+    [ $((t1 - t0)) -lt 5000 ] && ok "DROP QUERY $q within 5 s ($((t1 - t0)) ms)" ||
+        notok "DROP QUERY $q took $((t1 - t0)) ms"
+done
+sl_psql -q -c "DROP QUERY zeros" >/dev/null 2>&1
+# A fifo that is written and closed: its rows, then the end.
+sl_psql -q -c "CREATE QUERY fed AS SELECT x FROM fifo INTO out" >/dev/null 2>&1
+printf '{"x": 1}\n{"x": 2}\n' >"$SL_FIFO"
+wait_until 10 '[ "$(query_field fed 2)" = finished ]' && ok "fifo written and closed: the query finishes" ||
+    notok "fifo written and closed: the query finishes (state $(query_field fed 2))"
+check "fifo written and closed: its two rows" "2" "$(query_field fed 5)"
+sl_psql -q -c "DROP QUERY fed" -c "CREATE QUERY noisy2 AS SELECT x FROM noise INTO out" >/dev/null 2>&1
+stop_within_5s "queries on a fifo and a device"
+sl_server_start "${SL_EXTRA_ARGS[@]}" || exit 1
+check "after a restart: dropped queries stay dropped, the others come back" "kept|running noisy2|running" \
+    "$(sl_psql -At -F'|' -c 'SHOW QUERIES' | cut -d'|' -f1,2 | sort | tr '\n' ' ' | sed 's/ $//')"
+stop_within_5s "after the restart"
 SL_DATADIR=
 
 exit $fail
