@@ -92,6 +92,10 @@ static const sl_conf_def sl_conf_table[] = {
      "start an in-process Kafka mock cluster (demos and tests)"},
     {"max_queries", SL_CONF_INT, SL_CONF_SIGHUP, "100", 0, 100000, NULL,
      "maximum number of continuous queries kept (running, paused, finished or failed); DROP QUERY frees one"},
+    {"max_sources", SL_CONF_INT, SL_CONF_SIGHUP, "1000", 1, 1000000, NULL,
+     "maximum number of sources; CREATE SOURCE beyond it fails (54000)"},
+    {"max_sinks", SL_CONF_INT, SL_CONF_SIGHUP, "1000", 1, 1000000, NULL,
+     "maximum number of sinks; CREATE SINK beyond it fails (54000)"},
     {"max_groups_per_query", SL_CONF_INT, SL_CONF_SIGHUP, "1000000", 1, INT64_C(1000000000), NULL,
      "maximum number of groups one query may hold in its open windows"},
     /* logging */

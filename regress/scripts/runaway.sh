@@ -14,7 +14,9 @@
 #     /dev/urandom: every line a decode error) return within 5 s; a fifo
 #     that is written and closed gives its rows and ends the query; SIGTERM
 #     stops a server running such queries within 5 s, and after a restart
-#     the dropped queries stay dropped while the others come back.
+#     the dropped queries stay dropped while the others come back;
+#   max_sources and max_sinks (-c max_sources=2 -c max_sinks=2): the third
+#     CREATE gets 54000 with a hint, and one fits again after a DROP.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -124,6 +126,26 @@ sl_server_start "${SL_EXTRA_ARGS[@]}" || exit 1
 check "after a restart: dropped queries stay dropped, the others come back" "kept|running noisy2|running" \
     "$(sl_psql -At -F'|' -c 'SHOW QUERIES' | cut -d'|' -f1,2 | sort | tr '\n' ' ' | sed 's/ $//')"
 stop_within_5s "after the restart"
+SL_DATADIR=
+
+# ---- max_sources, max_sinks
+SL_DATADIR=$SL_TMP/data3
+sl_server_start "${SL_EXTRA_ARGS[@]}" -c max_sources=2 -c max_sinks=2 || exit 1
+out=$(sl_psql -q -c "CREATE SOURCE s1 FROM GENERATOR WITH (rows = 1)" -c "CREATE SOURCE s2 FROM GENERATOR WITH (rows = 1)" \
+    -c "CREATE SINK k1 TO FILE WITH (path = 'k1.jsonl')" -c "CREATE SINK k2 TO FILE WITH (path = 'k2.jsonl')" 2>&1)
+check "max_sources=2, max_sinks=2: two of each are created" "" "$out"
+out=$(sl_psql -q -v VERBOSITY=verbose -c "CREATE SOURCE s3 FROM GENERATOR WITH (rows = 1)" 2>&1 | grep -v '^LOCATION')
+check "max_sources=2: the third gets 54000 with a hint" "ERROR:  54000: too many sources (max_sources is 2)
+HINT:  Drop a source or raise max_sources." "$out"
+out=$(sl_psql -q -v VERBOSITY=verbose -c "CREATE SINK k3 TO FILE WITH (path = 'k3.jsonl')" 2>&1 | grep -v '^LOCATION')
+check "max_sinks=2: the third gets 54000 with a hint" "ERROR:  54000: too many sinks (max_sinks is 2)
+HINT:  Drop a sink or raise max_sinks." "$out"
+check "max_sources, max_sinks: the refused ones are not listed" "s1 s2|k1 k2" \
+    "$(sl_psql -At -c 'SHOW SOURCES' | cut -d'|' -f1 | sort | tr '\n' ' ' | sed 's/ $//')|$(sl_psql -At -c 'SHOW SINKS' | cut -d'|' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+out=$(sl_psql -q -c "DROP SOURCE s1" -c "CREATE SOURCE s3 FROM GENERATOR WITH (rows = 1)" \
+    -c "DROP SINK k1" -c "CREATE SINK k3 TO FILE WITH (path = 'k3.jsonl')" 2>&1)
+check "max_sources, max_sinks: one fits again after a DROP" "" "$out"
+if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
 SL_DATADIR=
 
 exit $fail

@@ -500,6 +500,27 @@ static int exists(const char *sql, const char *name, sl_error *err)
     return -1;
 }
 
+/* 54000 when the table of `what` ("source": sources, "sink": sinks)
+ * already holds max rows (max <= 0: no limit); inside the creating
+ * transaction, so two sessions cannot both take the last place. */
+static sl_status check_count(const char *what, int64_t max, sl_error *err)
+{
+    char sql[64];
+    int64_t n;
+
+    if (max <= 0)
+        return SL_OK;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %ss", what);
+    if (query_int(catalog_db, sql, &n, err) != SL_OK)
+        return SL_ERROR;
+    if (n < max)
+        return SL_OK;
+    sl_error_set(err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED, "too many %ss (max_%ss is %lld)", what, what,
+                 (long long)max);
+    sl_error_hint(err, "Drop a %s or raise max_%ss.", what, what);
+    return SL_ERROR;
+}
+
 /* The name of one query that uses name through column col, or NULL. */
 static sl_status using_query(sl_mcxt *cx, const char *col, const char *name, const char **query,
                              sl_error *err)
@@ -564,6 +585,8 @@ sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err)
         st = r < 0
                  ? SL_ERROR
                  : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "source \"%s\" already exists", src->name);
+    else if ((st = check_count("source", src->max_count, err)) != SL_OK)
+        ;
     else if ((st = check_dead_letter(src->noptions, src->options, err)) != SL_OK)
         ;
     else if ((st = prepare(catalog_db,
@@ -786,6 +809,8 @@ sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err)
     if (r != 0)
         st = r < 0 ? SL_ERROR
                    : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "sink \"%s\" already exists", sink->name);
+    else if ((st = check_count("sink", sink->max_count, err)) != SL_OK)
+        ;
     else if ((st = prepare(catalog_db, "INSERT INTO sinks (name, kind, options) VALUES (?1, ?2, ?3)", &stmt,
                            err)) == SL_OK) {
         bind_text(stmt, 1, sink->name);

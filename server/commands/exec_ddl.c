@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/config.h"
 #include "server/connectors/sink_stats.h"
 #include "sluice/errcodes.h"
 
@@ -248,6 +249,7 @@ sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
     src.kind = kind->name;
     src.noptions = opts.count;
     src.options = opts.values;
+    src.max_count = sl_config_int("max_sources");
     if (sl_catalog_create_source(&src, err) != SL_OK)
         return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "CREATE SOURCE");
@@ -277,6 +279,7 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
     sink.kind = kind->name;
     sink.noptions = opts.count;
     sink.options = opts.values;
+    sink.max_count = sl_config_int("max_sinks");
     if (sl_catalog_create_sink(&sink, err) != SL_OK)
         return SL_ERROR;
     sl_sink_stats_reset(sink.name); /* a sink of an old name starts from zero */
