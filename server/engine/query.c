@@ -56,6 +56,7 @@ typedef struct sl_query {
     bool exited;    /* the worker's run is over (it no longer touches q but to free it) */
     bool abandoned; /* nobody waits for the worker any more: it frees q */
     sl_query_state state;
+    sl_mem_account mem; /* its runtime's memory (the runtime initialises it) */
     int64_t started_us;
     char error[SL_ERROR_MSG_MAX];
 } sl_query;
@@ -289,6 +290,7 @@ static sl_status plan(sl_query *q, const char *sql, int position_offset, sl_erro
             .query_name = q->name,
             .open_sink = true,
             .open_source = true,
+            .account = &q->mem,
         };
         if (sl_runtime_plan(&ra, &q->rt, err) != SL_OK)
             goto fail;
@@ -497,6 +499,7 @@ bool sl_query_get(sl_mcxt *cx, const char *name, sl_query_info *out)
             out->rows_out = s.rows_out;
             out->late_rows = s.late_rows;
             out->errors = s.errors;
+            out->memory = sl_mem_account_bytes(&q->mem);
         }
     }
     pthread_mutex_unlock(&reg_mu);

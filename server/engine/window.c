@@ -262,7 +262,7 @@ static sl_status sl_max_groups_error(const sl_window_op *w, sl_error *err)
 
 sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_window_config *cfg)
 {
-    sl_mcxt *wcx = sl_mcxt_create(cx, "window operator");
+    sl_mcxt *wcx = sl_mcxt_create(cx, "group tables and windows");
     sl_window_op *w = sl_pnew(wcx, sl_window_op);
 
     w->cx = wcx;
