@@ -25,7 +25,10 @@
 #     an endless stream fails with 53200 naming the limit (a push query
 #     also gets the hint naming the DISTINCT sets), while a query running
 #     beside it goes on and its result is exact; SHOW QUERIES shows each
-#     query's memory.
+#     query's memory;
+#   a Kafka sink whose broker is down (nothing listens on its port): SIGTERM
+#     stops the server in under 2 s without abandoning the query, and a
+#     restart right after is accepted and runs the query again.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -58,17 +61,18 @@ fails_with() {
         notok "$1: SHOW QUERIES shows the error: got \"$err\", expected \"$4\""
 }
 
-# stop_within_5s LABEL: SIGTERM stops the server with status 0 in under 5 s.
+# stop_within_5s LABEL [MS]: SIGTERM stops the server with status 0 in
+# under MS (default 5000) milliseconds.
 stop_within_5s() {
-    local t0 t1 rc
+    local t0 t1 rc limit=${2:-5000}
     t0=$(now_ms)
     kill -TERM "$SL_PID"
     wait "$SL_PID"
     rc=$?
     t1=$(now_ms)
     SL_PID=
-    [ "$rc" = 0 ] && [ $((t1 - t0)) -lt 5000 ] && ok "$1: SIGTERM stops the server, status 0, in $((t1 - t0)) ms" ||
-        notok "$1: SIGTERM: status $rc after $((t1 - t0)) ms"
+    [ "$rc" = 0 ] && [ $((t1 - t0)) -lt "$limit" ] && ok "$1: SIGTERM stops the server, status 0, in $((t1 - t0)) ms" ||
+        notok "$1: SIGTERM: status $rc after $((t1 - t0)) ms (limit $limit ms)"
 }
 
 # ---- max_groups_per_query without WINDOW
@@ -227,6 +231,26 @@ check "query_memory_limit: the result beside it is exact (5 stations, 20000 rows
     "5 5 5" "$(wc -l <"$SL_DATADIR/eout.jsonl") $(grep -c '"n":20000' "$SL_DATADIR/eout.jsonl") $(grep -c '"d":20000' "$SL_DATADIR/eout.jsonl")"
 check "query_memory_limit: steady still runs" "running" "$(query_field steady 2)"
 if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
+SL_DATADIR=
+
+# ---- shutdown with a Kafka sink whose broker is down
+SL_DATADIR=$SL_TMP/data6
+sl_server_start "${SL_EXTRA_ARGS[@]}" || exit 1
+dead_port=$(sl_free_port)
+out=$(sl_psql -q -c "CREATE SOURCE tick FROM GENERATOR WITH (rate = 1000)" \
+    -c "CREATE SINK down TO KAFKA WITH (brokers = '127.0.0.1:$dead_port', topic = 'nowhere')" \
+    -c "CREATE QUERY tok AS SELECT station, ph FROM tick INTO down" 2>&1)
+check "Kafka sink, broker down: the query is created" "" "$out"
+wait_until 10 '[ "$(query_field tok 5)" -gt 1000 ] 2>/dev/null' && ok "Kafka sink, broker down: rows go to librdkafka's queue" ||
+    notok "Kafka sink, broker down: rows go to librdkafka's queue ($(query_field tok 2) $(query_field tok 5))"
+log_lines=$(wc -l <"$SL_TMP/server.log")
+stop_within_5s "Kafka sink, broker down" 2000
+tail -n +"$((log_lines + 1))" "$SL_TMP/server.log" | grep -q abandoned && notok "Kafka sink, broker down: a query was abandoned" ||
+    ok "Kafka sink, broker down: the query stopped by itself"
+sl_server_start "${SL_EXTRA_ARGS[@]}" && ok "Kafka sink, broker down: a restart right after is accepted" ||
+    notok "Kafka sink, broker down: a restart right after is accepted"
+check "Kafka sink, broker down: the query runs again" "running" "$(query_field tok 2)"
+stop_within_5s "Kafka sink, broker down, after the restart" 2000
 SL_DATADIR=
 
 exit $fail

@@ -88,6 +88,8 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
         .schema = args->schema,
         .datadir = args->datadir,
         .cx = cx,
+        .should_stop = args->should_stop,
+        .stop_arg = args->stop_arg,
     };
     int64_t rows = sl_options_get_int(args->options, "batch_rows", 1000);
     struct timespec ts;
