@@ -25,10 +25,14 @@
 #     an endless stream fails with 53200 naming the limit (a push query
 #     also gets the hint naming the DISTINCT sets), while a query running
 #     beside it goes on and its result is exact; SHOW QUERIES shows each
-#     query's memory;
+#     query's memory; with max_memory=32MB instead the same query fails
+#     with 53200 naming max_memory;
 #   a Kafka sink whose broker is down (nothing listens on its port): SIGTERM
 #     stops the server in under 2 s without abandoning the query, and a
-#     restart right after is accepted and runs the query again.
+#     restart right after is accepted and runs the query again;
+#   a webhook sink whose server accepts connections and never answers:
+#     DROP QUERY returns in under 2 s, and so does SIGTERM with a second
+#     such query running (the request would wait for its 10 s timeout).
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 . "$SL_SRCDIR/regress/lib/check.sh"
@@ -231,6 +235,13 @@ check "query_memory_limit: the result beside it is exact (5 stations, 20000 rows
     "5 5 5" "$(wc -l <"$SL_DATADIR/eout.jsonl") $(grep -c '"n":20000' "$SL_DATADIR/eout.jsonl") $(grep -c '"d":20000' "$SL_DATADIR/eout.jsonl")"
 check "query_memory_limit: steady still runs" "running" "$(query_field steady 2)"
 if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
+sl_server_start "${SL_EXTRA_ARGS[@]}" -c query_memory_limit=1GB -c max_memory=32MB || exit 1
+sl_psql -q -c "DROP QUERY hog" >/dev/null 2>&1
+fails_with "max_memory" hog \
+    "SELECT window_start, station, count(DISTINCT ts) AS d FROM endless_gen WINDOW TUMBLING (3650 DAYS) GROUP BY station INTO hout" \
+    "queries together exceed max_memory (32 MB): this one holds [0-9]* MB of [0-9]* MB"
+check "max_memory: the other query goes on" "running" "$(query_field steady 2)"
+if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
 SL_DATADIR=
 
 # ---- shutdown with a Kafka sink whose broker is down
@@ -251,6 +262,40 @@ sl_server_start "${SL_EXTRA_ARGS[@]}" && ok "Kafka sink, broker down: a restart 
     notok "Kafka sink, broker down: a restart right after is accepted"
 check "Kafka sink, broker down: the query runs again" "running" "$(query_field tok 2)"
 stop_within_5s "Kafka sink, broker down, after the restart" 2000
+SL_DATADIR=
+
+# ---- a webhook sink whose server never answers
+SL_DATADIR=$SL_TMP/data7
+silent_port=$(sl_free_port)
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+held = []
+end = time.time() + 120
+s.settimeout(1)
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])  # accepted, never answered
+    except socket.timeout:
+        pass
+' "$silent_port" &
+silent_pid=$!
+sl_server_start "${SL_EXTRA_ARGS[@]}" || exit 1
+out=$(sl_psql -q -c "CREATE SOURCE beat FROM GENERATOR WITH (rate = 100)" \
+    -c "CREATE SINK silent TO WEBHOOK WITH (url = 'http://127.0.0.1:$silent_port/hook', batch_rows = 10)" \
+    -c "CREATE QUERY hook1 AS SELECT station, ph FROM beat INTO silent" \
+    -c "CREATE QUERY hook2 AS SELECT station FROM beat INTO silent" 2>&1)
+check "webhook that never answers: the queries are created" "" "$out"
+sleep 1.5 # the first requests are sent and wait
+t0=$(now_ms)
+out=$(sl_psql -q -c "DROP QUERY hook1" 2>&1)
+t1=$(now_ms)
+[ -z "$out" ] && [ $((t1 - t0)) -lt 2000 ] && ok "webhook that never answers: DROP QUERY in $((t1 - t0)) ms" ||
+    notok "webhook that never answers: DROP QUERY took $((t1 - t0)) ms: $out"
+stop_within_5s "webhook that never answers" 2000
+kill "$silent_pid" 2>/dev/null
+wait "$silent_pid" 2>/dev/null
 SL_DATADIR=
 
 exit $fail
