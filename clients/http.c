@@ -27,13 +27,18 @@
 /* Replies beyond this are cut unless a request says otherwise: sinks read
  * error texts and small JSON. */
 #define SL_HTTP_MAX_REPLY (4 * 1024 * 1024)
+/* How often a request with a stop callback asks it. */
+#define SL_HTTP_STOP_SLICE_MS 100
 
 struct sl_http {
     CURL *curl;
     const sl_confine *confine;
     char host[256];                 /* the host of the request's URL, without brackets */
     char refused[INET6_ADDRSTRLEN]; /* an address allowed_hosts refused, "" if none */
-    sl_buf reply;                   /* NUL-terminated (the NUL not counted) */
+    CURLM *multi; /* with a stop callback: requests run here (it keeps the connections) */
+    bool (*should_stop)(void *arg);
+    void *stop_arg;
+    sl_buf reply; /* NUL-terminated (the NUL not counted) */
     size_t max_reply;
     bool long_reply_fails;
     bool too_long;
@@ -113,6 +118,43 @@ static void url_host(sl_http *h, const char *url)
     curl_url_cleanup(u);
 }
 
+void sl_http_set_stop(sl_http *h, bool (*should_stop)(void *arg), void *arg)
+{
+    h->should_stop = should_stop;
+    h->stop_arg = arg;
+}
+
+/* curl_easy_perform, on the multi handle so that the stop callback is
+ * asked every SL_HTTP_STOP_SLICE_MS; CURLE_ABORTED_BY_CALLBACK when it
+ * said stop. */
+static CURLcode perform_stoppable(sl_http *h)
+{
+    CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
+    int running = 1, left;
+    CURLMsg *msg;
+
+    if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
+        return curl_easy_perform(h->curl);
+    if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+        return curl_easy_perform(h->curl);
+    for (;;) {
+        if (curl_multi_perform(h->multi, &running) != CURLM_OK) {
+            rc = CURLE_FAILED_INIT;
+            break;
+        }
+        if (running == 0 || h->should_stop(h->stop_arg))
+            break;
+        curl_multi_poll(h->multi, NULL, 0, SL_HTTP_STOP_SLICE_MS, NULL);
+    }
+    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->curl)
+            rc = msg->data.result;
+    curl_multi_remove_handle(h->multi, h->curl);
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        snprintf(h->curl_err, sizeof(h->curl_err), "the query is stopping");
+    return rc;
+}
+
 static size_t on_reply(char *p, size_t size, size_t n, void *arg)
 {
     sl_http *h = arg;
@@ -182,7 +224,7 @@ sl_status sl_http_send(sl_http *h, const sl_http_request *req, sl_http_response 
     else if (req->userpwd != NULL)
         curl_easy_setopt(h->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 
-    rc = curl_easy_perform(h->curl);
+    rc = h->should_stop != NULL ? perform_stoppable(h) : curl_easy_perform(h->curl);
     curl_slist_free_all(hdrs);
     sl_buf_append(&h->reply, "", 1); /* NUL-terminated, not counted */
     h->reply.len--;
@@ -240,5 +282,8 @@ void sl_http_free(sl_http *h)
     if (h->curl != NULL)
         curl_easy_cleanup(h->curl);
     h->curl = NULL;
+    if (h->multi != NULL)
+        curl_multi_cleanup(h->multi);
+    h->multi = NULL;
     sl_buf_free(&h->reply);
 }

@@ -16,10 +16,15 @@
  * than a caller allows) is SL_RETRY from sl_http_send() itself, with 08006
  * and curl's text in err (also sl_http_error_text()).
  *
+ * With a stop callback (sl_http_set_stop) a request runs on a curl multi
+ * handle polled every 100 ms and is abandoned once the callback says so
+ * (SL_RETRY, "the query is stopping"), so a sink waiting on a server that
+ * does not answer never holds up DROP QUERY or shutdown for its timeout.
+ *
  * Not thread-safe: one sl_http is used by one thread at a time.
  *
- * Entry points: sl_http_new, sl_http_send, sl_http_error_text,
- * sl_http_classify, sl_http_free.
+ * Entry points: sl_http_new, sl_http_set_stop, sl_http_send,
+ * sl_http_error_text, sl_http_classify, sl_http_free.
  */
 #ifndef SLUICE_HTTP_H
 #define SLUICE_HTTP_H
@@ -60,6 +65,10 @@ typedef struct sl_http_response {
  * confine's allowed_hosts set connects only to allowed addresses
  * (sluice/confine.h; confine NULL: any host). */
 sl_http *sl_http_new(sl_mcxt *cx, const sl_confine *confine, sl_error *err);
+
+/* Requests give up once should_stop(arg) is true (asked every 100 ms);
+ * NULL: never. */
+void sl_http_set_stop(sl_http *h, bool (*should_stop)(void *arg), void *arg);
 
 /* Sends req.  SL_OK when a response arrived (any status: see resp->status),
  * SL_RETRY with err (08006 "could not reach URL: ...") on a transport

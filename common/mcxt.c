@@ -3,7 +3,10 @@
  *
  * Each context holds a chain of blocks; small requests are carved from the
  * newest block, requests larger than a quarter of the block size get a block
- * of their own so they do not waste the tail of the current one.
+ * of their own so they do not waste the tail of the current one.  Every
+ * block taken from or given back to the system is charged to the
+ * context's account, if it has one (a few atomic adds per block of 8 KB
+ * to 1 MB: nothing on the per-row path).
  */
 #include "sluice/mcxt.h"
 
@@ -32,6 +35,7 @@ struct sl_mcxt {
     sl_mblock *blocks; /* newest first */
     size_t next_block_size;
     size_t bytes;
+    sl_mem_account *account; /* NULL: not accounted */
 };
 
 static void *sl_mcxt_system_alloc(size_t size)
@@ -44,6 +48,23 @@ static void *sl_mcxt_system_alloc(size_t size)
     return p;
 }
 
+void sl_mem_account_init(sl_mem_account *a, sl_mem_account *parent)
+{
+    a->parent = parent;
+    atomic_init(&a->bytes, 0);
+}
+
+void sl_mem_account_charge(sl_mem_account *a, int64_t delta)
+{
+    for (; a != NULL; a = a->parent)
+        atomic_fetch_add_explicit(&a->bytes, delta, memory_order_relaxed);
+}
+
+int64_t sl_mem_account_bytes(sl_mem_account *a)
+{
+    return atomic_load_explicit(&a->bytes, memory_order_relaxed);
+}
+
 sl_mcxt *sl_mcxt_create(sl_mcxt *parent, const char *name)
 {
     sl_mcxt *cx = sl_mcxt_system_alloc(sizeof(*cx));
@@ -53,6 +74,7 @@ sl_mcxt *sl_mcxt_create(sl_mcxt *parent, const char *name)
     cx->parent = parent;
     cx->next_block_size = SL_MCXT_BLOCK_MIN;
     if (parent != NULL) {
+        cx->account = parent->account;
         cx->next_sibling = parent->first_child;
         if (parent->first_child != NULL)
             parent->first_child->prev_sibling = cx;
@@ -65,6 +87,9 @@ static void sl_mcxt_free_blocks(sl_mcxt *cx)
 {
     sl_mblock *b = cx->blocks;
 
+    /* Before the blocks go: the account may live in one of them. */
+    if (cx->account != NULL && cx->bytes > 0)
+        sl_mem_account_charge(cx->account, -(int64_t)cx->bytes);
     while (b != NULL) {
         sl_mblock *next = b->next;
         free(b);
@@ -103,6 +128,31 @@ size_t sl_mcxt_bytes(const sl_mcxt *cx)
     return cx->bytes;
 }
 
+void sl_mcxt_set_account(sl_mcxt *cx, sl_mem_account *account)
+{
+    if (cx->account != NULL && cx->bytes > 0)
+        sl_mem_account_charge(cx->account, -(int64_t)cx->bytes);
+    cx->account = account;
+    if (account != NULL && cx->bytes > 0)
+        sl_mem_account_charge(account, (int64_t)cx->bytes);
+}
+
+const char *sl_mcxt_largest(const sl_mcxt *cx, size_t *bytes)
+{
+    const char *name = cx->name;
+
+    *bytes = cx->bytes;
+    for (const sl_mcxt *c = cx->first_child; c != NULL; c = c->next_sibling) {
+        size_t n;
+        const char *cn = sl_mcxt_largest(c, &n);
+        if (n > *bytes) {
+            *bytes = n;
+            name = cn;
+        }
+    }
+    return name;
+}
+
 static sl_mblock *sl_mcxt_new_block(sl_mcxt *cx, size_t size)
 {
     sl_mblock *b = sl_mcxt_system_alloc(sizeof(sl_mblock) + size);
@@ -110,6 +160,8 @@ static sl_mblock *sl_mcxt_new_block(sl_mcxt *cx, size_t size)
     b->size = size;
     b->used = 0;
     cx->bytes += size;
+    if (cx->account != NULL)
+        sl_mem_account_charge(cx->account, (int64_t)size);
     return b;
 }
 

@@ -18,7 +18,10 @@ regress_unit_test_protocol_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_protocol_LDADD = $(SL_UNIT_LDADD)
 
 # The query engine's unit tests (issue 3).
-check_PROGRAMS += regress/unit/test_types regress/unit/test_expr regress/unit/test_analyze regress/unit/test_window regress/unit/test_formats regress/unit/test_sources regress/unit/test_xlsx
+check_PROGRAMS += regress/unit/test_mcxt regress/unit/test_types regress/unit/test_expr regress/unit/test_analyze regress/unit/test_window regress/unit/test_formats regress/unit/test_sources regress/unit/test_xlsx
+regress_unit_test_mcxt_SOURCES = regress/unit/test_mcxt.c
+regress_unit_test_mcxt_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_mcxt_LDADD = $(SL_UNIT_LDADD)
 regress_unit_test_types_SOURCES = regress/unit/test_types.c
 regress_unit_test_types_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_types_LDADD = $(SL_UNIT_LDADD)
@@ -119,7 +122,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/sink_influxdb.sh regress/scripts/sink_dynamodb.sh \
 	regress/scripts/sink_avro.sh regress/scripts/sink_webhook.sh \
 	regress/scripts/sink_backpressure.sh \
-	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh \
+	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh

@@ -113,6 +113,16 @@ static const sl_conf_def sl_conf_table[] = {
      "start an in-process Kafka mock cluster (demos and tests)"},
     {"max_queries", SL_CONF_INT, SL_CONF_SIGHUP, "100", 0, 100000, NULL,
      "maximum number of continuous queries kept (running, paused, finished or failed); DROP QUERY frees one"},
+    {"max_sources", SL_CONF_INT, SL_CONF_SIGHUP, "1000", 1, 1000000, NULL,
+     "maximum number of sources; CREATE SOURCE beyond it fails (54000)"},
+    {"max_sinks", SL_CONF_INT, SL_CONF_SIGHUP, "1000", 1, 1000000, NULL,
+     "maximum number of sinks; CREATE SINK beyond it fails (54000)"},
+    {"query_memory_limit", SL_CONF_BYTES, SL_CONF_SIGHUP, "0", 0, INT64_C(1) << 50, NULL,
+     "memory one query may hold (window state, DISTINCT sets, sink buffers); beyond it the query fails "
+     "(53200); 0: a quarter of the machine's memory"},
+    {"max_memory", SL_CONF_BYTES, SL_CONF_SIGHUP, "0", 0, INT64_C(1) << 50, NULL,
+     "memory all queries together may hold; the query that grows beyond it fails (53200); 0: half of the "
+     "machine's memory"},
     {"max_groups_per_query", SL_CONF_INT, SL_CONF_SIGHUP, "1000000", 1, INT64_C(1000000000), NULL,
      "maximum number of groups one query may hold in its open windows"},
     /* confinement: what clients' sources and sinks may reach (docs/security.md) */

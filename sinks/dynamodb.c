@@ -212,6 +212,7 @@ static sl_status dynamodb_open(const sl_sink_open_args *args, void **state, sl_e
         sl_ddb_encoder_free(ds->enc);
         return SL_ERROR;
     }
+    sl_http_set_stop(ds->http, args->should_stop, args->stop_arg);
     sl_buf_init(&ds->body);
     sl_buf_init(&ds->retry);
     ds->rng = (uint64_t)sl_clock_mono_us() ^ (uint64_t)(uintptr_t)ds;

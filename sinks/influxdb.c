@@ -321,6 +321,7 @@ static sl_status influx_sink_open(const sl_sink_open_args *args, void **state, s
         influx_sink_close(is);
         return SL_ERROR;
     }
+    sl_http_set_stop(is->http, args->should_stop, args->stop_arg);
     *state = is;
     return SL_OK;
 }

@@ -75,6 +75,8 @@ static const sl_option_decl kafka_options[] = {
 
 /* How long one flush() waits for acknowledgements before SL_RETRY. */
 #define SL_KAFKA_FLUSH_TIMEOUT_MS 10000
+/* Waits are cut in slices this long to notice that the query stops. */
+#define SL_KAFKA_WAIT_SLICE_MS 100
 /* How long write() waits for room in librdkafka's queue before SL_RETRY. */
 #define SL_KAFKA_QUEUE_WAIT_MS 5000
 /* How long close() gives messages still in flight (after a failed run). */
@@ -97,7 +99,28 @@ typedef struct kafka_sink {
     int resume_row; /* after SL_RETRY: rows of the batch already produced */
     int64_t failed; /* messages librdkafka gave up on */
     char fail_text[512];
+    bool (*should_stop)(void *arg); /* sl_sink_open_args.should_stop */
+    void *stop_arg;
 } kafka_sink;
+
+static bool kafka_stopping(const kafka_sink *ks)
+{
+    return ks->should_stop != NULL && ks->should_stop(ks->stop_arg);
+}
+
+/* rd_kafka_flush for at most timeout_ms, in slices, giving up as soon as
+ * the query stops. */
+static rd_kafka_resp_err_t kafka_flush_until(kafka_sink *ks, int timeout_ms)
+{
+    int64_t deadline = sl_clock_mono_us() + (int64_t)timeout_ms * 1000;
+    rd_kafka_resp_err_t rc;
+
+    for (;;) {
+        rc = rd_kafka_flush(ks->rk, SL_KAFKA_WAIT_SLICE_MS);
+        if (rc == RD_KAFKA_RESP_ERR_NO_ERROR || sl_clock_mono_us() >= deadline || kafka_stopping(ks))
+            return rc;
+    }
+}
 
 /* Delivery report of one message (served by rd_kafka_poll/flush on the
  * query's thread): remembers the first failure. */
@@ -165,7 +188,9 @@ static void kafka_sink_close(void *state)
          * give what is in flight a moment, then drop it without blocking
          * shutdown (the source did not commit past it: it is read again
          * when the query runs again). */
-        if (rd_kafka_flush(ks->rk, SL_KAFKA_CLOSE_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if ((kafka_stopping(ks)
+                 ? rd_kafka_flush(ks->rk, 0)
+                 : kafka_flush_until(ks, SL_KAFKA_CLOSE_TIMEOUT_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
             rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
             rd_kafka_poll(ks->rk, 0); /* the purged messages' reports */
         }
@@ -190,6 +215,8 @@ static sl_status kafka_sink_open(const sl_sink_open_args *args, void **state, sl
 
     *state = NULL;
     snprintf(ks->what, sizeof(ks->what), "sink \"%s\"", args->sink_name);
+    ks->should_stop = args->should_stop;
+    ks->stop_arg = args->stop_arg;
     ks->topic = sl_pstrdup(args->cx, sl_options_get(args->options, "topic"));
     sl_buf_init(&ks->buf);
     if (kafka_sink_validate(args->options, err) != SL_OK)
@@ -359,12 +386,13 @@ static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *
             /* Full: serve delivery reports until there is room. */
             if (waited_since < 0)
                 waited_since = (sl_clock_mono_us() / 1000);
-            else if ((sl_clock_mono_us() / 1000) - waited_since > SL_KAFKA_QUEUE_WAIT_MS) {
+            else if ((sl_clock_mono_us() / 1000) - waited_since > SL_KAFKA_QUEUE_WAIT_MS ||
+                     kafka_stopping(ks)) {
                 ks->resume_row = r;
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "%s: kafka producer queue is full", ks->what);
                 return SL_RETRY;
             }
-            rd_kafka_poll(ks->rk, 100);
+            rd_kafka_poll(ks->rk, SL_KAFKA_WAIT_SLICE_MS);
             if (check_failed(ks, err) != SL_OK)
                 return SL_ERROR;
         }
@@ -377,7 +405,7 @@ static sl_status kafka_sink_write(void *state, const sl_batch *batch, sl_error *
 static sl_status kafka_sink_flush(void *state, sl_error *err)
 {
     kafka_sink *ks = state;
-    rd_kafka_resp_err_t rc = rd_kafka_flush(ks->rk, SL_KAFKA_FLUSH_TIMEOUT_MS);
+    rd_kafka_resp_err_t rc = kafka_flush_until(ks, SL_KAFKA_FLUSH_TIMEOUT_MS);
 
     if (check_failed(ks, err) != SL_OK)
         return SL_ERROR;

@@ -275,6 +275,7 @@ static sl_status webhook_open(const sl_sink_open_args *args, void **state, sl_er
     ws->http = sl_http_new(args->cx, args->confine, err);
     if (ws->http == NULL)
         return SL_ERROR;
+    sl_http_set_stop(ws->http, args->should_stop, args->stop_arg);
     *state = ws;
     return SL_OK;
 }

@@ -7,11 +7,19 @@
  * the locale), with large read() calls into one buffer that lines are cut
  * from in place; each line goes to the JSON or CSV decoder (format.h),
  * which writes it straight into the batch.  Blank lines are skipped; a line
- * that does not decode is counted in *decode_errors and skipped.  A line
- * longer than FILE_MAX_LINE is counted as a decode error and skipped.  The
- * last line of a file may lack its newline.  With a dead_letter sink each
- * such line also goes to the engine's reject callback (a line too long:
- * its first FILE_REJECT_PREFIX bytes).
+ * that does not decode is counted in *decode_errors and skipped (with a
+ * dead_letter sink it also goes to the engine's reject callback).  The
+ * last line of a file may lack its newline.  A line longer than
+ * FILE_MAX_LINE fails the query (54000): it is not a line of text, and a
+ * device such as /dev/zero would otherwise be read for ever.
+ *
+ * No read() blocks and none runs for long, so the query's worker sees DROP
+ * QUERY, PAUSE and shutdown at least every FILE_READ_BUDGET_US: files are
+ * opened with O_NONBLOCK (opening a fifo with no writer does not wait); a
+ * fifo, device or socket is polled with a timeout before each read
+ * (a fifo ends when a writer came and left, the poll's POLLHUP); and a
+ * call returns what it has once it has spent its budget reading, even
+ * with no row (an endless line, a slow device).
  *
  * follow = false: the source ends after the last file (bounded).
  * follow = true (tail -F): at the end of the last file the source waits for
@@ -28,7 +36,7 @@
  * every line that ends at or before the offset (a CSV header line is
  * still read, so the columns map as before).  A file that is shorter than
  * the offset now, or missing, is an error: it is not the data the
- * checkpoint covered.
+ * checkpoint covered.  A fifo or device is read on from where it is.
  *
  * Entry points: sl_file_source_open, sl_file_source_read, sl_file_source_close,
  * sl_file_source_position, sl_file_source_seek.
@@ -39,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +63,9 @@
 #define FILE_MAX_LINE      (16 * 1024 * 1024)
 #define FILE_RESCAN_US     250000
 #define FILE_IDLE_SLEEP_US 10000 /* slept by a follow read that found nothing */
-#define FILE_REJECT_PREFIX 4096  /* bytes of a too-long line given to reject */
+/* A read() call returns after this much reading, rows or not, so the
+ * worker checks for stop and cancel at least every 100 ms. */
+#define FILE_READ_BUDGET_US 50000
 
 typedef struct file_state {
     sl_mcxt *cx;
@@ -81,10 +92,11 @@ typedef struct file_state {
     ino_t ino;
     off_t off;
     bool replaced; /* follow: cur now names another file; drain fd, then move on */
+    bool polled;   /* not a regular file: poll before reading (fifo, device, socket) */
+    bool fifo;
 
     char *buf;
     size_t cap, start, end; /* unread bytes: buf[start..end) */
-    bool discarding;        /* inside a line that was too long */
 
     int64_t lines; /* lines consumed in the current file */
 
@@ -228,7 +240,7 @@ static sl_status file_open_next(file_state *fs, bool *opened, sl_error *err)
     if (fs->qpos >= fs->nqueue)
         return SL_OK;
     name = fs->queue[fs->qpos++];
-    fd = sl_confine_open(fs->confine, "path", name, O_RDONLY, 0, err);
+    fd = sl_confine_open(fs->confine, "path", name, O_RDONLY | O_NONBLOCK, 0, err);
     if (fd < 0) {
         /* A follow source tolerates a file that vanished between the scan
          * and the open (rotation); otherwise the file is gone: an error. */
@@ -253,10 +265,13 @@ static sl_status file_open_next(file_state *fs, bool *opened, sl_error *err)
     fs->ino = st.st_ino;
     fs->off = 0;
     fs->replaced = false;
+    fs->polled = !S_ISREG(st.st_mode);
+    fs->fifo = S_ISFIFO(st.st_mode);
     fs->start = fs->end = 0;
-    fs->discarding = false;
     fs->lines = 0;
-    fs->skip_active = fs->skip_name != NULL && strcmp(name, fs->skip_name) == 0;
+    /* A fifo or device cannot be read again: what it gave is gone, its
+     * offset means nothing, and reading goes on with what comes now. */
+    fs->skip_active = S_ISREG(st.st_mode) && fs->skip_name != NULL && strcmp(name, fs->skip_name) == 0;
     fs->skip_header_done = false;
     if (fs->skip_active && st.st_size < fs->skip_off) {
         close(fd);
@@ -321,14 +336,13 @@ static void file_line(file_state *fs, const char *p, size_t len, sl_batch *batch
 /* The current file is done: its last line may lack a newline. */
 static void file_finish(file_state *fs, sl_batch *batch, int64_t *decode_errors)
 {
-    if (fs->end > fs->start && !fs->discarding) {
+    if (fs->end > fs->start) {
         fs->lines++;
         if (!file_skip_line(fs, fs->off, fs->buf + fs->start, fs->end - fs->start))
             file_line(fs, fs->buf + fs->start, fs->end - fs->start, batch, decode_errors);
     }
     fs->start = fs->end = 0;
     fs->skip_active = false;
-    fs->discarding = false;
     close(fs->fd);
     fs->fd = -1;
 }
@@ -337,11 +351,13 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
 {
     file_state *fs = state;
     int row0 = batch->nrows;
+    int64_t began = sl_clock_mono_us(), now;
 
     *eof = false;
     while (batch->nrows < batch->capacity) {
         char *nl;
         ssize_t n;
+        bool hangup = false;
 
         /* A complete line in the buffer? */
         nl = fs->end > fs->start ? memchr(fs->buf + fs->start, '\n', fs->end - fs->start) : NULL;
@@ -350,9 +366,7 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
             size_t len = (size_t)(nl - p);
             fs->start += len + 1;
             fs->lines++;
-            if (fs->discarding)
-                fs->discarding = false;
-            else if (!file_skip_line(fs, fs->off - (off_t)(fs->end - fs->start), p, len))
+            if (!file_skip_line(fs, fs->off - (off_t)(fs->end - fs->start), p, len))
                 file_line(fs, p, len, batch, decode_errors);
             continue;
         }
@@ -381,21 +395,31 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
             fs->start = 0;
         }
         if (fs->end == fs->cap) {
-            if (fs->cap < FILE_MAX_LINE) {
-                fs->buf = sl_prealloc(fs->cx, fs->buf, fs->cap, fs->cap * 2);
-                fs->cap *= 2;
-            } else {
-                (*decode_errors)++;
-                fs->errors++;
-                sl_error_set(&fs->row_err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-                             "line longer than %d bytes in file \"%s\"", FILE_MAX_LINE, fs->cur);
-                if (fs->reject != NULL)
-                    fs->reject(fs->reject_arg, fs->buf, FILE_REJECT_PREFIX, &fs->row_err);
-                fs->discarding = true;
-                fs->start = fs->end = 0;
+            if (fs->cap >= FILE_MAX_LINE) {
+                sl_error_set(err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                             "line %lld of file \"%s\" is longer than %d bytes", (long long)fs->lines + 1,
+                             fs->cur, FILE_MAX_LINE);
+                sl_error_hint(err, "A FILE source reads text: JSON or CSV lines ended by a newline.");
+                return SL_ERROR;
             }
+            fs->buf = sl_prealloc(fs->cx, fs->buf, fs->cap, fs->cap * 2);
+            fs->cap *= 2;
         }
 
+        /* Out of budget: give back what there is (maybe nothing). */
+        now = sl_clock_mono_us();
+        if (now - began >= FILE_READ_BUDGET_US)
+            break;
+        if (fs->polled) {
+            struct pollfd pfd = {.fd = fs->fd, .events = POLLIN};
+            int left_ms = (int)((FILE_READ_BUDGET_US - (now - began) + 999) / 1000);
+            int rc = poll(&pfd, 1, left_ms);
+            if (rc < 0 && errno != EINTR)
+                return file_os_error(err, "poll", fs->cur, errno);
+            if (rc <= 0)
+                break; /* nothing yet (a fifo nobody writes, a quiet device) */
+            hangup = (pfd.revents & (POLLHUP | POLLERR)) != 0;
+        }
         n = read(fs->fd, fs->buf + fs->end, fs->cap - fs->end);
         if (n > 0) {
             fs->end += (size_t)n;
@@ -405,8 +429,12 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break; /* a writer is there, with nothing yet */
             return file_os_error(err, "read", fs->cur, errno);
         }
+        if (fs->fifo && !hangup)
+            break; /* no writer came yet: wait for one, as a blocking open would */
 
         /* End of this file. */
         if (fs->follow && !fs->replaced && fs->qpos >= fs->nqueue) {
@@ -429,7 +457,6 @@ sl_status sl_file_source_read(void *state, sl_batch *batch, bool *eof, int64_t *
                 fs->lines = 0;
                 fs->skip_active = false;
                 fs->start = fs->end = 0;
-                fs->discarding = false;
                 fs->last_scan_us = sl_clock_mono_us();
                 continue;
             }
@@ -496,7 +523,7 @@ sl_status sl_file_source_open(const sl_source_open_args *args, void **state, sl_
         return SL_ERROR;
     if (!fs->is_glob) {
         /* A single file must be there and readable now: say so at once. */
-        int fd = sl_confine_open(fs->confine, "path", fs->pattern, O_RDONLY, 0, err);
+        int fd = sl_confine_open(fs->confine, "path", fs->pattern, O_RDONLY | O_NONBLOCK, 0, err);
         if (fd < 0)
             return SL_ERROR;
         close(fd);

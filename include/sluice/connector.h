@@ -149,6 +149,12 @@ typedef struct sl_sink_open_args {
     const sl_schema *schema;   /* the query's output columns */
     const sl_confine *confine; /* open files and check URLs only through it (sluice/confine.h) */
     sl_mcxt *cx;               /* lives as long as the opened sink */
+    /* Optional (NULL: never): true once the query is being stopped (DROP,
+     * PAUSE, shutdown).  A sink that waits (for acknowledgements, for room
+     * in a queue) asks at least every 100 ms and then gives up waiting:
+     * write/flush return SL_RETRY, close drops what is still in flight. */
+    bool (*should_stop)(void *arg);
+    void *stop_arg;
 } sl_sink_open_args;
 
 typedef struct sl_sink_kind {

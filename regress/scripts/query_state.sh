@@ -25,7 +25,7 @@ sl_psql -q -c "CREATE SOURCE gen FROM GENERATOR WITH (rows = 2000, seed = 3, sta
     -c "CREATE SINK full TO FILE WITH (path = '/dev/full')" >/dev/null 2>&1
 
 out=$(sl_psql -A -F'|' -c "SHOW QUERIES" 2>&1 | head -1)
-check "columns" "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error" "$out"
+check "columns" "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error|memory" "$out"
 
 # A finished query: its counters are final.
 sl_psql -q -c "CREATE QUERY fin AS SELECT station, ph FROM gen WHERE ph > 7 INTO out" >/dev/null 2>&1

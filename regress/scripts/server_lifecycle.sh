@@ -48,7 +48,8 @@ sl_server_start || exit 1
 conf=$SL_DATADIR/sluiced.conf
 [ -f "$conf" ] && ok "sluiced.conf created" || notok "sluiced.conf created"
 for name in port listen_addresses unix_socket_directories max_connections max_statement_size \
-    checkpoint_interval embedded_kafka max_queries max_groups_per_query log_min_messages \
+    checkpoint_interval embedded_kafka max_queries max_sources max_sinks query_memory_limit max_memory \
+    max_groups_per_query log_min_messages \
     client_encoding DateStyle TimeZone extra_float_digits application_name search_path \
     statement_timeout IntervalStyle standard_conforming_strings server_version server_encoding \
     integer_datetimes; do

@@ -1049,6 +1049,18 @@ static void test_max_groups(void **state)
     assert_string_equal(sink_text(&s), "0,10,A,1\n0,10,B,1\n10,20,A,1\n10,20,B,1\n");
     sl_window_op_free(w);
 
+    /* without WINDOW the one window is never emitted early: the limit fails
+     * the push and nothing was emitted (no group with a partial count) */
+    q = make_query(-1, 0, 0, 0, 1, text_key, 1, aggs);
+    w = sl_window_op_new(cx, q, &cfg);
+    sink_free(&s);
+    make_input(&in, r, 4, 1);
+    sl_error_clear(&err);
+    assert_int_equal(sl_window_op_push(w, 4, in.ev, 0, in.keys, in.args, collect, &s, &err), SL_ERROR);
+    assert_string_equal(err.sqlstate, "54000");
+    assert_string_equal(sink_text(&s), "");
+    sl_window_op_free(w);
+
     /* session windows count sessions */
     q = make_query(SL_WINDOW_SESSION, 5, 0, 100, 1, text_key, 1, aggs);
     w = sl_window_op_new(cx, q, &cfg);

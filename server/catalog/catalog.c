@@ -23,6 +23,20 @@
  * Checkpoints (schema 2) are one row per query with two BLOBs, replaced
  * in one transaction and deleted with the query by ON DELETE CASCADE.
  *
+ * Space (catalog_space_setup, catalog_reclaim): window state makes large
+ * blobs, so the file must give space back.  A new catalog is created with
+ * auto_vacuum = INCREMENTAL; an old one without it is converted by one
+ * VACUUM at start when its live data is small (CATALOG_VACUUM_MAX bytes),
+ * else a notice says how to do it offline.  DROP QUERY (and start) run
+ * incremental_vacuum, which hands the freed pages back to the file
+ * system, and a wal_checkpoint(TRUNCATE); so does a checkpoint write over
+ * CATALOG_BIG_WRITE bytes, and journal_size_limit caps what the WAL keeps
+ * between checkpoints.  secure_delete = FAST (Debian builds SQLite with
+ * it on): deleted rows are still zeroed in their pages, but the overflow
+ * pages of a replaced checkpoint are not written a second time as zeros.
+ * A checkpoint still rewrites its whole window state: the WAL briefly
+ * holds one copy of it.
+ *
  * Entry points: sl_catalog_open, sl_catalog_close, sl_catalog_*_source,
  * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_checkpoint,
  * sl_catalog_*_setting, sl_catalog_rewrite_options.
@@ -39,11 +53,18 @@
 #include <sys/stat.h>
 
 #include "sluice/buf.h"
+#include "sluice/log.h"
 #include "sluice/errcodes.h"
 
 /* 'Slce': marks the file as ours, so that another program's SQLite
  * database in the data directory is not mistaken for an empty catalog. */
 #define SL_CATALOG_APPLICATION_ID 0x536c6365
+
+/* An old catalog without incremental auto_vacuum is VACUUMed at start when
+ * it holds less live data than this (a VACUUM copies the live data). */
+#define CATALOG_VACUUM_MAX (64 * 1024 * 1024)
+/* A checkpoint at least this big is checkpointed out of the WAL at once. */
+#define CATALOG_BIG_WRITE (1024 * 1024)
 
 static pthread_mutex_t catalog_lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3 *catalog_db;
@@ -414,6 +435,43 @@ static sl_status check_catalog(sqlite3 *db, sl_error *err)
     return SL_OK;
 }
 
+/* Gives free pages back to the file system and empties the WAL.  Errors
+ * are ignored: the space is taken back next time. */
+#define CATALOG_RECLAIM_SQL "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE)"
+
+static void catalog_reclaim(sqlite3 *db)
+{
+    sqlite3_exec(db, CATALOG_RECLAIM_SQL, NULL, NULL, NULL);
+}
+
+/* At open: converts an old catalog to incremental auto_vacuum when that is
+ * cheap, then reclaims what earlier runs freed. */
+static sl_status catalog_space_setup(sqlite3 *db, sl_error *err)
+{
+    int64_t mode, pages, free_pages, page_size;
+
+    if (query_int(db, "PRAGMA auto_vacuum", &mode, err) != SL_OK ||
+        query_int(db, "PRAGMA page_count", &pages, err) != SL_OK ||
+        query_int(db, "PRAGMA freelist_count", &free_pages, err) != SL_OK ||
+        query_int(db, "PRAGMA page_size", &page_size, err) != SL_OK)
+        return SL_ERROR;
+    if (mode != 2) { /* 2: INCREMENTAL */
+        int64_t live = (pages - free_pages) * page_size;
+        if (live > CATALOG_VACUUM_MAX) {
+            sl_log(SL_LOG_NOTICE,
+                   "catalog \"%s\" does not give space back (auto_vacuum is off) and holds %lld MB: with the "
+                   "server stopped, run: sqlite3 %s 'PRAGMA auto_vacuum = INCREMENTAL; VACUUM'",
+                   catalog_path, (long long)(live >> 20), catalog_path);
+            return SL_OK;
+        }
+        if (exec_sql(db, "VACUUM", "converting the catalog to incremental auto_vacuum", err) != SL_OK)
+            return SL_ERROR;
+        sl_log(SL_LOG_LOG, "catalog \"%s\" converted to incremental auto_vacuum", catalog_path);
+    }
+    catalog_reclaim(db);
+    return SL_OK;
+}
+
 sl_status sl_catalog_open(const char *datadir, sl_error *err)
 {
     sqlite3 *db = NULL;
@@ -440,10 +498,16 @@ sl_status sl_catalog_open(const char *datadir, sl_error *err)
     if (check_catalog(db, err) != SL_OK)
         goto fail;
     /* Only now that the file is known to be ours may anything write to it.
-     * synchronous=FULL: a DDL statement that answered OK survives a power cut. */
-    if (exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+     * synchronous=FULL: a DDL statement that answered OK survives a power cut.
+     * auto_vacuum takes effect in a new file (before its first table). */
+    if (exec_sql(db,
+                 "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                 "PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 4194304; PRAGMA wal_autocheckpoint = "
+                 "1000; "
+                 "PRAGMA secure_delete = FAST",
                  "setting up the catalog", err) != SL_OK ||
-        query_int(db, "PRAGMA user_version", &version, err) != SL_OK || migrate(db, version, err) != SL_OK)
+        query_int(db, "PRAGMA user_version", &version, err) != SL_OK || migrate(db, version, err) != SL_OK ||
+        catalog_space_setup(db, err) != SL_OK)
         goto fail;
     catalog_db = db;
     pthread_mutex_unlock(&catalog_lock);
@@ -483,16 +547,24 @@ static sl_status begin(bool write, sl_error *err)
     return SL_OK;
 }
 
-/* Commits when st is SL_OK, else rolls back; releases the lock; returns
- * the final status. */
-static sl_status end(sl_status st, sl_error *err)
+/* Commits when st is SL_OK, else rolls back; after a commit runs the
+ * statements `after` (may be NULL; errors ignored: space and WAL upkeep);
+ * releases the lock; returns the final status. */
+static sl_status end_then(sl_status st, const char *after, sl_error *err)
 {
     if (st == SL_OK)
         st = exec_sql(catalog_db, "COMMIT", "committing to the catalog", err);
     if (st != SL_OK)
         sqlite3_exec(catalog_db, "ROLLBACK", NULL, NULL, NULL);
+    else if (after != NULL)
+        sqlite3_exec(catalog_db, after, NULL, NULL, NULL);
     pthread_mutex_unlock(&catalog_lock);
     return st;
+}
+
+static sl_status end(sl_status st, sl_error *err)
+{
+    return end_then(st, NULL, err);
 }
 
 /* 1 when the query (one ?1 parameter bound to name) returns a row, 0 when
@@ -513,6 +585,27 @@ static int exists(const char *sql, const char *name, sl_error *err)
         return 0;
     db_error(err, catalog_db, "looking up a name");
     return -1;
+}
+
+/* 54000 when the table of `what` ("source": sources, "sink": sinks)
+ * already holds max rows (max <= 0: no limit); inside the creating
+ * transaction, so two sessions cannot both take the last place. */
+static sl_status check_count(const char *what, int64_t max, sl_error *err)
+{
+    char sql[64];
+    int64_t n;
+
+    if (max <= 0)
+        return SL_OK;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %ss", what);
+    if (query_int(catalog_db, sql, &n, err) != SL_OK)
+        return SL_ERROR;
+    if (n < max)
+        return SL_OK;
+    sl_error_set(err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED, "too many %ss (max_%ss is %lld)", what, what,
+                 (long long)max);
+    sl_error_hint(err, "Drop a %s or raise max_%ss.", what, what);
+    return SL_ERROR;
 }
 
 /* The name of one query that uses name through column col, or NULL. */
@@ -579,6 +672,8 @@ sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err)
         st = r < 0
                  ? SL_ERROR
                  : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "source \"%s\" already exists", src->name);
+    else if ((st = check_count("source", src->max_count, err)) != SL_OK)
+        ;
     else if ((st = check_dead_letter(src->noptions, src->options, err)) != SL_OK)
         ;
     else if ((st = prepare(catalog_db,
@@ -777,7 +872,8 @@ static sl_status drop_object(const char *table, const char *what, const char *na
         }
     }
     sl_mcxt_delete(cx);
-    return end(st, err);
+    /* A query's checkpoint went with it: give its space back at once. */
+    return end_then(st, *dropped && strcmp(table, "queries") == 0 ? CATALOG_RECLAIM_SQL : NULL, err);
 }
 
 sl_status sl_catalog_drop_source(const char *name, bool *dropped, sl_error *err)
@@ -801,6 +897,8 @@ sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err)
     if (r != 0)
         st = r < 0 ? SL_ERROR
                    : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "sink \"%s\" already exists", sink->name);
+    else if ((st = check_count("sink", sink->max_count, err)) != SL_OK)
+        ;
     else if ((st = prepare(catalog_db, "INSERT INTO sinks (name, kind, options) VALUES (?1, ?2, ?3)", &stmt,
                            err)) == SL_OK) {
         bind_text(stmt, 1, sink->name);
@@ -943,7 +1041,10 @@ sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl
         st = step_done(catalog_db, stmt, "saving a checkpoint", err);
         *saved = st == SL_OK && sqlite3_changes(catalog_db) > 0;
     }
-    return end(st, err);
+    /* A big one leaves the WAL at once rather than wait there. */
+    return end_then(
+        st, c->position_len + c->state_len >= CATALOG_BIG_WRITE ? "PRAGMA wal_checkpoint(TRUNCATE)" : NULL,
+        err);
 }
 
 /* A copy of column i's blob in cx (NULL and 0 when NULL). */

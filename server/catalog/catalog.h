@@ -44,6 +44,7 @@ typedef struct sl_cat_source {
     bool has_watermark;
     int64_t watermark_us;
     const char *created; /* UTC, 'YYYY-MM-DD HH:MM:SS' */
+    int64_t max_count;   /* create: max_sources, 54000 when that many exist (0: no limit) */
 } sl_cat_source;
 
 typedef struct sl_cat_sink {
@@ -52,6 +53,7 @@ typedef struct sl_cat_sink {
     int noptions;
     sl_option_value *options;
     const char *created;
+    int64_t max_count; /* create: max_sinks, 54000 when that many exist (0: no limit) */
 } sl_cat_sink;
 
 typedef struct sl_cat_query {

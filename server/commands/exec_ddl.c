@@ -20,6 +20,7 @@
 #include "server/catalog/secret_store.h"
 #include "server/commands/exec_internal.h"
 #include "server/connectors/confinement.h"
+#include "server/config.h"
 #include "server/connectors/sink_stats.h"
 #include "sluice/errcodes.h"
 
@@ -282,6 +283,7 @@ sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
         return SL_ERROR;
     src.kind = kind->name;
     src.noptions = opts.count;
+    src.max_count = sl_config_int("max_sources");
     if (sl_secret_store_seal(ctx->stmt_cx, "source", cs->name, decls, opts.count, opts.values, &src.options,
                              err) != SL_OK ||
         sl_catalog_create_source(&src, err) != SL_OK)
@@ -314,6 +316,7 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
         return SL_ERROR;
     sink.kind = kind->name;
     sink.noptions = opts.count;
+    sink.max_count = sl_config_int("max_sinks");
     if (sl_secret_store_seal(ctx->stmt_cx, "sink", cs->name, decls, opts.count, opts.values, &sink.options,
                              err) != SL_OK ||
         sl_catalog_create_sink(&sink, err) != SL_OK)

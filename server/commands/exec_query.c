@@ -64,6 +64,7 @@ static sl_status push_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest 
                             sl_error *err)
 {
     sl_mcxt *cx = sl_mcxt_create(ctx->stmt_cx, "push query");
+    sl_mem_account mem; /* outlives cx: deleted below */
     sl_runtime *rt;
     sl_runtime_args ra = {
         .cx = cx,
@@ -72,6 +73,7 @@ static sl_status push_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest 
         .query_name = NULL,
         .open_sink = false,
         .open_source = true,
+        .account = &mem,
     };
     sl_runtime_control ctl = {.check = push_check, .arg = (void *)ctx->cancel, .dest = dest};
     sl_runtime_end end;
@@ -264,20 +266,20 @@ sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
         {"name", SL_OID_TEXT},      {"state", SL_OID_TEXT},   {"source", SL_OID_TEXT},
         {"sink", SL_OID_TEXT},      {"rows_in", SL_OID_INT8}, {"rows_out", SL_OID_INT8},
         {"late_rows", SL_OID_INT8}, {"errors", SL_OID_INT8},  {"started", SL_OID_TIMESTAMP},
-        {"sql", SL_OID_TEXT},       {"error", SL_OID_TEXT},
+        {"sql", SL_OID_TEXT},       {"error", SL_OID_TEXT},   {"memory", SL_OID_INT8},
     };
     sl_list *list;
     sl_cat_query *q;
 
     if (sl_catalog_list_queries(ctx->stmt_cx, &list, err) != SL_OK ||
-        dest->start(dest, 11, cols, err) != SL_OK)
+        dest->start(dest, 12, cols, err) != SL_OK)
         return SL_ERROR;
     sl_list_foreach(q, list)
     {
         sl_query_info info;
         bool live = sl_query_get(ctx->stmt_cx, q->name, &info);
         char started[SL_VALUE_TEXT_MAX];
-        const char *values[11] = {
+        const char *values[12] = {
             q->name,
             live ? sl_query_state_name(info.state) : q->state,
             q->source,
@@ -289,6 +291,7 @@ sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
             NULL,
             q->sql,
             live ? info.error : NULL,
+            sl_psprintf(ctx->stmt_cx, "%lld", (long long)info.memory),
         };
         if (live && info.started_us != 0) {
             started[sl_format_timestamp(info.started_us, started)] = '\0';

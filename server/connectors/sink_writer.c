@@ -78,20 +78,24 @@ static bool backoff(sl_sink_writer *w, int64_t attempt)
 
 sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **out, sl_error *err)
 {
-    sl_sink_writer *w = sl_pnew(args->cx, sl_sink_writer);
+    /* A context of its own: memory accounting names it. */
+    sl_mcxt *cx = sl_mcxt_create(args->cx, "sink buffers");
+    sl_sink_writer *w = sl_pnew(cx, sl_sink_writer);
     sl_sink_open_args oa = {
         .sink_name = args->sink_name,
         .query_name = args->query_name,
         .options = args->options,
         .schema = args->schema,
         .confine = args->confine,
-        .cx = args->cx,
+        .cx = cx,
+        .should_stop = args->should_stop,
+        .stop_arg = args->stop_arg,
     };
     int64_t rows = sl_options_get_int(args->options, "batch_rows", 1000);
     struct timespec ts;
 
     *out = NULL;
-    w->sink_name = sl_pstrdup(args->cx, args->sink_name);
+    w->sink_name = sl_pstrdup(cx, args->sink_name);
     w->kind = args->kind;
     w->passthrough = rows == 0;
     w->batch_rows = (int)(rows < 1 ? 1 : rows > SL_SINK_MAX_BUFFER_ROWS ? SL_SINK_MAX_BUFFER_ROWS : rows);
@@ -106,7 +110,7 @@ sl_status sl_sink_writer_open(const sl_sink_writer_args *args, sl_sink_writer **
     w->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)w ^ UINT64_C(0x9E3779B97F4A7C15);
     if (w->rng == 0)
         w->rng = 1;
-    w->buf = sl_batch_new(args->cx, args->schema, w->passthrough ? 1 : w->batch_rows);
+    w->buf = sl_batch_new(cx, args->schema, w->passthrough ? 1 : w->batch_rows);
     w->stats = sl_sink_stats_get(args->sink_name);
 
     sl_error_clear(err);

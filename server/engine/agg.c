@@ -246,6 +246,7 @@ sl_aggs *sl_aggs_new(sl_mcxt *cx, const sl_query_desc *q, sl_agg_pool *pool)
     a->n = q->naggs;
     a->calls = q->aggs;
     a->pool = pool;
+    sl_agg_pool_init(&a->set_pool, sl_mcxt_create(cx, "DISTINCT sets"));
     a->int_sum = sl_pzalloc(cx, n * sizeof(bool));
     a->use_set = sl_pzalloc(cx, n * sizeof(bool));
     a->arg_types = sl_pzalloc(cx, n * sizeof(sl_type));
@@ -449,8 +450,8 @@ void sl_aggs_update(sl_aggs *a, int k, const sl_vector *arg, int m, const int32_
                 continue;
             agg_load(arg, r, &v);
             if (s->set == NULL)
-                s->set = agg_set_new(a->pool);
-            if (agg_set_add(a->pool, s->set, arg->type, &v))
+                s->set = agg_set_new(&a->set_pool);
+            if (agg_set_add(&a->set_pool, s->set, arg->type, &v))
                 agg_apply(a, k, s, arg->type, &v, event_time[r], seq_base + r);
         }
         return;
@@ -539,7 +540,7 @@ static void agg_release_one(sl_aggs *a, int k, sl_agg_state *s)
         s->v.cap = 0;
     }
     if (s->set != NULL) {
-        agg_set_free(a->pool, s->set);
+        agg_set_free(&a->set_pool, s->set);
         s->set = NULL;
     }
 }
@@ -555,9 +556,9 @@ void sl_aggs_merge(sl_aggs *a, sl_agg_state *dst, sl_agg_state *src)
             /* Each value of src new to dst is added to dst as if it came now. */
             if (s->set != NULL) {
                 if (d->set == NULL)
-                    d->set = agg_set_new(a->pool);
+                    d->set = agg_set_new(&a->set_pool);
                 for (uint32_t i = 0; i < s->set->cap; i++)
-                    if (s->set->hashes[i] != 0 && agg_set_add(a->pool, d->set, vt, &s->set->vals[i]))
+                    if (s->set->hashes[i] != 0 && agg_set_add(&a->set_pool, d->set, vt, &s->set->vals[i]))
                         agg_apply(a, k, d, vt, &s->set->vals[i], 0, 0);
             }
             continue;
@@ -881,12 +882,12 @@ bool sl_aggs_load(sl_aggs *a, sl_agg_state *states, sl_ckpt_r *r)
                 r->bad = true;
                 break;
             }
-            s->set = agg_set_new(a->pool);
+            s->set = agg_set_new(&a->set_pool);
             for (uint32_t i = 0; i < n && !r->bad; i++) {
                 sl_agg_val v;
                 agg_load_typed(t, &v, r);
                 /* A value twice: not a set this code wrote. */
-                if (!r->bad && !agg_set_add(a->pool, s->set, t, &v))
+                if (!r->bad && !agg_set_add(&a->set_pool, s->set, t, &v))
                     r->bad = true;
             }
         }

@@ -96,7 +96,8 @@ typedef struct sl_aggs {
     sl_type *arg_types; /* per aggregate: type of the argument vectors seen (SL_TYPE_UNKNOWN before) */
     bool needs_release; /* some state may hold pool memory (text values, sets) */
     sl_agg_pool *pool;
-    int64_t errors; /* rows whose sum overflowed bigint */
+    sl_agg_pool set_pool; /* DISTINCT sets, in a context of their own (memory accounting names it) */
+    int64_t errors;       /* rows whose sum overflowed bigint */
 } sl_aggs;
 
 /* Describes the aggregates of q; memory in cx, state memory from pool. */

@@ -187,6 +187,16 @@ static char *agg_explain(const sl_operator *op, sl_mcxt *cx)
     return s;
 }
 
+/* The window state goes back at once (a failed query may stay listed
+ * for long): its memory leaves the query's account. */
+static void agg_close(sl_operator *op)
+{
+    agg_state *st = op->state;
+
+    sl_window_op_free(st->wop);
+    st->wop = NULL;
+}
+
 static const sl_operator_kind aggregate_kind = {
     .name = "aggregate",
     .push = agg_push,
@@ -196,6 +206,7 @@ static const sl_operator_kind aggregate_kind = {
     .save = agg_save,
     .restore = agg_restore,
     .explain = agg_explain,
+    .close = agg_close,
 };
 
 sl_operator *sl_aggregate_op_new(sl_op_ctx *ctx, const sl_query_desc *q, const sl_window_config *cfg)

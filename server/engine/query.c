@@ -12,6 +12,16 @@
  * when its run ends (so a finished query releases its files at once); the
  * context is deleted after the worker is joined.
  *
+ * Stopping is bounded: DROP QUERY and shutdown wait at most
+ * SL_QUERY_STOP_WAIT_US for a worker (sources and sinks look at the stop
+ * flag at least every 100 ms, so this is a safety net).  A worker that
+ * does not end in time is abandoned: logged, detached, and left to free
+ * its query itself if it ever ends.  DROP QUERY deletes the query (and its
+ * checkpoint) from the catalog before it stops the worker, so a dropped
+ * query stays dropped even when its worker is abandoned or the server is
+ * killed meanwhile; an abandoned worker cannot checkpoint a query that is
+ * no longer in the catalog.
+ *
  * Entry points: see query.h.
  */
 #include "server/engine/query.h"
@@ -31,6 +41,9 @@
 #include "server/engine/runtime.h"
 #include "sluice/errcodes.h"
 
+/* How long DROP QUERY and shutdown wait for a worker to end. */
+#define SL_QUERY_STOP_WAIT_US (4 * INT64_C(1000000))
+
 typedef struct sl_query {
     struct sl_query *next;
     char name[SL_QUERY_NAME_MAX];
@@ -38,10 +51,13 @@ typedef struct sl_query {
     sl_runtime *rt; /* NULL when the query could not be planned */
     pthread_t thread;
     bool has_thread;
-    bool starting; /* name reserved, still planning */
-    bool stop;     /* the worker must end */
-    bool dropping; /* ... because of DROP QUERY (no last checkpoint) */
+    bool starting;  /* name reserved, still planning */
+    bool stop;      /* the worker must end */
+    bool dropping;  /* ... because of DROP QUERY (no last checkpoint) */
+    bool exited;    /* the worker's run is over (it no longer touches q but to free it) */
+    bool abandoned; /* nobody waits for the worker any more: it frees q */
     sl_query_state state;
+    sl_mem_account mem; /* its runtime's memory (the runtime initialises it) */
     int64_t started_us;
     char error[SL_ERROR_MSG_MAX];
 } sl_query;
@@ -144,6 +160,7 @@ static void *query_worker(void *arg)
     sl_runtime_end end = SL_RUNTIME_STOPPED;
     sl_error err;
     sl_status st;
+    bool abandoned;
 
     sl_error_clear(&err);
     st = sl_runtime_run(q->rt, &ctl, &end, &err);
@@ -169,6 +186,17 @@ static void *query_worker(void *arg)
         if (sl_catalog_set_query_state(q->name, "finished", &cerr) != SL_OK &&
             strcmp(cerr.sqlstate, SL_ERRCODE_UNDEFINED_OBJECT) != 0)
             sl_log_error(SL_LOG_WARNING, &cerr);
+    }
+    pthread_mutex_lock(&reg_mu);
+    q->exited = true;
+    abandoned = q->abandoned;
+    pthread_cond_broadcast(&reg_cv);
+    pthread_mutex_unlock(&reg_mu);
+    if (abandoned) {
+        /* Too late: DROP or shutdown gave up on this worker and detached it. */
+        sl_log(SL_LOG_LOG, "abandoned query \"%s\" ended after all", q->name);
+        sl_mcxt_delete(q->cx);
+        free(q);
     }
     return NULL;
 }
@@ -263,6 +291,7 @@ static sl_status plan(sl_query *q, const char *sql, int position_offset, sl_erro
             .query_name = q->name,
             .open_sink = true,
             .open_source = true,
+            .account = &q->mem,
         };
         if (sl_runtime_plan(&ra, &q->rt, err) != SL_OK)
             goto fail;
@@ -369,24 +398,66 @@ sl_status sl_query_resume(const char *name, sl_error *err)
     return set_paused(name, false, err);
 }
 
-/* Stops and joins q's worker (no lock held by the caller), then frees it. */
-static void stop_and_free(sl_query *q)
+/* Waits until q's worker has exited or the monotonic clock reaches
+ * deadline_us; true when it exited.  Caller holds reg_mu. */
+static bool wait_exited_locked(sl_query *q, int64_t deadline_us)
+{
+    while (!q->exited) {
+        int64_t now = sl_clock_mono_us();
+        struct timespec ts;
+
+        if (now >= deadline_us)
+            return false;
+        /* reg_cv runs on the wall clock: wait in short slices, and the
+         * deadline is kept on the monotonic one. */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&reg_cv, &reg_mu, &ts);
+    }
+    return true;
+}
+
+/* Joins q's worker if it ends by deadline_us and frees q; else abandons
+ * it (logged; the worker frees q when it ends).  No lock held by the
+ * caller; q->stop is set. */
+static void join_or_abandon(sl_query *q, int64_t deadline_us)
+{
+    if (q->has_thread) {
+        pthread_mutex_lock(&reg_mu);
+        if (!wait_exited_locked(q, deadline_us)) {
+            q->abandoned = true;
+            pthread_detach(q->thread);
+            pthread_mutex_unlock(&reg_mu);
+            sl_log(SL_LOG_WARNING, "query \"%s\" did not stop within %lld s: abandoned", q->name,
+                   (long long)(SL_QUERY_STOP_WAIT_US / 1000000));
+            return;
+        }
+        pthread_mutex_unlock(&reg_mu);
+        pthread_join(q->thread, NULL);
+    }
+    sl_runtime_close(q->rt); /* the worker closed them already; planned-only queries not */
+    sl_mcxt_delete(q->cx);
+    free(q);
+}
+
+/* Tells q's worker to end (no lock held by the caller). */
+static void request_stop(sl_query *q)
 {
     pthread_mutex_lock(&reg_mu);
     q->stop = true;
     pthread_cond_broadcast(&reg_cv);
     pthread_mutex_unlock(&reg_mu);
-    if (q->has_thread)
-        pthread_join(q->thread, NULL);
-    sl_runtime_close(q->rt); /* the worker closed them already; planned-only queries not */
-    sl_mcxt_delete(q->cx);
-    free(q);
 }
 
 sl_status sl_query_drop(const char *name, bool *dropped, sl_error *err)
 {
     sl_query *q;
     bool cat_dropped = false;
+    sl_status st;
 
     pthread_mutex_lock(&reg_mu);
     q = find_locked(name);
@@ -397,9 +468,13 @@ sl_status sl_query_drop(const char *name, bool *dropped, sl_error *err)
         q->dropping = true; /* no checkpoint on the way out: it goes with the query */
     }
     pthread_mutex_unlock(&reg_mu);
-    if (q != NULL)
-        stop_and_free(q);
-    if (sl_catalog_drop_query(name, &cat_dropped, err) != SL_OK)
+    /* The catalog first: whatever happens to the worker, the query is gone. */
+    st = sl_catalog_drop_query(name, &cat_dropped, err);
+    if (q != NULL) {
+        request_stop(q);
+        join_or_abandon(q, sl_clock_mono_us() + SL_QUERY_STOP_WAIT_US);
+    }
+    if (st != SL_OK)
         return SL_ERROR;
     *dropped = q != NULL || cat_dropped;
     return SL_OK;
@@ -425,6 +500,7 @@ bool sl_query_get(sl_mcxt *cx, const char *name, sl_query_info *out)
             out->rows_out = s.rows_out;
             out->late_rows = s.late_rows;
             out->errors = s.errors;
+            out->memory = sl_mem_account_bytes(&q->mem);
         }
     }
     pthread_mutex_unlock(&reg_mu);
@@ -518,6 +594,7 @@ void sl_query_start_all(void)
 void sl_query_stop_all(void)
 {
     sl_query *list;
+    int64_t deadline;
 
     pthread_mutex_lock(&reg_mu);
     list = reg_list;
@@ -526,9 +603,11 @@ void sl_query_stop_all(void)
         q->stop = true;
     pthread_cond_broadcast(&reg_cv);
     pthread_mutex_unlock(&reg_mu);
+    /* One deadline for all: the workers stop in parallel. */
+    deadline = sl_clock_mono_us() + SL_QUERY_STOP_WAIT_US;
     while (list != NULL) {
         sl_query *next = list->next;
-        stop_and_free(list);
+        join_or_abandon(list, deadline);
         list = next;
     }
 }

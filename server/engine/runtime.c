@@ -29,6 +29,13 @@
  * record's bytes (invalid UTF-8 and NUL bytes replaced by U+FFFD), the
  * decode error, the source's name and when it was rejected.
  *
+ * Memory: a query's context (and so every operator's, the DISTINCT sets'
+ * and the sink buffers') charges the account the caller gives, and every
+ * account charges the server's (memory_total).  After each batch and tick
+ * memory_check compares them with query_memory_limit and max_memory
+ * (0: a quarter, a half of the machine's memory) and fails the query with
+ * 53200, naming the context that holds the most of it.
+ *
  * Checkpoints: see server/engine/runtime.h.  When the source kind has position/seek,
  * sink flushes no longer let the source commit on their own: the commit
  * follows each saved checkpoint (checkpoint_take), so Kafka's committed
@@ -46,6 +53,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/catalog/catalog.h"
 #include "server/catalog/secret_store.h"
@@ -75,6 +83,9 @@
 /* A sink flush makes data durable (fdatasync for a file): when a source
  * trickles, idle flushes are spaced at least this far apart. */
 #define SL_RUNTIME_IDLE_FLUSH_US 100000
+
+/* What every query's account charges too (max_memory). */
+static sl_mem_account memory_total;
 
 /* A record the source rejected, waiting to be written to the dead-letter sink. */
 typedef struct sl_dead_letter {
@@ -113,6 +124,8 @@ struct sl_runtime {
     int64_t last_flush_us;
     int64_t flush_interval_us;
     const sl_runtime_control *ctl;
+    sl_mem_account *account; /* NULL: not accounted */
+    int64_t mem_checked;     /* its bytes at the last memory_check */
 
     /* the source's dead_letter sink (NULL: none); see the header comment */
     sl_cat_sink *dl;
@@ -348,7 +361,7 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
             .options = &rt->src_opts,
             .schema = declared,
             .confine = sl_confinement(),
-            .cx = rt->cx,
+            .cx = sl_mcxt_create(rt->cx, "source reader"), /* named for memory accounting */
             .schema_out = &schema,
             .bounded_out = &bounded,
             .reject = rt->dl != NULL ? on_reject : NULL,
@@ -457,6 +470,11 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
     rt->cx = args->cx;
     rt->query_name = sl_pstrdup(rt->cx, args->query_name);
     rt->query_text = args->query_text;
+    rt->account = args->account;
+    if (rt->account != NULL) {
+        sl_mem_account_init(rt->account, &memory_total);
+        sl_mcxt_set_account(rt->cx, rt->account);
+    }
     if (sel->from == NULL)
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "a query needs FROM source");
     /* Sink first: a missing sink is reported without opening the source. */
@@ -540,7 +558,72 @@ void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
     out->errors = atomic_load_explicit(&r->counters.errors, memory_order_relaxed);
 }
 
+int64_t sl_runtime_memory_total(void)
+{
+    return sl_mem_account_bytes(&memory_total);
+}
+
 /* ---- running ---- */
+
+/* n bytes as text for a message: MB from 1 MB on, else kB. */
+static const char *memory_text(int64_t n, char buf[32])
+{
+    if (n >= 1024 * 1024)
+        snprintf(buf, 32, "%lld MB", (long long)((n + 512 * 1024) >> 20));
+    else
+        snprintf(buf, 32, "%lld kB", (long long)((n + 512) >> 10));
+    return buf;
+}
+
+/* A byte-size setting; 0 means `share` of the machine's memory. */
+static int64_t memory_setting(const char *name, int share)
+{
+    int64_t v = sl_config_int(name);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+    if (v > 0 || pages <= 0 || page <= 0)
+        return v;
+    return (int64_t)pages * page / share;
+}
+
+/* 53200 when the query holds more than query_memory_limit, or when it grew
+ * and all queries together hold more than max_memory.  The hint names the
+ * part of the query that holds the most (the name of its context). */
+static sl_status memory_check(sl_runtime *rt, sl_error *err)
+{
+    int64_t used, limit, total, max;
+    size_t top_bytes;
+    const char *top;
+    bool grew;
+    char b1[32], b2[32], b3[32];
+
+    if (rt->account == NULL)
+        return SL_OK;
+    used = sl_mem_account_bytes(rt->account);
+    grew = used > rt->mem_checked;
+    rt->mem_checked = used;
+    if (!grew)
+        return SL_OK; /* only growth can pass a limit, and the server's total is someone else's doing */
+    limit = memory_setting("query_memory_limit", 4);
+    total = sl_mem_account_bytes(&memory_total);
+    max = memory_setting("max_memory", 2);
+    if ((limit <= 0 || used <= limit) && (max <= 0 || total <= max))
+        return SL_OK;
+    top = sl_mcxt_largest(rt->cx, &top_bytes);
+    if (limit > 0 && used > limit)
+        sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "query exceeds query_memory_limit (%s): it holds %s",
+                     memory_text(limit, b1), memory_text(used, b2));
+    else
+        sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY,
+                     "queries together exceed max_memory (%s): this one holds %s of %s", memory_text(max, b1),
+                     memory_text(used, b2), memory_text(total, b3));
+    sl_error_hint(err,
+                  "Most of it is held by the %s (%s).  Use fewer groups, fewer distinct values or shorter "
+                  "windows, or raise %s.",
+                  top, memory_text((int64_t)top_bytes, b1),
+                  limit > 0 && used > limit ? "query_memory_limit" : "max_memory");
+    return SL_ERROR;
+}
 
 static bool should_stop(sl_runtime *rt)
 {
@@ -827,7 +910,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                             rt->src->kind);
     if (rt->dest == NULL && rt->sw == NULL)
         return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "query \"%s\" has no open sink", rt->query_name);
-    if (run_setup(rt, err) != SL_OK)
+    if (run_setup(rt, err) != SL_OK || memory_check(rt, err) != SL_OK)
         return SL_ERROR;
 
     for (;;) {
@@ -871,7 +954,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
         got = rt->in->nrows; /* WHERE may empty the batch: that is not idleness */
         if (got > 0) {
             atomic_fetch_add_explicit(&rt->counters.rows_in, got, memory_order_relaxed);
-            if (process_batch(rt, sl_clock_wall_us(), err) != SL_OK)
+            if (process_batch(rt, sl_clock_wall_us(), err) != SL_OK || memory_check(rt, err) != SL_OK)
                 return SL_ERROR;
             if (rt->ops.limit_reached)
                 eof = true;
@@ -896,7 +979,8 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
                     SL_OK)
                 return SL_ERROR;
             sl_mcxt_reset(rt->ops.scratch);
-            if (sl_plan_advance(&rt->plan, sl_clock_wall_us(), err) != SL_OK)
+            if (sl_plan_advance(&rt->plan, sl_clock_wall_us(), err) != SL_OK ||
+                memory_check(rt, err) != SL_OK)
                 return SL_ERROR;
             if (rt->ops.limit_reached) {
                 if (sink_flush(rt, err) != SL_OK)

@@ -58,6 +58,11 @@ typedef struct sl_runtime_args {
     const char *query_name;      /* NULL for a push query */
     bool open_sink;              /* false: plan only (EXPLAIN, validation of a push query) */
     bool open_source;            /* false: use declared columns when the kind cannot open (EXPLAIN) */
+    /* Optional: the query's memory account, initialised here and charged
+     * with everything in cx; it must outlive cx.  The run fails with 53200
+     * when it passes query_memory_limit, or when all queries' accounts
+     * together pass max_memory after this one grew. */
+    sl_mem_account *account;
 } sl_runtime_args;
 
 /*
@@ -116,6 +121,9 @@ typedef struct sl_runtime_stats {
 } sl_runtime_stats;
 
 void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out);
+
+/* Bytes all accounted queries hold together. */
+int64_t sl_runtime_memory_total(void);
 
 /* Flushes nothing, closes the source and sink (if open).  Idempotent; the
  * caller deletes the context afterwards. */

@@ -262,7 +262,7 @@ static sl_status sl_max_groups_error(const sl_window_op *w, sl_error *err)
 
 sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_window_config *cfg)
 {
-    sl_mcxt *wcx = sl_mcxt_create(cx, "window operator");
+    sl_mcxt *wcx = sl_mcxt_create(cx, "group tables and windows");
     sl_window_op *w = sl_pnew(wcx, sl_window_op);
 
     w->cx = wcx;
@@ -1116,6 +1116,11 @@ static sl_status window_push(sl_window_op *w, int nrows, const int64_t *event_ti
         if (win == NULL || win->start != w->starts[j])
             win = window_get(w, w->starts[j]);
         e = table_lookup(w, &win->groups, keys, w->rows[j], true);
+        if (e == NULL && w->kind == SL_WK_GLOBAL)
+            /* Without WINDOW the one window closes only at the end of the
+             * source: emitting it early would repeat its groups with partial
+             * states, so the limit fails the query as it does for windows. */
+            return sl_max_groups_error(w, err);
         if (e == NULL) {
             /* Over max_groups: aggregate the rows placed so far, emit the
              * windows the watermark of row j already closed (they hold none
