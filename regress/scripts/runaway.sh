@@ -87,8 +87,8 @@ sl_psql -q -c "CREATE SOURCE many FROM GENERATOR WITH (rows = 5000, stations = 1
     -c "CREATE SINK fout TO FILE WITH (path = 'fout.jsonl')" >/dev/null 2>&1
 fails_with "groups without WINDOW" groups "SELECT station, count(*) AS n FROM many GROUP BY station INTO gout" \
     "query exceeds max_groups_per_query (100)"
-rows=$(cat "$SL_DATADIR/gout.jsonl" 2>/dev/null | wc -l)
-dups=$(cat "$SL_DATADIR/gout.jsonl" 2>/dev/null | sed 's/"n":[0-9]*//' | sort | uniq -d | wc -l)
+rows=$(cat "$SL_DATADIR/files/gout.jsonl" 2>/dev/null | wc -l)
+dups=$(cat "$SL_DATADIR/files/gout.jsonl" 2>/dev/null | sed 's/"n":[0-9]*//' | sort | uniq -d | wc -l)
 check "groups without WINDOW: no group emitted, none twice" "0 0" "$rows $dups"
 out=$(sl_psql -q -v VERBOSITY=verbose -c "SELECT station, count(*) FROM many GROUP BY station" 2>&1)
 check "groups without WINDOW: a push query gets 54000 with the hint, and no rows" \
@@ -99,7 +99,7 @@ check "groups without WINDOW: 50 groups are fine" "" "$out"
 wait_until 20 '[ "$(query_field fewgroups 2)" = finished ]' && ok "groups without WINDOW: 50 groups finish" ||
     notok "groups without WINDOW: 50 groups finish (state $(query_field fewgroups 2): $(query_field fewgroups 11))"
 check "groups without WINDOW: 50 groups, 5000 rows" "50 5000" \
-    "$(wc -l <"$SL_DATADIR/fout.jsonl") $(grep -o '"n":[0-9]*' "$SL_DATADIR/fout.jsonl" | cut -d: -f2 | paste -sd+ | bc)"
+    "$(wc -l <"$SL_DATADIR/files/fout.jsonl") $(grep -o '"n":[0-9]*' "$SL_DATADIR/files/fout.jsonl" | cut -d: -f2 | paste -sd+ | bc)"
 if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
 SL_DATADIR=
 
@@ -232,7 +232,7 @@ esac
 wait_until 30 '[ "$(query_field exact 2)" = finished ]' && ok "query_memory_limit: the query beside it finishes" ||
     notok "query_memory_limit: the query beside it finishes (state $(query_field exact 2): $(query_field exact 11))"
 check "query_memory_limit: the result beside it is exact (5 stations, 20000 rows and 20000 distinct times each)" \
-    "5 5 5" "$(wc -l <"$SL_DATADIR/eout.jsonl") $(grep -c '"n":20000' "$SL_DATADIR/eout.jsonl") $(grep -c '"d":20000' "$SL_DATADIR/eout.jsonl")"
+    "5 5 5" "$(wc -l <"$SL_DATADIR/files/eout.jsonl") $(grep -c '"n":20000' "$SL_DATADIR/files/eout.jsonl") $(grep -c '"d":20000' "$SL_DATADIR/files/eout.jsonl")"
 check "query_memory_limit: steady still runs" "running" "$(query_field steady 2)"
 if sl_server_stop; then ok "clean stop"; else notok "clean stop"; fi
 sl_server_start "${SL_EXTRA_ARGS[@]}" -c query_memory_limit=1GB -c max_memory=32MB || exit 1
