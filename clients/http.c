@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/url.h"
+#include "sluice/clock.h"
 #include "sluice/buf.h"
 #include "sluice/confine.h"
 #include "sluice/errcodes.h"
@@ -29,13 +30,15 @@
 #define SL_HTTP_MAX_REPLY (4 * 1024 * 1024)
 /* How often a request with a stop callback asks it. */
 #define SL_HTTP_STOP_SLICE_MS 100
+/* How long a request under way may still take once the query is stopping. */
+#define SL_HTTP_STOP_GRACE_MS 1500
 
 struct sl_http {
     CURL *curl;
     const sl_confine *confine;
     char host[256];                 /* the host of the request's URL, without brackets */
     char refused[INET6_ADDRSTRLEN]; /* an address allowed_hosts refused, "" if none */
-    CURLM *multi; /* with a stop callback: requests run here (it keeps the connections) */
+    CURLM *multi;                   /* with a stop callback: requests run here (it keeps the connections) */
     bool (*should_stop)(void *arg);
     void *stop_arg;
     sl_buf reply; /* NUL-terminated (the NUL not counted) */
@@ -131,6 +134,7 @@ static CURLcode perform_stoppable(sl_http *h)
 {
     CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
     int running = 1, left;
+    int64_t stop_at = 0;
     CURLMsg *msg;
 
     if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
@@ -142,7 +146,14 @@ static CURLcode perform_stoppable(sl_http *h)
             rc = CURLE_FAILED_INIT;
             break;
         }
-        if (running == 0 || h->should_stop(h->stop_arg))
+        if (running == 0)
+            break;
+        /* A request already under way gets a short grace to finish: cut off
+         * at once, one the server took would be sent again (a duplicate)
+         * and the sink left retrying. */
+        if (stop_at == 0 && h->should_stop(h->stop_arg))
+            stop_at = sl_clock_mono_us();
+        if (stop_at != 0 && sl_clock_mono_us() - stop_at >= SL_HTTP_STOP_GRACE_MS * 1000)
             break;
         curl_multi_poll(h->multi, NULL, 0, SL_HTTP_STOP_SLICE_MS, NULL);
     }

@@ -30,6 +30,7 @@ const char *sl_node_tag_name(sl_node_tag tag)
         [SL_T_AlterStmt] = "AlterStmt",
         [SL_T_DropStmt] = "DropStmt",
         [SL_T_RoleStmt] = "RoleStmt",
+        [SL_T_GrantStmt] = "GrantStmt",
         [SL_T_ShowStmt] = "ShowStmt",
         [SL_T_SetStmt] = "SetStmt",
         [SL_T_DescribeStmt] = "DescribeStmt",
@@ -384,6 +385,19 @@ sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user,
     s->name = name;
     s->if_exists = if_exists;
     s->options = options;
+    return s;
+}
+
+sl_GrantStmt *sl_make_grant(sl_mcxt *cx, bool revoke, const char *privilege, int64_t target,
+                            const char *object, const char *grantee, int location)
+{
+    sl_GrantStmt *s = SL_NEW(cx, GrantStmt, location);
+
+    s->revoke = revoke;
+    s->privilege = privilege;
+    s->target = (sl_grant_target)target;
+    s->object = object;
+    s->grantee = grantee;
     return s;
 }
 

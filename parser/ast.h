@@ -35,6 +35,7 @@ typedef enum sl_node_tag {
     SL_T_ExplainStmt,
     SL_T_TransactionStmt,
     SL_T_RoleStmt,
+    SL_T_GrantStmt,
     /* parts of statements */
     SL_T_ColumnDef,
     SL_T_Option,
@@ -283,11 +284,29 @@ typedef struct sl_RoleStmt {
     sl_list *options; /* of sl_Option *: a word, with a string or NULL value or none */
 } sl_RoleStmt;
 
+typedef enum sl_grant_target {
+    SL_GRANT_SOURCE,
+    SL_GRANT_SINK,
+    SL_GRANT_SERVER,
+    SL_GRANT_ROLE, /* membership: GRANT role TO role */
+} sl_grant_target;
+
+/* GRANT privilege ON SOURCE|SINK name | SERVER TO role, GRANT role TO role, and REVOKE ... FROM. */
+typedef struct sl_GrantStmt {
+    sl_node hdr;
+    bool revoke;
+    const char *privilege; /* folded word; NULL for a role's membership */
+    sl_grant_target target;
+    const char *object; /* the source, sink or role; for SERVER the word written there */
+    const char *grantee;
+} sl_GrantStmt;
+
 typedef enum sl_show_kind {
     SL_SHOW_SOURCES,
     SL_SHOW_SINKS,
     SL_SHOW_QUERIES,
     SL_SHOW_ROLES,
+    SL_SHOW_GRANTS,
     SL_SHOW_SETTING, /* SHOW name; SHOW ALL has name "all" */
 } sl_show_kind;
 
@@ -397,6 +416,8 @@ sl_AlterStmt *sl_make_alter(sl_mcxt *cx, sl_object_kind object, const char *name
 sl_DropStmt *sl_make_drop(sl_mcxt *cx, sl_object_kind object, const char *name, bool if_exists, int location);
 sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user, const char *name,
                                bool if_exists, sl_list *options, int location);
+sl_GrantStmt *sl_make_grant(sl_mcxt *cx, bool revoke, const char *privilege, int64_t target,
+                            const char *object, const char *grantee, int location);
 sl_ShowStmt *sl_make_show(sl_mcxt *cx, sl_show_kind what, const char *name, int location);
 sl_SetStmt *sl_make_set(sl_mcxt *cx, const char *name, const char *value, int location);
 sl_DescribeStmt *sl_make_describe(sl_mcxt *cx, const char *name, int location);

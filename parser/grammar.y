@@ -60,9 +60,9 @@
        LP RP COMMA SEMI DOT NOT_LA.
 /* Keywords (lexer.c has the table of their spellings): */
 %token ABORT ALL ALTER AND AS BEGIN BETWEEN BY CASE CAST COMMIT CREATE DEFAULT
-       DESCRIBE DISTINCT DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN FALSE FROM GROUP
+       DESCRIBE DISTINCT DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN FALSE FROM GRANT GRANTS GROUP
        HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LEVEL LIKE LIMIT LOCAL NOT
-       NULL OR PAUSE PRECISION QUERIES QUERY RESUME ROLE ROLES ROLLBACK SELECT SESSION SET SHOW
+       NULL ON OR PAUSE PRECISION QUERIES QUERY RESUME REVOKE ROLE ROLES ROLLBACK SELECT SESSION SET SHOW
        SINK SINKS SOURCE SOURCES START THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING USER
        WATERMARK WHEN WHERE WINDOW WITH WITHOUT WORK ZONE.
 
@@ -71,8 +71,8 @@
  * read as an identifier, so a source may be called "source" and a column
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
-%fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN EXTRACT HOPPING IF
-       INTERVAL ISOLATION LEVEL LOCAL PAUSE PRECISION QUERIES QUERY RESUME ROLE ROLES ROLLBACK
+%fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF
+       INTERVAL ISOLATION LEVEL LOCAL ON PAUSE PRECISION QUERIES QUERY RESUME REVOKE ROLE ROLES ROLLBACK
        SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
        TUMBLING UNIT USER WATERMARK WINDOW WITHOUT WORK ZONE.
 
@@ -119,6 +119,28 @@ cmd(A) ::= ALTER(K) role_word(U) ID(N) role_opts(L).
     { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_ALTER, U, N.str, false, L, K.offset); }
 cmd(A) ::= DROP(K) role_word(U) if_exists(E) ID(N).
     { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_DROP, U, N.str, E, NULL, K.offset); }
+
+/* ---- GRANT / REVOKE: USAGE on a source or sink, CREATE on the server, a role ---- */
+
+cmd(A) ::= GRANT(K) priv_word(P) ON grant_target(T) TO ID(R).
+    { A = (sl_node *)sl_make_grant(CX, false, P.str, T.ival, T.str, R.str, K.offset); }
+cmd(A) ::= REVOKE(K) priv_word(P) ON grant_target(T) FROM ID(R).
+    { A = (sl_node *)sl_make_grant(CX, true, P.str, T.ival, T.str, R.str, K.offset); }
+cmd(A) ::= GRANT(K) ID(G) TO ID(R).
+    { A = (sl_node *)sl_make_grant(CX, false, NULL, SL_GRANT_ROLE, G.str, R.str, K.offset); }
+cmd(A) ::= REVOKE(K) ID(G) FROM ID(R).
+    { A = (sl_node *)sl_make_grant(CX, true, NULL, SL_GRANT_ROLE, G.str, R.str, K.offset); }
+
+/* The privilege's word; the executor checks it fits the target. */
+%type priv_word {sl_token}
+priv_word(A) ::= ID(P).                 { A = P; }
+priv_word(A) ::= CREATE(P).             { A = P; A.str = "create"; }
+
+/* ival: the target kind; str: the object's name ("" for the server, whose word is checked). */
+%type grant_target {sl_token}
+grant_target(A) ::= SOURCE(K) ID(N).    { A = N; A.ival = SL_GRANT_SOURCE; (void)K; }
+grant_target(A) ::= SINK(K) ID(N).      { A = N; A.ival = SL_GRANT_SINK; (void)K; }
+grant_target(A) ::= ID(S).              { A = S; A.ival = SL_GRANT_SERVER; }
 
 %type role_word {bool}
 role_word(A) ::= ROLE.                  { A = false; }
@@ -227,6 +249,7 @@ cmd(A) ::= SHOW(K) SOURCES.             { A = (sl_node *)sl_make_show(CX, SL_SHO
 cmd(A) ::= SHOW(K) SINKS.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_SINKS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) QUERIES.             { A = (sl_node *)sl_make_show(CX, SL_SHOW_QUERIES, NULL, K.offset); }
 cmd(A) ::= SHOW(K) ROLES.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_ROLES, NULL, K.offset); }
+cmd(A) ::= SHOW(K) GRANTS.              { A = (sl_node *)sl_make_show(CX, SL_SHOW_GRANTS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) ALL.                 { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "all", K.offset); }
 cmd(A) ::= SHOW(K) TIME ZONE.           { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "timezone", K.offset); }
 cmd(A) ::= SHOW(K) TRANSACTION ISOLATION LEVEL.

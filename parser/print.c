@@ -386,6 +386,9 @@ static void print_show(sl_buf *sb, const sl_ShowStmt *s)
     case SL_SHOW_ROLES:
         sl_buf_puts(sb, "SHOW ROLES");
         break;
+    case SL_SHOW_GRANTS:
+        sl_buf_puts(sb, "SHOW GRANTS");
+        break;
     case SL_SHOW_SETTING:
         sl_buf_puts(sb, "SHOW ");
         if (s->name != NULL && strcmp(s->name, "all") == 0)
@@ -412,6 +415,23 @@ static void print_role(sl_buf *sb, const sl_RoleStmt *s)
             print_const(sb, o->value);
         }
     }
+}
+
+static void print_grant(sl_buf *sb, const sl_GrantStmt *s)
+{
+    static const char *const targets[] = {"SOURCE ", "SINK ", "", ""};
+
+    sl_buf_puts(sb, s->revoke ? "REVOKE " : "GRANT ");
+    if (s->target != SL_GRANT_ROLE) {
+        if (strcmp(s->privilege, "create") == 0)
+            sl_buf_puts(sb, "CREATE");
+        else
+            print_ident(sb, s->privilege);
+        sl_buf_printf(sb, " ON %s", targets[s->target]);
+    }
+    print_ident(sb, s->object);
+    sl_buf_puts(sb, s->revoke ? " FROM " : " TO ");
+    print_ident(sb, s->grantee);
 }
 
 static void print_node(sl_buf *sb, const sl_node *node)
@@ -455,6 +475,9 @@ static void print_node(sl_buf *sb, const sl_node *node)
         break;
     case SL_T_RoleStmt:
         print_role(sb, (const sl_RoleStmt *)node);
+        break;
+    case SL_T_GrantStmt:
+        print_grant(sb, (const sl_GrantStmt *)node);
         break;
     case SL_T_SetStmt: {
         const sl_SetStmt *s = (const void *)node;

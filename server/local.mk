@@ -16,7 +16,8 @@ libslserver_a_SOURCES += server/net/protocol.c server/net/protocol.h server/net/
 libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/commands/exec_internal.h \
 	server/commands/exec_util.c server/commands/exec_ddl.c server/commands/exec_show.c \
 	server/commands/exec_constant.c server/commands/exec_query.c \
-	server/commands/explain.c server/commands/exec_role.c
+	server/commands/explain.c server/commands/exec_role.c \
+	server/commands/privileges.c server/commands/privileges.h
 
 # catalog/: the SQLite catalog (sources, sinks, queries, checkpoints).
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h

@@ -29,7 +29,7 @@
 
 /* Bumped whenever a struct below changes incompatibly; a kind built for
  * another version is refused at registration. */
-#define SL_SINK_API_VERSION   2 /* 2: open args carry confine, not datadir; sl_option_decl.destination */
+#define SL_SINK_API_VERSION 2 /* 2: open args carry confine, not datadir; sl_option_decl.destination */
 #define SL_SOURCE_API_VERSION                                                                                \
     4 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine, destination */
 

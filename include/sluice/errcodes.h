@@ -26,6 +26,7 @@
 #define SL_ERRCODE_INVALID_PASSWORD                 "28P01"
 #define SL_ERRCODE_INSUFFICIENT_PRIVILEGE           "42501"
 #define SL_ERRCODE_RESERVED_NAME                    "42939"
+#define SL_ERRCODE_INVALID_GRANT_OPERATION          "0LP01"
 #define SL_ERRCODE_OBJECT_IN_USE                    "55006"
 #define SL_ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST    "2BP01"
 #define SL_ERRCODE_SYNTAX_ERROR                     "42601"

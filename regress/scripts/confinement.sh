@@ -190,8 +190,12 @@ db = sqlite3.connect(sys.argv[1])
 cols = [r[1] for r in db.execute("PRAGMA table_info(sinks)")]
 row = db.execute("SELECT * FROM sinks WHERE name = 'kok'").fetchone()
 opts = row[cols.index('options')]
-new = opts.replace('linger.ms=5', 'security.protocol=sasl_plaintext;sasl.mechanisms=GSSAPI;sasl.kerberos.kinit.cmd=touch ' + sys.argv[2])
-db.execute("UPDATE sinks SET options = ? WHERE name = 'kok'", (new,))
+# properties is a secret, stored encrypted: the old catalog holds it in
+# plain text (the server encrypts it at start, then refuses it at query start).
+new = json.loads(opts)
+new["properties"] = ("security.protocol=sasl_plaintext;sasl.mechanisms=GSSAPI;sasl.kerberos.kinit.cmd=touch "
+                     + sys.argv[2])
+db.execute("UPDATE sinks SET options = ? WHERE name = 'kok'", (json.dumps(new),))
 db.commit()
 EOF
 sl_server_start -c allowed_hosts=127.0.0.1,localhost || exit 1

@@ -130,8 +130,13 @@ static bool in_txn;
 static sl_status run_text(void *stmt, const char *query_text)
 {
     sl_mcxt *stmt_cx = sl_mcxt_create(cx, "stmt");
-    sl_exec_ctx ctx = {
-        .stmt_cx = stmt_cx, .settings = settings, .query_text = query_text, .in_transaction = in_txn};
+    /* As a superuser: privileges are regress/scripts/privileges.sh's. */
+    sl_exec_ctx ctx = {.stmt_cx = stmt_cx,
+                       .settings = settings,
+                       .query_text = query_text,
+                       .in_transaction = in_txn,
+                       .role = "tester",
+                       .superuser = true};
     sl_raw_stmt raw = {.stmt = stmt, .location = 0, .length = query_text ? (int)strlen(query_text) : 0};
     sl_status st;
 
@@ -739,8 +744,9 @@ static void test_drop_alter(void **state)
     assert_string_equal(err.message, "cannot drop sink \"out\" because query \"q1\" uses it");
     assert_error(run(drop(SL_OBJ_SOURCE, "gen", true)), "2BP01");
     assert_ok(run(show(SL_SHOW_QUERIES, NULL)));
-    assert_string_equal(td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n"
-                                "q1|running|gen|out|0|0|0|0|<null>|SELECT * FROM gen INTO out|<null>\n");
+    assert_string_equal(td.out,
+                        "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error|memory\n"
+                        "q1|running|gen|out|0|0|0|0|<null>|SELECT * FROM gen INTO out|<null>|0\n");
     assert_ok(run(drop(SL_OBJ_QUERY, "q1", false)));
     assert_ok(run(drop(SL_OBJ_SINK, "out", false)));
     assert_string_equal(tag, "DROP SINK");
@@ -831,8 +837,8 @@ static void test_misc_statements(void **state)
     pause->name = "nosuch";
     assert_error(run(pause), "42704");
     assert_ok(run(show(SL_SHOW_QUERIES, NULL)));
-    assert_string_equal(td.out,
-                        "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error\n");
+    assert_string_equal(
+        td.out, "name|state|source|sink|rows_in|rows_out|late_rows|errors|started|sql|error|memory\n");
 
     /* 7.3 transactions are accepted */
     in_txn = false;
@@ -1031,7 +1037,7 @@ static void *ddl_thread(void *p)
         sl_Const *c = sl_node_new(tcx, SL_T_Const, sizeof(sl_Const), -1);
         sl_DropStmt *d = sl_node_new(tcx, SL_T_DropStmt, sizeof(sl_DropStmt), 0);
         sl_mcxt *scx = sl_mcxt_create(tcx, "stmt");
-        sl_exec_ctx ctx = {.stmt_cx = scx};
+        sl_exec_ctx ctx = {.stmt_cx = scx, .role = "tester", .superuser = true};
         sl_raw_stmt raw = {.stmt = (sl_node *)s};
         sl_dest dest = {.start = td_start, .row = td_row};
         sl_error e;

@@ -336,6 +336,24 @@ static sl_status migrate_to_3(sqlite3 *db, sl_error *err)
                     "creating the roles table", err);
 }
 
+/* Version 3 -> 4: owners of sources, sinks and queries (NULL: made before
+ * roles, owned by the superusers alone) and the privileges granted on them,
+ * on the server (CREATE) and of roles (membership). */
+static sl_status migrate_to_4(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "ALTER TABLE sources ADD COLUMN owner TEXT;"
+                    "ALTER TABLE sinks ADD COLUMN owner TEXT;"
+                    "ALTER TABLE queries ADD COLUMN owner TEXT;"
+                    "CREATE TABLE grants ("
+                    "  kind TEXT NOT NULL," /* source, sink, server, role */
+                    "  object TEXT NOT NULL,"
+                    "  grantee TEXT NOT NULL REFERENCES roles (name) ON DELETE CASCADE,"
+                    "  privilege TEXT NOT NULL," /* usage, create, member */
+                    "  PRIMARY KEY (kind, object, grantee, privilege));",
+                    "adding owners and grants", err);
+}
+
 typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
 
 /* migrations[v] takes the schema from version v to v + 1. */
@@ -343,6 +361,7 @@ static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
     migrate_to_1,
     migrate_to_2,
     migrate_to_3,
+    migrate_to_4,
 };
 
 static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
@@ -608,26 +627,33 @@ static sl_status check_count(const char *what, int64_t max, sl_error *err)
     return SL_ERROR;
 }
 
-/* The name of one query that uses name through column col, or NULL. */
-static sl_status using_query(sl_mcxt *cx, const char *col, const char *name, const char **query,
-                             sl_error *err)
+/* The first column of the first row of sql (?1 bound to name), or NULL when there is none. */
+static sl_status select_text(sl_mcxt *cx, const char *sql, const char *name, const char **out, sl_error *err)
 {
-    char sql[128];
     sqlite3_stmt *stmt;
     int rc;
 
-    snprintf(sql, sizeof(sql), "SELECT name FROM queries WHERE %s = ?1 ORDER BY name LIMIT 1", col);
-    *query = NULL;
+    *out = NULL;
     if (prepare(catalog_db, sql, &stmt, err) != SL_OK)
         return SL_ERROR;
     bind_text(stmt, 1, name);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        *query = column_text(cx, stmt, 0);
+        *out = column_text(cx, stmt, 0);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(err, catalog_db, "looking up queries");
+        return db_error(err, catalog_db, "reading the catalog");
     return SL_OK;
+}
+
+/* The name of one query that uses name through column col, or NULL. */
+static sl_status using_query(sl_mcxt *cx, const char *col, const char *name, const char **query,
+                             sl_error *err)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof(sql), "SELECT name FROM queries WHERE %s = ?1 ORDER BY name LIMIT 1", col);
+    return select_text(cx, sql, name, query, err);
 }
 
 /* ---- sources ---- */
@@ -676,10 +702,11 @@ sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err)
         ;
     else if ((st = check_dead_letter(src->noptions, src->options, err)) != SL_OK)
         ;
-    else if ((st = prepare(catalog_db,
-                           "INSERT INTO sources (name, kind, columns, options, event_time, watermark_us) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           &stmt, err)) == SL_OK) {
+    else if ((st = prepare(
+                  catalog_db,
+                  "INSERT INTO sources (name, kind, columns, options, event_time, watermark_us, owner) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  &stmt, err)) == SL_OK) {
         bind_text(stmt, 1, src->name);
         bind_text(stmt, 2, src->kind);
         bind_text(stmt, 3, columns_json(cx, src->ncolumns, src->columns));
@@ -689,13 +716,14 @@ sl_status sl_catalog_create_source(const sl_cat_source *src, sl_error *err)
             sqlite3_bind_int64(stmt, 6, src->watermark_us);
         else
             sqlite3_bind_null(stmt, 6);
+        bind_text(stmt, 7, src->owner);
         st = step_done(catalog_db, stmt, "creating a source", err);
     }
     sl_mcxt_delete(cx);
     return end(st, err);
 }
 
-#define SOURCE_COLUMNS "name, kind, columns, options, event_time, watermark_us, created"
+#define SOURCE_COLUMNS "name, kind, columns, options, event_time, watermark_us, created, owner"
 
 static sl_status read_source(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
 {
@@ -711,6 +739,7 @@ static sl_status read_source(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_err
     s->has_watermark = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
     s->watermark_us = sqlite3_column_int64(stmt, 5);
     s->created = column_text(cx, stmt, 6);
+    s->owner = column_text(cx, stmt, 7);
     *out = s;
     return SL_OK;
 }
@@ -724,6 +753,7 @@ static sl_status read_sink(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error
     if (read_options(cx, (const char *)sqlite3_column_text(stmt, 2), &s->noptions, &s->options, err) != SL_OK)
         return SL_ERROR;
     s->created = column_text(cx, stmt, 3);
+    s->owner = column_text(cx, stmt, 4);
     *out = s;
     return SL_OK;
 }
@@ -738,6 +768,7 @@ static sl_status read_query(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_erro
     q->source = column_text(cx, stmt, 3);
     q->sink = column_text(cx, stmt, 4);
     q->created = column_text(cx, stmt, 5);
+    q->owner = column_text(cx, stmt, 6);
     *out = q;
     return SL_OK;
 }
@@ -871,6 +902,14 @@ static sl_status drop_object(const char *table, const char *what, const char *na
             *dropped = st == SL_OK && sqlite3_changes(catalog_db) > 0;
         }
     }
+    /* The grants on it go too: a new object of the name starts with none. */
+    if (st == SL_OK && *dropped &&
+        (st = prepare(catalog_db, "DELETE FROM grants WHERE kind = ?1 AND object = ?2", &stmt, err)) ==
+            SL_OK) {
+        bind_text(stmt, 1, what);
+        bind_text(stmt, 2, name);
+        st = step_done(catalog_db, stmt, "dropping grants", err);
+    }
     sl_mcxt_delete(cx);
     /* A query's checkpoint went with it: give its space back at once. */
     return end_then(st, *dropped && strcmp(table, "queries") == 0 ? CATALOG_RECLAIM_SQL : NULL, err);
@@ -899,11 +938,13 @@ sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err)
                    : sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "sink \"%s\" already exists", sink->name);
     else if ((st = check_count("sink", sink->max_count, err)) != SL_OK)
         ;
-    else if ((st = prepare(catalog_db, "INSERT INTO sinks (name, kind, options) VALUES (?1, ?2, ?3)", &stmt,
+    else if ((st = prepare(catalog_db,
+                           "INSERT INTO sinks (name, kind, options, owner) VALUES (?1, ?2, ?3, ?4)", &stmt,
                            err)) == SL_OK) {
         bind_text(stmt, 1, sink->name);
         bind_text(stmt, 2, sink->kind);
         bind_text(stmt, 3, options_json(cx, sink->noptions, sink->options));
+        bind_text(stmt, 4, sink->owner);
         st = step_done(catalog_db, stmt, "creating a sink", err);
     }
     sl_mcxt_delete(cx);
@@ -913,8 +954,8 @@ sl_status sl_catalog_create_sink(const sl_cat_sink *sink, sl_error *err)
 sl_status sl_catalog_get_sink(sl_mcxt *cx, const char *name, sl_cat_sink **out, sl_error *err)
 {
     void *item;
-    sl_status st = read_rows(cx, "SELECT name, kind, options, created FROM sinks WHERE name = ?1", name,
-                             read_sink, &item, NULL, err);
+    sl_status st = read_rows(cx, "SELECT name, kind, options, created, owner FROM sinks WHERE name = ?1",
+                             name, read_sink, &item, NULL, err);
 
     *out = st == SL_OK ? item : NULL;
     return st;
@@ -922,8 +963,8 @@ sl_status sl_catalog_get_sink(sl_mcxt *cx, const char *name, sl_cat_sink **out, 
 
 sl_status sl_catalog_list_sinks(sl_mcxt *cx, sl_list **out, sl_error *err)
 {
-    return read_rows(cx, "SELECT name, kind, options, created FROM sinks ORDER BY name", NULL, read_sink,
-                     NULL, out, err);
+    return read_rows(cx, "SELECT name, kind, options, created, owner FROM sinks ORDER BY name", NULL,
+                     read_sink, NULL, out, err);
 }
 
 sl_status sl_catalog_set_sink_options(const char *name, int noptions, const sl_option_value *options,
@@ -960,14 +1001,16 @@ sl_status sl_catalog_create_query(const sl_cat_query *q, sl_error *err)
         st = r < 0 ? SL_ERROR
                    : sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", q->sink);
     if (st == SL_OK &&
-        (st = prepare(catalog_db,
-                      "INSERT INTO queries (name, sql, state, source, sink) VALUES (?1, ?2, ?3, ?4, ?5)",
-                      &stmt, err)) == SL_OK) {
+        (st = prepare(
+             catalog_db,
+             "INSERT INTO queries (name, sql, state, source, sink, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             &stmt, err)) == SL_OK) {
         bind_text(stmt, 1, q->name);
         bind_text(stmt, 2, q->sql);
         bind_text(stmt, 3, q->state ? q->state : "running");
         bind_text(stmt, 4, q->source);
         bind_text(stmt, 5, q->sink);
+        bind_text(stmt, 6, q->owner);
         st = step_done(catalog_db, stmt, "creating a query", err);
     }
     return end(st, err);
@@ -977,8 +1020,8 @@ sl_status sl_catalog_get_query(sl_mcxt *cx, const char *name, sl_cat_query **out
 {
     void *item;
     sl_status st =
-        read_rows(cx, "SELECT name, sql, state, source, sink, created FROM queries WHERE name = ?1", name,
-                  read_query, &item, NULL, err);
+        read_rows(cx, "SELECT name, sql, state, source, sink, created, owner FROM queries WHERE name = ?1",
+                  name, read_query, &item, NULL, err);
 
     *out = st == SL_OK ? item : NULL;
     return st;
@@ -986,8 +1029,8 @@ sl_status sl_catalog_get_query(sl_mcxt *cx, const char *name, sl_cat_query **out
 
 sl_status sl_catalog_list_queries(sl_mcxt *cx, sl_list **out, sl_error *err)
 {
-    return read_rows(cx, "SELECT name, sql, state, source, sink, created FROM queries ORDER BY name", NULL,
-                     read_query, NULL, out, err);
+    return read_rows(cx, "SELECT name, sql, state, source, sink, created, owner FROM queries ORDER BY name",
+                     NULL, read_query, NULL, out, err);
 }
 
 sl_status sl_catalog_set_query_state(const char *name, const char *state, sl_error *err)
@@ -1173,10 +1216,33 @@ sl_status sl_catalog_drop_role(const char *name, bool *dropped, sl_error *err)
 {
     sqlite3_stmt *stmt;
     sl_status st;
+    sl_mcxt *cx;
+    const char *what = NULL;
 
     *dropped = false;
     if (begin(true, err) != SL_OK)
         return SL_ERROR;
+    /* Objects a role owns would be left to no one: drop or reassign them first. */
+    cx = sl_mcxt_create(NULL, "catalog");
+    st = SL_OK;
+    for (int i = 0; st == SL_OK && what == NULL && i < 3; i++) {
+        static const char *const tables[] = {"sources", "sinks", "queries"}, *const kinds[] = {
+                                                                                 "source", "sink", "query"};
+        char sql[128];
+
+        snprintf(sql, sizeof(sql), "SELECT '%s ' || name FROM %s WHERE owner = ?1 ORDER BY name LIMIT 1",
+                 kinds[i], tables[i]);
+        st = select_text(cx, sql, name, &what, err);
+    }
+    if (st == SL_OK && what != NULL) {
+        sl_error_set(err, SL_ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                     "role \"%s\" cannot be dropped because some objects depend on it", name);
+        sl_error_detail(err, "It owns %s.", what);
+        st = SL_ERROR;
+    }
+    sl_mcxt_delete(cx);
+    if (st != SL_OK)
+        return end(st, err);
     st = prepare(catalog_db, "DELETE FROM roles WHERE name = ?1", &stmt, err);
     if (st == SL_OK) {
         bind_text(stmt, 1, name);
@@ -1184,6 +1250,102 @@ sl_status sl_catalog_drop_role(const char *name, bool *dropped, sl_error *err)
         *dropped = st == SL_OK && sqlite3_changes(catalog_db) > 0;
     }
     return end(st, err);
+}
+
+sl_status sl_catalog_ensure_role(const char *name, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db, "INSERT OR IGNORE INTO roles (name) VALUES (?1)", &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, name);
+        st = step_done(catalog_db, stmt, "creating a predefined role", err);
+    }
+    return end(st, err);
+}
+
+static void bind_grant(sqlite3_stmt *stmt, const char *kind, const char *object, const char *grantee,
+                       const char *privilege)
+{
+    bind_text(stmt, 1, kind);
+    bind_text(stmt, 2, object);
+    bind_text(stmt, 3, grantee);
+    bind_text(stmt, 4, privilege);
+}
+
+sl_status sl_catalog_grant(const char *kind, const char *object, const char *grantee, const char *privilege,
+                           bool revoke, bool *changed, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int r;
+
+    *changed = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    r = exists("SELECT 1 FROM roles WHERE name = ?1", grantee, err);
+    if (r <= 0)
+        return end(
+            r < 0 ? SL_ERROR
+                  : sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "role \"%s\" does not exist", grantee),
+            err);
+    st = prepare(
+        catalog_db,
+        revoke ? "DELETE FROM grants WHERE kind = ?1 AND object = ?2 AND grantee = ?3 AND privilege = ?4"
+               : "INSERT OR IGNORE INTO grants (kind, object, grantee, privilege) VALUES (?1, ?2, ?3, ?4)",
+        &stmt, err);
+    if (st == SL_OK) {
+        bind_grant(stmt, kind, object, grantee, privilege);
+        st = step_done(catalog_db, stmt, "writing a grant", err);
+        *changed = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_has_grant(const char *kind, const char *object, const char *grantee,
+                               const char *privilege, bool *has, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int rc;
+
+    *has = false;
+    if (begin(false, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db,
+                 "SELECT 1 FROM grants WHERE kind = ?1 AND object = ?2 AND grantee = ?3 AND privilege = ?4",
+                 &stmt, err);
+    if (st == SL_OK) {
+        bind_grant(stmt, kind, object, grantee, privilege);
+        rc = sqlite3_step(stmt);
+        *has = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            st = db_error(err, catalog_db, "reading grants");
+        sqlite3_finalize(stmt);
+    }
+    return end(st, err);
+}
+
+static sl_status read_grant(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_grant *g = sl_pnew(cx, sl_cat_grant);
+
+    (void)err;
+    g->kind = column_text(cx, stmt, 0);
+    g->object = column_text(cx, stmt, 1);
+    g->grantee = column_text(cx, stmt, 2);
+    g->privilege = column_text(cx, stmt, 3);
+    *out = g;
+    return SL_OK;
+}
+
+sl_status sl_catalog_list_grants(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT kind, object, grantee, privilege FROM grants ORDER BY kind, object, grantee",
+                     NULL, read_grant, NULL, out, err);
 }
 
 sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *err)

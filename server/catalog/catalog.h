@@ -26,7 +26,7 @@
 #include "sluice/mcxt.h"
 
 /* The schema version this build writes; see the migrations in server/catalog/catalog.c. */
-#define SL_CATALOG_SCHEMA_VERSION 3
+#define SL_CATALOG_SCHEMA_VERSION 4
 
 typedef struct sl_cat_column {
     const char *name;
@@ -45,6 +45,7 @@ typedef struct sl_cat_source {
     int64_t watermark_us;
     const char *created; /* UTC, 'YYYY-MM-DD HH:MM:SS' */
     int64_t max_count;   /* create: max_sources, 54000 when that many exist (0: no limit) */
+    const char *owner;   /* the role that created it; NULL: from before roles (superusers only) */
 } sl_cat_source;
 
 typedef struct sl_cat_sink {
@@ -54,6 +55,7 @@ typedef struct sl_cat_sink {
     sl_option_value *options;
     const char *created;
     int64_t max_count; /* create: max_sinks, 54000 when that many exist (0: no limit) */
+    const char *owner;
 } sl_cat_sink;
 
 typedef struct sl_cat_query {
@@ -63,6 +65,7 @@ typedef struct sl_cat_query {
     const char *source;
     const char *sink; /* NULL for a query without INTO */
     const char *created;
+    const char *owner;
 } sl_cat_query;
 
 /*
@@ -146,7 +149,27 @@ sl_status sl_catalog_alter_role(const sl_cat_role *r, sl_error *err);
 sl_status sl_catalog_get_role(sl_mcxt *cx, const char *name, sl_cat_role **out, sl_error *err);
 /* Every role (sl_cat_role *), ordered by name. */
 sl_status sl_catalog_list_roles(sl_mcxt *cx, sl_list **out, sl_error *err);
+/* 2BP01 while the role owns a source, sink or query. */
 sl_status sl_catalog_drop_role(const char *name, bool *dropped, sl_error *err);
+/* Creates a role that cannot log in unless one of that name exists (the predefined roles). */
+sl_status sl_catalog_ensure_role(const char *name, sl_error *err);
+
+/*
+ * Privileges (issue 12): kind "source" or "sink" with privilege "usage" on
+ * the object of that name, kind "server" with "create" (object ""), kind
+ * "role" with "member" (membership of the role named object).  grant:
+ * 42704 when the grantee does not exist; *changed = false when it was
+ * already so.  Grants go with their grantee (DROP ROLE).
+ */
+typedef struct sl_cat_grant {
+    const char *kind, *object, *grantee, *privilege;
+} sl_cat_grant;
+sl_status sl_catalog_grant(const char *kind, const char *object, const char *grantee, const char *privilege,
+                           bool revoke, bool *changed, sl_error *err);
+sl_status sl_catalog_has_grant(const char *kind, const char *object, const char *grantee,
+                               const char *privilege, bool *has, sl_error *err);
+sl_status sl_catalog_list_grants(sl_mcxt *cx, sl_list **out, sl_error *err);
+
 /* When no superuser that can log in exists (a new or older catalog), makes
  * name one, as initdb does for the OS user that runs it. */
 sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *err);

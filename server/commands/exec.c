@@ -54,6 +54,7 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_ExplainStmt] = sl_exec_explain,
     [SL_T_TransactionStmt] = exec_transaction,
     [SL_T_RoleStmt] = sl_exec_role,
+    [SL_T_GrantStmt] = sl_exec_grant,
 };
 
 sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest, char tag[SL_TAG_MAX],

@@ -19,6 +19,7 @@
 #include "common/url.h"
 #include "server/catalog/secret_store.h"
 #include "server/commands/exec_internal.h"
+#include "server/commands/privileges.h"
 #include "server/connectors/confinement.h"
 #include "server/config.h"
 #include "server/connectors/sink_stats.h"
@@ -259,6 +260,37 @@ static sl_status check_reach(const sl_options *opts, sl_error *err)
     return sl_confinement_check(&cc, opts, err);
 }
 
+/* A source's dead_letter sink is written by the source's queries: its role needs USAGE on it. */
+static sl_status check_dead_letter_usage(sl_exec_ctx *ctx, const sl_options *opts, sl_error *err)
+{
+    const char *dl = sl_options_get(opts, "dead_letter");
+    sl_cat_sink *sink;
+
+    if (dl == NULL || ctx->superuser)
+        return SL_OK;
+    if (sl_catalog_get_sink(ctx->stmt_cx, dl, &sink, err) != SL_OK)
+        return SL_ERROR;
+    return sink == NULL ? SL_OK : sl_priv_check_usage(ctx, "sink", dl, sink->owner, err);
+}
+
+/*
+ * A DYNAMODB sink without access keys signs with the server's own AWS
+ * credentials (its environment): only a superuser may lend those, or a
+ * client could send them to an endpoint it chose.
+ */
+static sl_status check_server_credentials(sl_exec_ctx *ctx, const char *kind, const sl_options *opts,
+                                          sl_error *err)
+{
+    const char *key = sl_options_get(opts, "access_key_id");
+
+    if (ctx->superuser || strcmp(kind, "dynamodb") != 0 || (key != NULL && key[0] != '\0'))
+        return SL_OK;
+    sl_error_set(err, SL_ERRCODE_INSUFFICIENT_PRIVILEGE,
+                 "only superusers may create a dynamodb sink that uses the server's AWS credentials");
+    sl_error_hint(err, "Give access_key_id and secret_access_key.");
+    return SL_ERROR;
+}
+
 sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                                 sl_error *err)
 {
@@ -279,8 +311,11 @@ sl_status sl_exec_create_source(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
         return SL_ERROR;
     if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
         return SL_ERROR;
-    if (check_reach(&opts, err) != SL_OK)
+    if (check_reach(&opts, err) != SL_OK ||
+        sl_priv_check_create(ctx, "source", kind->name, decls, &opts, err) != SL_OK ||
+        check_dead_letter_usage(ctx, &opts, err) != SL_OK)
         return SL_ERROR;
+    src.owner = ctx->role;
     src.kind = kind->name;
     src.noptions = opts.count;
     src.max_count = sl_config_int("max_sources");
@@ -312,8 +347,11 @@ sl_status sl_exec_create_sink(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest 
         return SL_ERROR;
     if (kind->validate != NULL && kind->validate(&opts, err) != SL_OK)
         return SL_ERROR;
-    if (check_reach(&opts, err) != SL_OK)
+    if (check_reach(&opts, err) != SL_OK ||
+        sl_priv_check_create(ctx, "sink", kind->name, decls, &opts, err) != SL_OK ||
+        check_server_credentials(ctx, kind->name, &opts, err) != SL_OK)
         return SL_ERROR;
+    sink.owner = ctx->role;
     sink.kind = kind->name;
     sink.noptions = opts.count;
     sink.max_count = sl_config_int("max_sinks");
@@ -420,6 +458,7 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
     int nstored;
     const char **names, **texts, *object = as->object == SL_OBJ_SOURCE ? "source" : "sink", *changed;
     char *what, *cleared;
+    const char *kind_name = NULL; /* a sink's kind */
 
     if (as->object == SL_OBJ_SOURCE) {
         sl_cat_source *src;
@@ -429,6 +468,8 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
             return SL_ERROR;
         if (src == NULL)
             return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "source \"%s\" does not exist", as->name);
+        if (sl_priv_check_owner(ctx, "source", as->name, src->owner, err) != SL_OK)
+            return SL_ERROR;
         if ((kind = sl_source_kind_find(src->kind)) == NULL)
             return unknown_source_kind(ctx, src->kind, err);
         sl_exec_source_decls(kind, decls);
@@ -443,12 +484,15 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
             return SL_ERROR;
         if (sink == NULL)
             return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "sink \"%s\" does not exist", as->name);
+        if (sl_priv_check_owner(ctx, "sink", as->name, sink->owner, err) != SL_OK)
+            return SL_ERROR;
         if ((kind = sl_sink_kind_find(sink->kind)) == NULL)
             return unknown_sink_kind(ctx, sink->kind, err);
         sl_exec_sink_decls(kind, decls);
         validate = kind->validate;
         nold = sink->noptions, old = sink->options;
         what = sl_psprintf(ctx->stmt_cx, "sink kind %s", kind->name);
+        kind_name = kind->name;
     } else {
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER QUERY is not supported");
     }
@@ -483,6 +527,7 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
     if (validate != NULL && validate(&merged, err) != SL_OK)
         return SL_ERROR;
     if (check_reach(&merged, err) != SL_OK ||
+        (kind_name != NULL && check_server_credentials(ctx, kind_name, &merged, err) != SL_OK) ||
         sl_secret_store_seal(ctx->stmt_cx, object, as->name, decls, merged.count, merged.values, &stored,
                              err) != SL_OK)
         return SL_ERROR;
@@ -505,6 +550,22 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
 
 /* ---- DROP SOURCE|SINK|QUERY [IF EXISTS] name ---- */
 
+/* DROP SOURCE/SINK: the owner or a superuser (a missing object is DROP's to report). */
+static sl_status check_drop_owner(sl_exec_ctx *ctx, bool source, const char *name, sl_error *err)
+{
+    sl_cat_source *src = NULL;
+    sl_cat_sink *sink = NULL;
+
+    if (ctx->superuser)
+        return SL_OK;
+    if (source ? sl_catalog_get_source(ctx->stmt_cx, name, &src, err) != SL_OK
+               : sl_catalog_get_sink(ctx->stmt_cx, name, &sink, err) != SL_OK)
+        return SL_ERROR;
+    if (src == NULL && sink == NULL)
+        return SL_OK;
+    return sl_priv_check_owner(ctx, source ? "source" : "sink", name, source ? src->owner : sink->owner, err);
+}
+
 sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                        sl_error *err)
 {
@@ -516,11 +577,15 @@ sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
     switch (ds->object) {
     case SL_OBJ_SOURCE:
         what = "source";
-        st = sl_catalog_drop_source(ds->name, &dropped, err);
+        st = check_drop_owner(ctx, true, ds->name, err);
+        if (st == SL_OK)
+            st = sl_catalog_drop_source(ds->name, &dropped, err);
         break;
     case SL_OBJ_SINK:
         what = "sink";
-        st = sl_catalog_drop_sink(ds->name, &dropped, err);
+        st = check_drop_owner(ctx, false, ds->name, err);
+        if (st == SL_OK)
+            st = sl_catalog_drop_sink(ds->name, &dropped, err);
         if (st == SL_OK && dropped)
             sl_sink_stats_reset(ds->name);
         break;

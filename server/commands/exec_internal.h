@@ -55,6 +55,9 @@ sl_status sl_exec_show_queries(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
 sl_status sl_exec_role(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                        sl_error *err);
 sl_status sl_exec_show_roles(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
+sl_status sl_exec_grant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                        sl_error *err);
+sl_status sl_exec_show_grants(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
 
 /* exec_util.c: helpers the handlers share. */
 

@@ -27,6 +27,7 @@
 #include "server/cancel.h"
 #include "server/commands/exec_internal.h"
 #include "server/engine/query.h"
+#include "server/commands/privileges.h"
 #include "server/engine/runtime.h"
 #include "sluice/errcodes.h"
 
@@ -43,11 +44,45 @@ static const char *select_text(sl_exec_ctx *ctx, const sl_raw_stmt *raw, const s
     return sl_pstrndup(ctx->stmt_cx, ctx->query_text + start, (size_t)(end - start));
 }
 
+/* The query's role may read its source and write its sink (server/commands/privileges.h). */
+static sl_status check_usage(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_error *err)
+{
+    sl_cat_source *src = NULL;
+    sl_cat_sink *sink = NULL;
+
+    if (ctx->superuser)
+        return SL_OK;
+    /* A name that does not exist is left for the planner to report, with its position. */
+    if (sel->from != NULL && sl_catalog_get_source(ctx->stmt_cx, sel->from, &src, err) != SL_OK)
+        return SL_ERROR;
+    if (src != NULL && sl_priv_check_usage(ctx, "source", src->name, src->owner, err) != SL_OK)
+        return SL_ERROR;
+    if (sel->into != NULL && sl_catalog_get_sink(ctx->stmt_cx, sel->into, &sink, err) != SL_OK)
+        return SL_ERROR;
+    if (sink != NULL && sl_priv_check_usage(ctx, "sink", sink->name, sink->owner, err) != SL_OK)
+        return SL_ERROR;
+    return SL_OK;
+}
+
+/* PAUSE, RESUME, DROP: the query's owner or a superuser. */
+static sl_status check_query_owner(sl_exec_ctx *ctx, const char *name, sl_error *err)
+{
+    sl_cat_query *q;
+
+    if (ctx->superuser)
+        return SL_OK;
+    if (sl_catalog_get_query(ctx->stmt_cx, name, &q, err) != SL_OK)
+        return SL_ERROR;
+    return q == NULL ? SL_OK : sl_priv_check_owner(ctx, "query", name, q->owner, err);
+}
+
 static sl_status start_continuous(sl_exec_ctx *ctx, const sl_raw_stmt *raw, const sl_SelectStmt *sel,
                                   const char *name, char out_name[SL_QUERY_NAME_MAX], sl_error *err)
 {
-    sl_query_start_args a = {.name = name, .persist = true};
+    sl_query_start_args a = {.name = name, .persist = true, .owner = ctx->role};
 
+    if (check_usage(ctx, sel, err) != SL_OK)
+        return SL_ERROR;
     a.sql = select_text(ctx, raw, sel, &a.position_offset);
     return sl_query_start(&a, out_name, err);
 }
@@ -163,7 +198,7 @@ sl_status sl_exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest
         return st;
     }
     if (sel->into == NULL)
-        return push_query(ctx, sel, dest, tag, err);
+        return check_usage(ctx, sel, err) == SL_OK ? push_query(ctx, sel, dest, tag, err) : SL_ERROR;
 
     if (start_continuous(ctx, raw, sel, NULL, name, err) != SL_OK)
         return SL_ERROR;
@@ -199,6 +234,8 @@ sl_status sl_exec_query_control(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
 {
     const sl_QueryControlStmt *q = (const sl_QueryControlStmt *)raw->stmt;
 
+    if (check_query_owner(ctx, q->name, err) != SL_OK)
+        return SL_ERROR;
     if ((q->action == SL_QUERY_PAUSE ? sl_query_pause(q->name, err) : sl_query_resume(q->name, err)) != SL_OK)
         return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "%s", q->action == SL_QUERY_PAUSE ? "PAUSE QUERY" : "RESUME QUERY");
@@ -207,6 +244,8 @@ sl_status sl_exec_query_control(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_des
 
 sl_status sl_exec_drop_query(sl_exec_ctx *ctx, const char *name, bool *dropped, sl_error *err)
 {
+    if (check_query_owner(ctx, name, err) != SL_OK)
+        return SL_ERROR;
     return sl_query_drop(name, dropped, err);
 }
 

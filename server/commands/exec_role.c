@@ -6,12 +6,18 @@
  * is stored or logged; a verifier given as the password (psql's \password
  * sends one) is stored as it is.
  *
- * Entry points: sl_exec_role, sl_exec_show_roles (server/commands/exec_internal.h).
+ * GRANT and REVOKE (USAGE on a source or sink, by its owner; CREATE on the
+ * server and role membership, by superusers) and SHOW GRANTS live here too,
+ * beside the roles they name; the checks are server/commands/privileges.c's.
+ *
+ * Entry points: sl_exec_role, sl_exec_grant, sl_exec_show_roles,
+ * sl_exec_show_grants (server/commands/exec_internal.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/commands/privileges.h"
 #include "server/net/scram.h"
 #include "sluice/errcodes.h"
 
@@ -221,6 +227,92 @@ sl_status sl_exec_role(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
     if (st != SL_OK)
         return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "%s ROLE", verbs[s->action]);
+    return SL_OK;
+}
+
+/* ---- GRANT / REVOKE ---- */
+
+static sl_status grant_object_owner(sl_exec_ctx *ctx, const sl_GrantStmt *s, sl_error *err)
+{
+    const char *what = s->target == SL_GRANT_SOURCE ? "source" : "sink";
+    sl_cat_source *src = NULL;
+    sl_cat_sink *sink = NULL;
+
+    if (s->target == SL_GRANT_SOURCE ? sl_catalog_get_source(ctx->stmt_cx, s->object, &src, err) != SL_OK
+                                     : sl_catalog_get_sink(ctx->stmt_cx, s->object, &sink, err) != SL_OK)
+        return SL_ERROR;
+    if (src == NULL && sink == NULL)
+        return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "%s \"%s\" does not exist", what, s->object);
+    return sl_priv_check_owner(ctx, what, s->object, src != NULL ? src->owner : sink->owner, err);
+}
+
+sl_status sl_exec_grant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                        sl_error *err)
+{
+    static const char *const kinds[] = {"source", "sink", "server", "role"};
+    const sl_GrantStmt *s = (const sl_GrantStmt *)raw->stmt;
+    const char *privilege = s->privilege != NULL ? s->privilege : "member", *object = s->object;
+    bool changed;
+    sl_cat_role *role;
+
+    (void)dest;
+    switch (s->target) {
+    case SL_GRANT_SOURCE:
+    case SL_GRANT_SINK:
+        if (strcmp(privilege, "usage") != 0)
+            return sl_error_set(err, SL_ERRCODE_INVALID_GRANT_OPERATION, "invalid privilege type %s for %s",
+                                privilege, kinds[s->target]);
+        if (grant_object_owner(ctx, s, err) != SL_OK)
+            return SL_ERROR;
+        break;
+    case SL_GRANT_SERVER:
+        if (strcmp(s->object, "server") != 0) {
+            sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "syntax error at or near \"%s\"", s->object);
+            sl_error_hint(err, "Grant on SOURCE name, SINK name or SERVER.");
+            err->position = sl_exec_position(ctx, SL_LOC(s));
+            return SL_ERROR;
+        }
+        if (strcmp(privilege, "create") != 0)
+            return sl_error_set(err, SL_ERRCODE_INVALID_GRANT_OPERATION,
+                                "invalid privilege type %s for server", privilege);
+        if (!ctx->superuser)
+            return role_denied(err, "grant on the server");
+        object = "";
+        break;
+    case SL_GRANT_ROLE:
+    default:
+        if (!ctx->superuser)
+            return role_denied(err, "grant roles");
+        if (sl_catalog_get_role(ctx->stmt_cx, s->object, &role, err) != SL_OK)
+            return SL_ERROR;
+        if (role == NULL)
+            return sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "role \"%s\" does not exist", s->object);
+        if (strcmp(s->object, s->grantee) == 0)
+            return sl_error_set(err, SL_ERRCODE_INVALID_GRANT_OPERATION,
+                                "role \"%s\" is a member of role \"%s\"", s->grantee, s->object);
+        break;
+    }
+    if (sl_catalog_grant(kinds[s->target], object, s->grantee, privilege, s->revoke, &changed, err) != SL_OK)
+        return SL_ERROR;
+    snprintf(tag, SL_TAG_MAX, "%s", s->revoke ? "REVOKE" : "GRANT");
+    return SL_OK;
+}
+
+sl_status sl_exec_show_grants(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err)
+{
+    static const sl_column_desc cols[] = {
+        {"kind", SL_OID_TEXT}, {"object", SL_OID_TEXT}, {"grantee", SL_OID_TEXT}, {"privilege", SL_OID_TEXT}};
+    sl_list *list;
+    sl_cat_grant *g;
+
+    if (sl_catalog_list_grants(ctx->stmt_cx, &list, err) != SL_OK || dest->start(dest, 4, cols, err) != SL_OK)
+        return SL_ERROR;
+    sl_list_foreach(g, list)
+    {
+        const char *values[4] = {g->kind, g->object[0] != '\0' ? g->object : NULL, g->grantee, g->privilege};
+        if (dest->row(dest, values, err) != SL_OK)
+            return SL_ERROR;
+    }
     return SL_OK;
 }
 

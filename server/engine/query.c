@@ -340,6 +340,7 @@ sl_status sl_query_start(const sl_query_start_args *args, char *name_out, sl_err
             .state = args->paused ? "paused" : "running",
             .source = d->source,
             .sink = d->sink,
+            .owner = args->owner,
         };
         if (sl_catalog_create_query(&cq, err) != SL_OK) {
             sl_runtime_close(q->rt);

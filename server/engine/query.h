@@ -53,6 +53,7 @@ typedef struct sl_query_start_args {
     int position_offset; /* characters before sql in the client's string (error positions) */
     bool paused;         /* start paused (a paused query in the catalog) */
     bool persist;        /* insert into the catalog (false when loading from it) */
+    const char *owner;   /* the role that creates it (persist) */
 } sl_query_start_args;
 
 /*

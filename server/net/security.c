@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "server/catalog/catalog.h"
+#include "server/commands/privileges.h"
 #include "server/config.h"
 #include "server/net/auth.h"
 #include "server/net/hba.h"
@@ -85,7 +86,8 @@ sl_status sl_security_start(const char *datadir, sl_error *err)
         return SL_ERROR;
     if (pw == NULL)
         return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "could not look up the OS user running sluiced");
-    if (sl_catalog_bootstrap_role(pw->pw_name, &created, err) != SL_OK)
+    if (sl_priv_create_predefined(err) != SL_OK ||
+        sl_catalog_bootstrap_role(pw->pw_name, &created, err) != SL_OK)
         return SL_ERROR;
     if (created)
         sl_log(SL_LOG_LOG,

@@ -1,0 +1,1 @@
+GRANT usage ON SOURCE "a b" TO x; REVOKE sluice_network FROM "Bob"; GRANT CREATE ON server TO y; SHOW GRANTS; GRANT grant ON SINK on TO on;
