@@ -1,6 +1,7 @@
 #!/bin/bash
 # regress/scripts/session_limits.sh - a session's work is bounded (issue 14):
-# a push query whose client is killed ends and frees its connection slot;
+# a push query whose client is killed ends, frees its connection slot and
+# leaves the server idle;
 # statement_timeout cancels a push query (57014); idle_session_timeout
 # closes an idle session (57P05); superuser_reserved_connections keeps
 # slots for superusers when other roles have taken the rest, and clients
@@ -18,13 +19,14 @@ tcp() { # tcp USER PASSWORD -- psql args
     PGPASSWORD=$pw PGCONNECT_TIMEOUT=5 timeout 20 psql -X -At "host=127.0.0.1 port=$SL_PORT dbname=sluice user=$user" "$@" 2>&1
 }
 sl_psql -q -c "CREATE SOURCE forever FROM GENERATOR WITH (seed = 1, rate = 200)" \
+    -c "CREATE SOURCE fast FROM GENERATOR WITH (seed = 2)" \
     -c "CREATE ROLE app LOGIN PASSWORD 'app-pw'" >/dev/null
 
 # ---- push queries whose clients are killed: their slots come back ----
 pids=()
 for i in 1 2 3 4; do
     PGPASSWORD=$SL_TEST_PASSWORD psql -X -At "host=127.0.0.1 port=$SL_PORT dbname=sluice user=sluice" \
-        -c "SELECT station, ph FROM forever WHERE ph > 100 /* no rows: only the hang-up check notices */" \
+        -c "SELECT station, ph FROM fast WHERE ph > 100 /* no rows: only the hang-up check notices */" \
         >/dev/null 2>&1 &
     pids+=($!)
 done
@@ -35,6 +37,16 @@ wait "${pids[@]}" 2>/dev/null
 wait_until 10 '[ "$(grep -c "stopped: the client closed the connection" "$SL_TMP/server.log")" -ge 4 ]' &&
     ok "the 4 push queries of killed clients stop" ||
     notok "the 4 push queries of killed clients stop ($(grep -c "stopped: the client closed" "$SL_TMP/server.log"))"
+# The server is idle again: over 2 s it uses under a tenth of a CPU (the 4
+# queries on an unthrottled generator, had they kept running, would keep
+# both cores busy).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SL_PID/stat"; }
+t0=$(cpu_ticks)
+sleep 2
+used=$(($(cpu_ticks) - t0))
+hz=$(getconf CLK_TCK)
+if [ "$used" -lt $((hz / 5)) ]; then ok "the server is idle once the clients are gone ($used ticks in 2 s)"
+else notok "the server is idle once the clients are gone ($used ticks of $hz/s in 2 s)"; fi
 # All 6 slots are free again: 4 for app (6 - 2 reserved), then 2 more for the superuser.
 /usr/bin/python3 - "$SL_PORT" "$SL_TEST_PASSWORD" >"$SL_TMP/slots.out" 2>&1 <<'PY'
 import sys, psycopg2
