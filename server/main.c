@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     char *names[SL_MAX_OVERRIDES], *values[SL_MAX_OVERRIDES];
     int noverrides = 0, opt, rc = 0;
     bool describe = false, rotate = false;
-    char path[PATH_MAX];
+    char path[PATH_MAX + 32], absdir[PATH_MAX];
     sl_error err;
 
     while ((opt = getopt_long(argc, argv, "D:p:k:c:hV", long_options, NULL)) != -1) {
@@ -247,6 +247,15 @@ int main(int argc, char **argv)
         return fatal(&err);
     if (make_dirs(datadir, &err) != SL_OK)
         return fatal(&err);
+    /* From here on the data directory is absolute, as PostgreSQL makes it:
+     * paths derived from it (file_roots, certificates, the lock file's
+     * record) must not depend on the directory sluiced was started from. */
+    if (realpath(datadir, absdir) == NULL) {
+        sl_error_set(&err, SL_ERRCODE_IO_ERROR, "could not resolve data directory \"%s\": %s", datadir,
+                     strerror(errno));
+        return fatal(&err);
+    }
+    datadir = absdir;
     if (sl_lockfile_acquire(datadir, &err) != SL_OK) {
         sl_config_shutdown();
         return fatal(&err);

@@ -144,6 +144,15 @@ p3=$!
 for _ in $(seq 100); do [ -S "$SL_TMP/.s.PGSQL.$port3" ] && break; sleep 0.05; done
 [ -f "$SL_TMP/data3/sluiced.conf" ] && ok "SLUICE_DATA initialises that directory" || notok "SLUICE_DATA"
 kill -TERM "$p3"; wait "$p3"; check "SLUICE_DATA server stops cleanly" "0" "$?"
+
+# ---- a relative data directory (the demo's ./data): made absolute at start ----
+port4=$(sl_free_port)
+(cd "$SL_TMP" && exec "$SLUICED" -D ./data4 -p "$port4" -k "$SL_TMP" >>"$SL_TMP/server.log" 2>&1) &
+p4=$!
+for _ in $(seq 100); do [ -S "$SL_TMP/.s.PGSQL.$port4" ] && break; sleep 0.05; done
+check "a relative -D starts, its file_roots under it" "$SL_TMP/data4/files" \
+    "$( [ -S "$SL_TMP/.s.PGSQL.$port4" ] && [ -d "$SL_TMP/data4/files" ] && echo "$SL_TMP/data4/files")"
+kill -TERM "$p4"; wait "$p4"; check "relative -D server stops cleanly" "0" "$?"
 out=$(env -u SLUICE_DATA "$SLUICED" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "no data directory" && ok "missing -D refused" ||
     notok "missing -D refused" "$out"
