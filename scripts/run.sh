@@ -144,5 +144,5 @@ if [ -n "$dyn_pid" ]; then
 fi
 echo "kafka bootstrap (for kcat): $(psql -X -At -h /tmp -p "$port" -d sluice -c "SHOW kafka_bootstrap" 2>/dev/null || true)"
 echo
-echo "sluiced is running (PID $server): ./sluice or psql -h 127.0.0.1 -p $port; Ctrl-C stops it."
+echo "sluiced is running (PID $server): ./sluice or psql -h /tmp -p $port -d sluice; Ctrl-C stops it."
 wait $server
