@@ -587,7 +587,8 @@ static int64_t memory_setting(const char *name, int share)
 }
 
 /* 53200 when the query holds more than query_memory_limit, or when it grew
- * and all queries together hold more than max_memory.  The hint names the
+ * and all queries together hold more than max_memory while it holds a large
+ * share of that.  The hint names the
  * part of the query that holds the most (the name of its context). */
 static sl_status memory_check(sl_runtime *rt, sl_error *err)
 {
@@ -608,6 +609,13 @@ static sl_status memory_check(sl_runtime *rt, sl_error *err)
     total = sl_mem_account_bytes(&memory_total);
     max = memory_setting("max_memory", 2);
     if ((limit <= 0 || used <= limit) && (max <= 0 || total <= max))
+        return SL_OK;
+    /* Over max_memory, the query that grew last is not necessarily the one
+     * to blame: a small one growing by a few bytes beside a large one must
+     * go on.  A query holding half the total or a quarter of max_memory is
+     * failed for it; when many small ones together hold twice max_memory,
+     * any that grows is, so the total stays bounded even then. */
+    if ((limit <= 0 || used <= limit) && used * 2 < total && used * 4 <= max && total <= 2 * max)
         return SL_OK;
     top = sl_mcxt_largest(rt->cx, &top_bytes);
     if (limit > 0 && used > limit)
