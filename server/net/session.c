@@ -447,7 +447,9 @@ static void sess_statement_error(sl_sess *ss, const sl_error *err)
 {
     if (ss->in_transaction)
         ss->failed_transaction = true;
-    sl_log(SL_LOG_DEBUG, "statement failed: %s %s", err->sqlstate, err->message);
+    /* The SQLSTATE only: a syntax error quotes the statement's text, which
+     * may hold a password or a connector secret. */
+    sl_log(SL_LOG_DEBUG, "statement of %s failed: %s", ss->s->peer, err->sqlstate);
     sess_send_error(ss, "ERROR", err);
 }
 
