@@ -57,6 +57,7 @@ const char *sl_node_tag_name(sl_node_tag tag)
         [SL_T_CaseWhen] = "CaseWhen",
         [SL_T_CastExpr] = "CastExpr",
         [SL_T_FuncCall] = "FuncCall",
+        [SL_T_ParamRef] = "ParamRef",
     };
 
     if ((int)tag < 0 || tag >= SL_T_NumTags || names[tag] == NULL)

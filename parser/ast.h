@@ -56,6 +56,7 @@ typedef enum sl_node_tag {
     SL_T_CaseWhen,
     SL_T_CastExpr,
     SL_T_FuncCall,
+    SL_T_ParamRef,
     SL_T_NumTags
 } sl_node_tag;
 
@@ -93,6 +94,12 @@ typedef struct sl_Const {
     double dval;      /* NUMERIC value as a double */
     const char *text; /* NUMERIC and STRING: the literal's text (string unescaped) */
 } sl_Const;
+
+/* $n: a parameter of the extended query protocol (or PREPARE), bound at Bind/EXECUTE. */
+typedef struct sl_ParamRef {
+    sl_node hdr;
+    int number; /* 1-based */
+} sl_ParamRef;
 
 typedef struct sl_ColumnRef {
     sl_node hdr;

@@ -55,7 +55,7 @@
  * Every token the lexer can produce, declared up front so that the codes do
  * not depend on the order rules mention them.  Literals and punctuation:
  */
-%token ID STRING INTEGER NUMBER DURATION UNIT
+%token ID STRING INTEGER NUMBER DURATION UNIT PARAM
        PLUS MINUS STAR SLASH PERCENT CARET CONCAT EQ NE LT LE GT GE DCOLON
        LP RP COMMA SEMI DOT NOT_LA.
 /* Keywords (lexer.c has the table of their spellings): */
@@ -444,6 +444,7 @@ b_expr(A) ::= b_expr(E) DCOLON typename(T). { A = (sl_node *)sl_make_cast(CX, E,
 %type c_expr {sl_node *}
 c_expr(A) ::= columnref(C).             { A = (sl_node *)C; }
 c_expr(A) ::= constant(C).              { A = (sl_node *)C; }
+c_expr(A) ::= PARAM(P).                 { A = sl_make_param(ps, &P); }
 c_expr(A) ::= LP a_expr(E) RP.          { A = E; }
 c_expr(A) ::= func_call(F).             { A = F; }
 c_expr(A) ::= CAST(K) LP a_expr(E) AS typename(T) RP. { A = (sl_node *)sl_make_cast(CX, E, T, K.offset); }

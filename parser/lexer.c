@@ -481,6 +481,19 @@ sl_status sl_lexer_next(sl_lexer *lx, sl_token *tok, sl_error *err)
     } else if (is_digit(c) ||
                (c == '.' && lx->pos + 1 < lx->len && is_digit((unsigned char)s[lx->pos + 1]))) {
         st = read_number(lx, tok, err);
+    } else if (c == '$' && lx->pos + 1 < lx->len && is_digit((unsigned char)s[lx->pos + 1])) {
+        /* $n: a parameter (PostgreSQL allows up to 65535 per statement) */
+        int64_t v = 0;
+        lx->pos++;
+        while (lx->pos < lx->len && is_digit((unsigned char)s[lx->pos])) {
+            if (v <= 65535)
+                v = v * 10 + (s[lx->pos] - '0');
+            lx->pos++;
+        }
+        if (v < 1 || v > 65535 || (lx->pos < lx->len && is_ident_char((unsigned char)s[lx->pos])))
+            return lex_error(lx, err, SL_ERRCODE_SYNTAX_ERROR, "syntax error", tok->offset, lx->pos);
+        tok->type = TK_PARAM;
+        tok->ival = v;
     } else if (c == '\'' || c == '"') {
         char *text;
         int n;
@@ -515,6 +528,8 @@ const char *sl_token_name(int type)
         return "ID";
     case TK_STRING:
         return "STRING";
+    case TK_PARAM:
+        return "PARAM";
     case TK_INTEGER:
         return "INTEGER";
     case TK_NUMBER:

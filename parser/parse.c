@@ -105,6 +105,13 @@ sl_Const *sl_parse_number(sl_parse_state *ps, const sl_token *num, bool negative
                                  location);
 }
 
+sl_node *sl_make_param(sl_parse_state *ps, const sl_token *param)
+{
+    sl_ParamRef *p = SL_NEW(ps->cx, ParamRef, param->offset);
+    p->number = (int)param->ival;
+    return (sl_node *)p;
+}
+
 sl_Const *sl_parse_word_const(sl_parse_state *ps, const sl_token *word)
 {
     return sl_make_const_string(ps->cx, word->str, word->offset);

@@ -35,6 +35,9 @@ void sl_parse_add_stmt(sl_parse_state *ps, sl_node *stmt, const sl_token *semi);
 /* A numeric literal (INTEGER or NUMBER token) as a Const, negated when negative. */
 sl_Const *sl_parse_number(sl_parse_state *ps, const sl_token *num, bool negative, int location);
 
+/* $n as a ParamRef. */
+sl_node *sl_make_param(sl_parse_state *ps, const sl_token *param);
+
 /* A bare word used as an option value: a STRING Const holding the folded word. */
 sl_Const *sl_parse_word_const(sl_parse_state *ps, const sl_token *word);
 

@@ -625,6 +625,12 @@ static void print_node(sl_buf *sb, const sl_node *node)
     case SL_T_FuncCall:
         print_func(sb, (const sl_FuncCall *)node);
         break;
+    case SL_T_ParamRef: {
+        char num[16];
+        int n = snprintf(num, sizeof(num), "$%d", ((const sl_ParamRef *)node)->number);
+        sl_buf_append(sb, num, (size_t)n);
+        break;
+    }
     default:
         sl_buf_printf(sb, "<%s>", sl_node_tag_name(node->tag));
         break;
