@@ -1,7 +1,7 @@
 # parser/: hand-written lexer + Lemon grammar -> AST.  No server code.
 noinst_LIBRARIES += libslparser.a
 libslparser_a_SOURCES = parser/lexer.c parser/lexer.h parser/ast.c parser/ast.h \
-	parser/print.c parser/parse.c parser/parse.h parser/parse_int.h
+	parser/print.c parser/parse.c parser/parse.h parser/parse_int.h parser/split.c
 nodist_libslparser_a_SOURCES = parser/grammar.c parser/grammar.h
 BUILT_SOURCES += parser/grammar.c parser/grammar.h
 CLEANFILES += parser/grammar.c parser/grammar.h parser/grammar.out

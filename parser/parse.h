@@ -35,6 +35,21 @@ typedef struct sl_raw_stmt {
  */
 sl_status sl_parse(const char *sql, sl_mcxt *cx, sl_list **out, sl_error *err);
 
+/* One statement of a query string: sql[location .. location+length), its
+ * first token to its last (the ';', blanks and comments around excluded). */
+typedef struct sl_stmt_span {
+    int location;
+    int length;
+} sl_stmt_span;
+
+/*
+ * Cuts sql[0..len) at the semicolons that end statements, as PostgreSQL's
+ * scanner would (not inside quotes, dollar quotes or comments), into a list
+ * of sl_stmt_span * in cx; empty statements are left out.  42601 with the
+ * position for an unterminated string, identifier or comment.
+ */
+sl_status sl_split_statements(const char *sql, int len, sl_mcxt *cx, sl_list **out, sl_error *err);
+
 /* Canonical SQL for a statement or expression, allocated in cx. */
 char *sl_print_node(sl_mcxt *cx, const sl_node *node);
 

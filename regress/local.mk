@@ -110,7 +110,7 @@ regress_kafka_broker_SOURCES = regress/kafka_broker.c
 regress_kafka_broker_LDADD = $(SL_SERVER_LDADD)
 
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
-SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
+SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regress/scripts/extended_protocol.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh regress/scripts/auth.sh regress/scripts/privileges.sh \
 	regress/scripts/docs.sh regress/scripts/layout.sh regress/scripts/client.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
@@ -128,7 +128,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/receiver.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
-	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
+	regress/lib/check.sh regress/lib/pqraw.py regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

@@ -15,69 +15,18 @@ set -u
 sl_server_start -c max_connections=60 -c max_statement_size=4kB || exit 1
 fail=0
 
-/usr/bin/python3 - "$SL_PORT" "$SL_SOCKDIR" <<'EOF' || fail=1
+PYTHONPATH="$SL_SRCDIR/regress/lib" /usr/bin/python3 - "$SL_PORT" "$SL_SOCKDIR" <<'EOF' || fail=1
 import getpass, os, socket, struct, sys, threading, time
+from pqraw import FAILED, result, startup_packet, msg, read_exact, read_msg, fields, read_until, error_of
 
 PORT = int(sys.argv[1])
 SOCKET, USER = "%s/.s.PGSQL.%d" % (sys.argv[2], PORT), getpass.getuser()
-failed = False
-
-def result(name, good, info=""):
-    global failed
-    print(("ok - " if good else "not ok - ") + name + ("" if good else ": " + str(info)))
-    if not good:
-        failed = True
 
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(10)
     s.connect(SOCKET)
     return s
-
-def startup_packet(params=None, version=(3 << 16)):
-    params = params or {"user": USER, "database": "x"}
-    body = struct.pack("!I", version)
-    for k, v in params.items():
-        body += k.encode() + b"\0" + v.encode() + b"\0"
-    body += b"\0"
-    return struct.pack("!I", len(body) + 4) + body
-
-def msg(t, body=b""):
-    return t + struct.pack("!I", len(body) + 4) + body
-
-def read_exact(s, n):
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-def read_msg(s):
-    t = read_exact(s, 1)
-    (n,) = struct.unpack("!I", read_exact(s, 4))
-    return t, read_exact(s, n - 4)
-
-def fields(body):
-    out = {}
-    for part in body.split(b"\0"):
-        if part:
-            out[chr(part[0])] = part[1:].decode()
-    return out
-
-def read_until(s, types):
-    """Messages up to and including the first whose type is in types; EOF ends early."""
-    got = []
-    try:
-        while True:
-            t, b = read_msg(s)
-            got.append((t, b))
-            if t in types:
-                return got
-    except (EOFError, ConnectionResetError):
-        got.append((b"EOF", b""))
-        return got
 
 def closed_by_server(s):
     """True when the server closes the connection (after any messages)."""
@@ -94,12 +43,6 @@ def login(s):
     s.sendall(startup_packet())
     got = read_until(s, (b"Z", b"E"))
     return got[-1][0] == b"Z", got
-
-def error_of(got):
-    for t, b in got:
-        if t == b"E":
-            return fields(b)
-    return None
 
 # 1. random bytes instead of a startup packet
 s = conn(); s.sendall(os.urandom(2000)); result("random bytes: connection closed", closed_by_server(s)); s.close()
@@ -178,11 +121,11 @@ result("invalid UTF-8: 22021", e is not None and e.get("C") == "22021", got)
 s.sendall(msg(b"Q", b"  \0")); got = read_until(s, (b"Z",))
 result("empty query: EmptyQueryResponse", [t for t, b in got] == [b"I", b"Z"], got)
 
-# 12. the extended protocol: one 0A000 error, messages skipped until Sync, then ReadyForQuery
-s.sendall(msg(b"P", b"\0SELECT 1\0\0\0") + msg(b"B", b"\0\0\0\0\0\0\0\0") + msg(b"E", b"\0\0\0\0\0") + msg(b"S"))
+# 12. the extended protocol: an error (Bind of a statement nobody prepared), messages skipped until Sync, then ReadyForQuery
+s.sendall(msg(b"P", b"\0SELECT 1\0\0\0") + msg(b"B", b"\0nosuch\0\0\0\0\0\0\0") + msg(b"E", b"\0\0\0\0\0") + msg(b"S"))
 got = read_until(s, (b"Z",))
 types = [t for t, b in got]; e = error_of(got)
-result("extended protocol: 0A000 then ReadyForQuery", types == [b"E", b"Z"] and e.get("C") == "0A000", got)
+result("extended protocol: 26000 then ReadyForQuery", types == [b"1", b"E", b"Z"] and e.get("C") == "26000", got)
 s.sendall(msg(b"Q", b"SHOW server_encoding\0")); got = read_until(s, (b"Z",))
 result("simple query after extended attempt", any(t == b"D" for t, b in got), got)
 s.sendall(msg(b"X")); result("Terminate closes", closed_by_server(s)); s.close()
@@ -226,7 +169,7 @@ for c in held:
 time.sleep(0.5)
 c = conn(); good, got = login(c); result("a new client once others left", good, got); c.close()
 
-sys.exit(1 if failed else 0)
+sys.exit(1 if FAILED[0] else 0)
 EOF
 
 out=$(sl_psql -c 'SHOW server_version' 2>&1)

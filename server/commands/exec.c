@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/engine/expr.h"
 #include "sluice/errcodes.h"
 
 static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
@@ -56,6 +57,83 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_RoleStmt] = sl_exec_role,
     [SL_T_GrantStmt] = sl_exec_grant,
 };
+
+/* Keeps the columns a statement describes, in cx. */
+typedef struct capture_cols {
+    sl_mcxt *cx;
+    int ncols;
+    sl_column_desc *cols;
+} capture_cols;
+
+static sl_status capture_start(sl_dest *dest, int ncols, const sl_column_desc *cols, sl_error *err)
+{
+    capture_cols *c = dest->state;
+
+    (void)err;
+    c->ncols = ncols;
+    c->cols = sl_palloc(c->cx, sizeof(sl_column_desc) * (size_t)(ncols + 1));
+    for (int i = 0; i < ncols; i++) {
+        c->cols[i].name = sl_pstrdup(c->cx, cols[i].name != NULL ? cols[i].name : "?column?");
+        c->cols[i].type_oid = cols[i].type_oid;
+    }
+    return SL_OK;
+}
+
+static sl_status capture_row(sl_dest *dest, const char *const *values, sl_error *err)
+{
+    (void)dest, (void)values, (void)err;
+    return SL_OK;
+}
+
+bool sl_exec_is_push(const sl_raw_stmt *stmt)
+{
+    const sl_SelectStmt *sel;
+
+    if (stmt == NULL || !SL_IS(stmt->stmt, SelectStmt))
+        return false;
+    sel = (const sl_SelectStmt *)stmt->stmt;
+    return sel->from != NULL && sel->into == NULL;
+}
+
+sl_status sl_exec_describe_stmt(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_mcxt *cx, sl_exec_shape *shape,
+                                int *ncols, const sl_column_desc **cols, sl_error *err)
+{
+    static const sl_column_desc query_col = {"query", SL_OID_TEXT};
+    const sl_node *n = stmt->stmt;
+
+    sl_error_clear(err);
+    *ncols = 0;
+    *cols = NULL;
+    *shape = SL_EXEC_NO_ROWS;
+    if (sl_exec_is_push(stmt)) {
+        sl_exec_push *p;
+        if (sl_exec_push_plan(ctx, stmt, cx, &p, ncols, cols, err) != SL_OK)
+            return SL_ERROR;
+        sl_exec_push_close(p);
+        *shape = SL_EXEC_ROWS;
+    } else if (SL_IS(n, SelectStmt) && ((const sl_SelectStmt *)n)->into != NULL) {
+        *shape = SL_EXEC_ROWS; /* the continuous query's name */
+        *ncols = 1;
+        *cols = &query_col;
+    } else if (SL_IS(n, SelectStmt) && ctx->params != NULL && ctx->params->values == NULL) {
+        /* Without FROM: bound now (errors at Parse, as PostgreSQL), evaluated when run.
+         * wait_query() waits when run, so it is left for then. */
+        capture_cols c = {.cx = cx};
+        sl_dest d = {.start = capture_start, .row = capture_row, .state = &c};
+        char tag[SL_TAG_MAX];
+        sl_status st = sl_exec_select_constant(ctx, stmt, &d, tag, err);
+        if (st == SL_ERROR)
+            return SL_ERROR;
+        *shape = SL_EXEC_ROWS_BY_RUNNING;
+        if (st == SL_OK) {
+            *shape = SL_EXEC_ROWS;
+            *ncols = c.ncols;
+            *cols = c.cols;
+        }
+    } else if (SL_IS(n, SelectStmt) || SL_IS(n, ShowStmt) || SL_IS(n, DescribeStmt) || SL_IS(n, ExplainStmt))
+        *shape = SL_EXEC_ROWS_BY_RUNNING;
+    return SL_OK;
+}
 
 sl_status sl_exec_statement(sl_exec_ctx *ctx, const sl_raw_stmt *stmt, sl_dest *dest, char tag[SL_TAG_MAX],
                             sl_error *err)

@@ -84,13 +84,21 @@ sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
         } else if (f != NULL && strcmp(f->name, "wait_query") == 0) {
             return SL_RETRY;
         } else {
-            sl_bind_ctx bind = {.cx = ctx->stmt_cx, .input = empty, .query_text = ctx->query_text};
+            sl_bind_ctx bind = {
+                .cx = ctx->stmt_cx, .input = empty, .query_text = ctx->query_text, .params = ctx->params};
             sl_eval_ctx eval = {.cx = ctx->stmt_cx};
             sl_expr *x;
             sl_vector out;
 
             if (sl_expr_bind(&bind, e, &x, err) != SL_OK)
                 return SL_ERROR;
+            if (ctx->params != NULL && ctx->params->values == NULL) {
+                /* Describing (Parse): the types are known, nothing is evaluated. */
+                values[i] = NULL;
+                cols[i].type_oid =
+                    sl_expr_type(x) == SL_TYPE_UNKNOWN ? SL_OID_TEXT : sl_type_oid(sl_expr_type(x));
+                continue;
+            }
             sl_vector_init(&out, ctx->stmt_cx, sl_expr_type(x), 1);
             if (sl_expr_eval(x, one, &out, &eval, err) != SL_OK)
                 return SL_ERROR;
@@ -104,7 +112,11 @@ sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
                 sl_expr_type(x) == SL_TYPE_UNKNOWN ? SL_OID_TEXT : sl_type_oid(sl_expr_type(x));
         }
     }
-    if (dest->start(dest, n, cols, err) != SL_OK || dest->row(dest, values, err) != SL_OK)
+    if (dest->start(dest, n, cols, err) != SL_OK)
+        return SL_ERROR;
+    if (ctx->params != NULL && ctx->params->values == NULL)
+        return SL_OK;
+    if (dest->row(dest, values, err) != SL_OK)
         return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "SELECT 1");
     return SL_OK;

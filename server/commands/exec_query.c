@@ -95,40 +95,100 @@ static bool push_check(void *arg)
     return cancel != NULL && *cancel != 0;
 }
 
-static sl_status push_query(sl_exec_ctx *ctx, const sl_SelectStmt *sel, sl_dest *dest, char tag[SL_TAG_MAX],
-                            sl_error *err)
-{
-    sl_mcxt *cx = sl_mcxt_create(ctx->stmt_cx, "push query");
-    sl_mem_account mem; /* outlives cx: deleted below */
+struct sl_exec_push {
+    sl_mcxt *cx;        /* the runtime's */
+    sl_mem_account mem; /* outlives cx */
     sl_runtime *rt;
+    sl_exec_ctx *ctx; /* of the current run */
+    bool finished;
+};
+
+/* sl_runtime_control.check of a push query: the session's cancel flag
+ * (set by a CancelRequest and by shutdown), or the caller's yield. */
+static bool push_run_check(void *arg)
+{
+    const sl_exec_push *p = arg;
+    return push_check((void *)p->ctx->cancel) || (p->ctx->yield != NULL && p->ctx->yield(p->ctx->yield_arg));
+}
+
+sl_status sl_exec_push_plan(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_mcxt *cx, sl_exec_push **out,
+                            int *ncols, const sl_column_desc **cols, sl_error *err)
+{
+    const sl_SelectStmt *sel = (const sl_SelectStmt *)raw->stmt;
+    sl_exec_push *p;
+
+    *out = NULL;
+    if (check_usage(ctx, sel, err) != SL_OK)
+        return SL_ERROR;
+    p = sl_pnew(cx, sl_exec_push);
+    p->cx = sl_mcxt_create(cx, "push query");
     sl_runtime_args ra = {
-        .cx = cx,
+        .cx = p->cx,
         .select = sel,
         .query_text = ctx->query_text,
         .query_name = NULL,
         .open_sink = false,
         .open_source = true,
-        .account = &mem,
+        .account = &p->mem,
+        .params = ctx->params,
     };
-    sl_runtime_control ctl = {.check = push_check, .arg = (void *)ctx->cancel, .dest = dest};
-    sl_runtime_end end;
-    sl_runtime_stats stats;
-    sl_status st;
-
-    if (sl_runtime_plan(&ra, &rt, err) != SL_OK) {
-        sl_mcxt_delete(cx);
+    if (sl_runtime_plan(&ra, &p->rt, err) != SL_OK) {
+        sl_mcxt_delete(p->cx);
         return SL_ERROR;
     }
-    st = sl_runtime_run(rt, &ctl, &end, err);
-    sl_runtime_stats_get(rt, &stats);
-    sl_runtime_close(rt);
-    sl_mcxt_delete(cx);
-    if (st != SL_OK)
+    if (cols != NULL)
+        *cols = sl_runtime_columns(p->rt, cx, ncols);
+    *out = p;
+    return SL_OK;
+}
+
+sl_status sl_exec_push_run(sl_exec_ctx *ctx, sl_exec_push *p, sl_dest *dest, bool *suspended,
+                           char tag[SL_TAG_MAX], sl_error *err)
+{
+    sl_runtime_control ctl = {.check = push_run_check, .arg = p, .dest = dest};
+    sl_runtime_end end;
+    sl_runtime_stats stats;
+
+    *suspended = false;
+    if (p->finished)
+        return sl_error_set(err, SL_ERRCODE_INVALID_CURSOR_STATE, "the push query has ended");
+    p->ctx = ctx;
+    if (sl_runtime_run(p->rt, &ctl, &end, err) != SL_OK)
         return SL_ERROR;
-    if (end == SL_RUNTIME_STOPPED)
+    if (end == SL_RUNTIME_STOPPED) {
+        if (!push_check((void *)ctx->cancel)) {
+            *suspended = true; /* the caller's yield: it runs again later */
+            return SL_OK;
+        }
         return sl_cancel_error(ctx->cancel != NULL ? *ctx->cancel : SL_CANCEL_REQUEST, err);
+    }
+    p->finished = true;
+    sl_runtime_stats_get(p->rt, &stats);
     snprintf(tag, SL_TAG_MAX, "SELECT %lld", (long long)stats.rows_out);
     return SL_OK;
+}
+
+void sl_exec_push_close(sl_exec_push *p)
+{
+    if (p == NULL || p->rt == NULL)
+        return;
+    sl_runtime_close(p->rt);
+    sl_mcxt_delete(p->cx);
+    p->rt = NULL;
+}
+
+static sl_status push_query(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err)
+{
+    sl_exec_push *p;
+    bool suspended;
+    sl_status st;
+
+    if (sl_exec_push_plan(ctx, raw, ctx->stmt_cx, &p, NULL, NULL, err) != SL_OK)
+        return SL_ERROR;
+    st = sl_exec_push_run(ctx, p, dest, &suspended, tag, err);
+    sl_exec_push_close(p);
+    return st;
 }
 
 /* SELECT wait_query('name' [, seconds]) without FROM; SL_RETRY when the
@@ -198,7 +258,7 @@ sl_status sl_exec_select(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest
         return st;
     }
     if (sel->into == NULL)
-        return check_usage(ctx, sel, err) == SL_OK ? push_query(ctx, sel, dest, tag, err) : SL_ERROR;
+        return push_query(ctx, raw, dest, tag, err);
 
     if (start_continuous(ctx, raw, sel, NULL, name, err) != SL_OK)
         return SL_ERROR;

@@ -312,6 +312,7 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
     st.input_ctx.input = args->input;
     st.input_ctx.query_text = args->query_text;
     st.input_ctx.source_name = sel->from;
+    st.input_ctx.params = args->params;
 
     q->source = sel->from;
     q->sink = sel->into;

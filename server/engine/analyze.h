@@ -73,6 +73,7 @@ typedef struct sl_analyze_args {
     int64_t watermark_us;
     bool source_bounded; /* a finite source: aggregates without WINDOW allowed */
     const char *query_text;
+    sl_params *params; /* $n: NULL = none */
 } sl_analyze_args;
 
 /* Errors as sl_expr_bind, plus 0A000 for an aggregate without a window over an

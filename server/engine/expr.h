@@ -22,6 +22,19 @@
 
 typedef struct sl_expr sl_expr;
 
+/*
+ * The parameters $1..$n of a statement (extended query protocol, PREPARE).
+ * Describing (values NULL), a parameter binds as a NULL of its type, and
+ * one of unknown type takes the type its context gives it, written back to
+ * types[] (as PostgreSQL infers parameter types at Parse).  Bound (values
+ * set), it is the constant its text gives, of types[i].
+ */
+typedef struct sl_params {
+    int n;
+    sl_type *types;            /* SL_TYPE_UNKNOWN: not known yet */
+    const char *const *values; /* text forms, NULL entry = SQL NULL; NULL array: describing */
+} sl_params;
+
 /* How names and aggregates are resolved while binding. */
 typedef struct sl_bind_ctx {
     sl_mcxt *cx;             /* owns the bound tree (the plan's context) */
@@ -37,6 +50,7 @@ typedef struct sl_bind_ctx {
      * columns of agg_schema.  NULL = none. */
     sl_status (*hook)(void *hook_arg, const sl_node *node, sl_expr **out, sl_error *err);
     void *hook_arg;
+    sl_params *params; /* what $n refers to; NULL: none (42P02) */
 } sl_bind_ctx;
 
 /* Binds expr against ctx->input.  Errors: 42703 unknown column (with a "did

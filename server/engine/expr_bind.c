@@ -81,6 +81,8 @@ static sl_status fold(sl_mcxt *cx, const char *query_text, sl_expr *e, sl_expr *
 sl_status sl_expr_coerce(sl_mcxt *cx, const char *query_text, sl_expr *e, sl_type to, bool explicit_cast,
                          sl_expr **out, sl_error *err)
 {
+    if (e->infer != NULL && *e->infer == SL_TYPE_UNKNOWN && to != SL_TYPE_UNKNOWN)
+        *e->infer = to;
     if (e->type == to) {
         if (e->literal) {
             /* the literal is now a typed text value */
@@ -328,6 +330,40 @@ static sl_status bind_const(const sl_bind_ctx *ctx, const sl_Const *c, sl_expr *
     }
     *out = e;
     return SL_OK;
+}
+
+/* $n: a NULL of its type while describing (one of unknown type records the
+ * type its context coerces it to), else the constant its text gives. */
+static sl_status bind_param(const sl_bind_ctx *ctx, const sl_ParamRef *p, sl_expr **out, sl_error *err)
+{
+    int loc = p->hdr.location, i = p->number - 1;
+    sl_params *params = ctx->params;
+    sl_expr *e;
+
+    if (params == NULL || i >= params->n) {
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_PARAMETER, "there is no parameter $%d", p->number);
+        return at(ctx->query_text, loc, err);
+    }
+    if (params->values == NULL) {
+        e = sl_expr_const_null(ctx->cx, params->types[i], loc);
+        if (params->types[i] == SL_TYPE_UNKNOWN)
+            e->infer = &params->types[i];
+        *out = e;
+        return SL_OK;
+    }
+    if (params->values[i] == NULL) {
+        *out = sl_expr_const_null(ctx->cx, params->types[i], loc);
+        return SL_OK;
+    }
+    e = sl_expr_new(ctx->cx, SL_EXPR_CONST, SL_TYPE_TEXT, loc, 0);
+    e->literal = true;
+    e->value.text.ptr = params->values[i];
+    e->value.text.len = (int32_t)strlen(params->values[i]);
+    if (params->types[i] == SL_TYPE_UNKNOWN) {
+        *out = e;
+        return SL_OK;
+    }
+    return sl_expr_coerce(ctx->cx, ctx->query_text, e, params->types[i], true, out, err);
 }
 
 static sl_status bind_column(const sl_bind_ctx *ctx, const sl_ColumnRef *ref, sl_expr **out, sl_error *err)
@@ -676,6 +712,8 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
     }
     case SL_T_FuncCall:
         return bind_func(ctx, (const sl_FuncCall *)n, out, err);
+    case SL_T_ParamRef:
+        return bind_param(ctx, (const sl_ParamRef *)n, out, err);
     case SL_T_Star:
         sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "\"*\" is not allowed here");
         return at(qt, loc, err);

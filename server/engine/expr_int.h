@@ -110,6 +110,9 @@ struct sl_expr {
     /* CONST */
     bool is_null;
     bool literal; /* an untyped string literal ('...'), still free to coerce */
+    /* A parameter of unknown type being described: the type it is coerced
+     * to is its inferred type, written here (sl_params.types). */
+    sl_type *infer;
     sl_value value;
 };
 

@@ -115,16 +115,26 @@ sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema)
     return sl_op_new(ctx, &client_kind, st);
 }
 
-sl_status sl_client_op_start(sl_operator *op, sl_dest *dest, sl_error *err)
+sl_column_desc *sl_client_op_columns(const sl_operator *op, sl_mcxt *cx, int *ncols)
 {
-    client_state *st = op->state;
+    const client_state *st = op->state;
     const sl_schema *s = st->schema;
-    sl_column_desc *cols = sl_palloc(op->ctx->cx, sizeof(sl_column_desc) * (size_t)(s->ncols + 1));
+    sl_column_desc *cols = sl_palloc(cx, sizeof(sl_column_desc) * (size_t)(s->ncols + 1));
 
     for (int i = 0; i < s->ncols; i++) {
         cols[i].name = s->names[i];
         cols[i].type_oid = sl_type_oid(s->types[i]);
     }
+    *ncols = s->ncols;
+    return cols;
+}
+
+sl_status sl_client_op_start(sl_operator *op, sl_dest *dest, sl_error *err)
+{
+    client_state *st = op->state;
+    int n;
+    sl_column_desc *cols = sl_client_op_columns(op, op->ctx->cx, &n);
+
     st->dest = dest;
-    return dest->start(dest, s->ncols, cols, err);
+    return dest->start(dest, n, cols, err);
 }

@@ -44,6 +44,8 @@ void sl_sink_op_attach(sl_operator *op, sl_sink_writer *writer);
  * description (columns of schema) to dest before the first push. */
 sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema);
 sl_status sl_client_op_start(sl_operator *op, sl_dest *dest, sl_error *err);
+/* Those columns as the client is told of them (names, PostgreSQL type OIDs), in cx. */
+sl_column_desc *sl_client_op_columns(const sl_operator *op, sl_mcxt *cx, int *ncols);
 
 /* EXPLAIN's texts the operators share: "(a text, b double)" and "avg(ph)". */
 char *sl_schema_text(sl_mcxt *cx, const sl_schema *s);

@@ -491,6 +491,7 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
             .watermark_us = rt->src->has_watermark ? rt->src->watermark_us : 0,
             .source_bounded = rt->bounded,
             .query_text = args->query_text,
+            .params = args->params,
         };
         sl_error_clear(err);
         if (sl_analyze_select(&aa, &rt->q, err) != SL_OK) {
@@ -510,6 +511,11 @@ sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_erro
 fail:
     sl_runtime_close(rt);
     return SL_ERROR;
+}
+
+sl_column_desc *sl_runtime_columns(const sl_runtime *rt, sl_mcxt *cx, int *ncols)
+{
+    return sl_client_op_columns(rt->terminal, cx, ncols);
 }
 
 const sl_query_desc *sl_runtime_desc(const sl_runtime *rt)
@@ -872,7 +878,8 @@ static sl_status process_batch(sl_runtime *rt, int64_t arrival_us, sl_error *err
 
 static sl_status run_setup(sl_runtime *rt, sl_error *err)
 {
-    rt->in = sl_batch_new(rt->cx, rt->input, SL_BATCH_ROWS);
+    if (rt->in == NULL) /* a suspended push query runs again (server/net/extended.c) */
+        rt->in = sl_batch_new(rt->cx, rt->input, SL_BATCH_ROWS);
     if (rt->sw != NULL)
         sl_sink_op_attach(rt->terminal, rt->sw);
     rt->ckpt = rt->dest == NULL && rt->sw != NULL && rt->query_name != NULL && rt->skind->position != NULL &&

@@ -63,6 +63,7 @@ typedef struct sl_runtime_args {
      * when it passes query_memory_limit, or when all queries' accounts
      * together pass max_memory after this one grew. */
     sl_mem_account *account;
+    sl_params *params; /* $n of a push query: NULL = none */
 } sl_runtime_args;
 
 /*
@@ -74,6 +75,9 @@ typedef struct sl_runtime_args {
  * whatever was opened is closed again.
  */
 sl_status sl_runtime_plan(const sl_runtime_args *args, sl_runtime **out, sl_error *err);
+
+/* A push query's result columns as the client is told of them, in cx. */
+sl_column_desc *sl_runtime_columns(const sl_runtime *rt, sl_mcxt *cx, int *ncols);
 
 /* The analyzed query (its output schema, source and sink names). */
 const sl_query_desc *sl_runtime_desc(const sl_runtime *rt);

@@ -379,12 +379,25 @@ static int16_t pq_typlen(uint32_t oid)
 {
     switch (oid) {
     case SL_OID_BOOL:
+    case 18: /* "char" */
         return 1;
+    case 21: /* int2 */
+        return 2;
+    case 23:   /* int4 */
+    case 26:   /* oid */
+    case 700:  /* float4 */
+    case 1082: /* date */
+        return 4;
+    case 19: /* name */
+        return 64;
     case SL_OID_INT8:
     case SL_OID_FLOAT8:
     case SL_OID_TIMESTAMP:
+    case 1184: /* timestamptz */
+    case 1083: /* time */
         return 8;
     case SL_OID_INTERVAL:
+    case 2950: /* uuid */
         return 16;
     default:
         return -1;
@@ -392,6 +405,16 @@ static int16_t pq_typlen(uint32_t oid)
 }
 
 void sl_pq_row_description(sl_buf *buf, int ncols, const sl_column_desc *cols)
+{
+    sl_pq_row_description_formats(buf, ncols, cols, NULL);
+}
+
+void sl_pq_simple_message(sl_buf *buf, char type)
+{
+    sl_pq_end(buf, sl_pq_begin(buf, type));
+}
+
+void sl_pq_row_description_formats(sl_buf *buf, int ncols, const sl_column_desc *cols, const int16_t *formats)
 {
     size_t m = sl_pq_begin(buf, 'T');
 
@@ -403,7 +426,7 @@ void sl_pq_row_description(sl_buf *buf, int ncols, const sl_column_desc *cols)
         sl_pq_put_int32(buf, (int32_t)cols[i].type_oid);
         sl_pq_put_int16(buf, pq_typlen(cols[i].type_oid));
         sl_pq_put_int32(buf, -1); /* typmod */
-        sl_pq_put_int16(buf, 0);  /* text format */
+        sl_pq_put_int16(buf, formats != NULL ? formats[i] : 0);
     }
     sl_pq_end(buf, m);
 }

@@ -138,6 +138,12 @@ void sl_pq_backend_key_data(sl_buf *buf, int32_t pid, int32_t key);
 /* status: 'I' idle, 'T' in a transaction block, 'E' in a failed one. */
 void sl_pq_ready_for_query(sl_buf *buf, char status);
 void sl_pq_row_description(sl_buf *buf, int ncols, const sl_column_desc *cols);
+/* The same with each column's format code (NULL: all text). */
+void sl_pq_row_description_formats(sl_buf *buf, int ncols, const sl_column_desc *cols,
+                                   const int16_t *formats);
+/* A message of its type byte alone: ParseComplete '1', BindComplete '2',
+ * CloseComplete '3', NoData 'n', PortalSuspended 's'. */
+void sl_pq_simple_message(sl_buf *buf, char type);
 /* values: ncols text values, NULL for SQL NULL. */
 void sl_pq_data_row(sl_buf *buf, int ncols, const char *const *values);
 void sl_pq_command_complete(sl_buf *buf, const char *tag);

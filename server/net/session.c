@@ -12,6 +12,7 @@
  * notices shutdown at once.
  */
 #include "server/net/session.h"
+#include "server/net/session_int.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -30,7 +31,9 @@
 #include "server/net/tls.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
+#include "parser/lexer.h"
 #include "parser/parse.h"
+#include "server/pgcat/pgcat.h"
 #include "server/net/protocol.h"
 #include "sluice/mcxt.h"
 
@@ -56,29 +59,11 @@ static const char *const sess_reported[] = {
     "session_authorization",
 };
 #define SESS_NREPORTED ((int)(sizeof(sess_reported) / sizeof(sess_reported[0])))
-
-typedef struct sl_sess {
-    sl_session *s;
-    sl_mcxt *cx;      /* the connection */
-    sl_mcxt *msg_cx;  /* one client message */
-    sl_mcxt *stmt_cx; /* one statement */
-    sl_buf in, out;
-    bool broken; /* the socket failed: stop writing */
-    int ncols;   /* of the statement's RowDescription */
-    sl_settings *settings;
-    char *reported[SESS_NREPORTED]; /* values last sent in ParameterStatus */
-    sl_tls_conn *tls;               /* NULL: plain socket */
-    int64_t deadline_us;            /* the startup, or an idle wait, must end by then (monotonic); 0: none */
-    bool idle_wait;                 /* deadline_us is idle_session_timeout's */
-    sl_cat_role *role;              /* the role logged in as, in cx */
-    bool in_transaction;
-    bool failed_transaction; /* an error inside BEGIN: only ROLLBACK/COMMIT until it ends */
-    char user[64];
-} sl_sess;
+_Static_assert(SESS_NREPORTED == SL_SESS_NREPORTED, "session_int.h counts the reported settings");
 
 /* ---- socket I/O ---- */
 
-static sl_status sess_flush(sl_sess *ss)
+sl_status sl_sess_flush(sl_sess *ss)
 {
     size_t off = 0;
 
@@ -176,7 +161,7 @@ static sl_status sess_recv(void *arg, void *buf, size_t n, sl_error *err)
 static void sess_send_error(sl_sess *ss, const char *severity, const sl_error *err)
 {
     sl_pq_error_response(&ss->out, severity, err);
-    sess_flush(ss);
+    sl_sess_flush(ss);
 }
 
 static void sess_fatal(sl_sess *ss, const char *sqlstate, const char *message)
@@ -194,7 +179,7 @@ static sl_status dest_start(sl_dest *dest, int ncols, const sl_column_desc *cols
 
     ss->ncols = ncols;
     sl_pq_row_description(&ss->out, ncols, cols);
-    if (sess_flush(ss) != SL_OK)
+    if (sl_sess_flush(ss) != SL_OK)
         return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "connection to client lost");
     return SL_OK;
 }
@@ -207,7 +192,7 @@ static sl_status dest_row(sl_dest *dest, const char *const *values, sl_error *er
     /* Rows of a push query trickle in as windows close and the client must
      * see each at once; sl_dest has no end-of-batch call to wait for, so
      * every row is sent as it comes. */
-    if (sess_flush(ss) != SL_OK)
+    if (sl_sess_flush(ss) != SL_OK)
         return sl_error_set(err, SL_ERRCODE_CONNECTION_FAILURE, "connection to client lost");
     return SL_OK;
 }
@@ -217,13 +202,13 @@ static void dest_notice(sl_dest *dest, const char *message)
     sl_sess *ss = dest->state;
 
     sl_pq_notice_response(&ss->out, SL_ERRCODE_SUCCESSFUL_COMPLETION, message);
-    sess_flush(ss);
+    sl_sess_flush(ss);
 }
 
 /* ---- ParameterStatus ---- */
 
 /* Sends ParameterStatus for each reported setting whose value changed since last sent. */
-static void sess_report_changes(sl_sess *ss)
+void sl_sess_report_changes(sl_sess *ss)
 {
     for (int i = 0; i < SESS_NREPORTED; i++) {
         sl_error err;
@@ -290,7 +275,7 @@ static sl_status sess_apply_startup_params(sl_sess *ss, const sl_pq_startup *st,
 
 static sl_status sess_port_flush(void *arg)
 {
-    return sess_flush(arg);
+    return sl_sess_flush(arg);
 }
 
 static sl_status sess_port_read(void *arg, sl_pq_msg *msg, sl_error *err)
@@ -312,10 +297,10 @@ static sl_status sess_start_tls(sl_sess *ss)
     }
     if (ss->s->is_unix || !sl_tls_enabled()) {
         sl_buf_append(&ss->out, "N", 1);
-        return sess_flush(ss);
+        return sl_sess_flush(ss);
     }
     sl_buf_append(&ss->out, "S", 1);
-    if (sess_flush(ss) != SL_OK)
+    if (sl_sess_flush(ss) != SL_OK)
         return SL_ERROR;
     left = (int)((ss->deadline_us - sl_clock_mono_us()) / 1000);
     ss->tls = sl_tls_accept(ss->s->fd, left > 0 ? left : 1, ss->s->host->shutdown_fd(), &err);
@@ -398,7 +383,7 @@ static sl_status sess_startup(sl_sess *ss)
             continue;
         }
         sl_buf_append(&ss->out, "N", 1);
-        if (sess_flush(ss) != SL_OK)
+        if (sl_sess_flush(ss) != SL_OK)
             return SL_ERROR;
     }
 
@@ -418,24 +403,25 @@ static sl_status sess_startup(sl_sess *ss)
     }
     if (SL_PQ_MINOR(st.version) > 0 || nunknown > 0)
         sl_pq_negotiate_version(&ss->out, 0, nunknown, unknown);
-    sess_report_changes(ss);
+    sl_sess_report_changes(ss);
     sl_pq_backend_key_data(&ss->out, ss->s->pid, ss->s->key);
     ss->deadline_us = 0;
     return SL_OK;
 }
 
-/* ---- simple query ---- */
+/* ---- running statements ---- */
 
 static char sess_tx_status(const sl_sess *ss)
 {
     return ss->failed_transaction ? 'E' : ss->in_transaction ? 'T' : 'I';
 }
 
-static bool sess_ends_transaction(const sl_raw_stmt *raw, bool *is_commit)
+bool sl_sess_ends_block(const sl_raw_stmt *raw, bool *is_commit)
 {
     const sl_TransactionStmt *t;
 
-    if (!SL_IS(raw->stmt, TransactionStmt))
+    *is_commit = false;
+    if (raw == NULL || !SL_IS(raw->stmt, TransactionStmt))
         return false;
     t = (const sl_TransactionStmt *)raw->stmt;
     *is_commit = t->kind == SL_TXN_COMMIT;
@@ -443,7 +429,7 @@ static bool sess_ends_transaction(const sl_raw_stmt *raw, bool *is_commit)
 }
 
 /* An error for the client; inside a transaction block it fails the block. */
-static void sess_statement_error(sl_sess *ss, const sl_error *err)
+void sl_sess_statement_error(sl_sess *ss, const sl_error *err)
 {
     if (ss->in_transaction)
         ss->failed_transaction = true;
@@ -453,11 +439,114 @@ static void sess_statement_error(sl_sess *ss, const sl_error *err)
     sess_send_error(ss, "ERROR", err);
 }
 
+void sl_sess_exec_ctx(sl_sess *ss, sl_exec_ctx *ctx, const char *query_text)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->stmt_cx = ss->stmt_cx;
+    ctx->settings = ss->settings;
+    ctx->cancel = &ss->s->cancel;
+    ctx->query_text = query_text;
+    ctx->in_transaction = ss->in_transaction;
+    ctx->role = ss->role->name;
+    ctx->superuser = ss->role->superuser;
+}
+
+sl_sess_result sl_sess_run(sl_sess *ss, sl_exec_ctx *ctx, bool ends_block, bool is_commit,
+                           sl_status (*run)(sl_exec_ctx *ctx, void *arg, char *tag, sl_error *err), void *arg,
+                           char tag[SL_TAG_MAX], sl_error *err)
+{
+    bool was_failed = ss->failed_transaction;
+    int64_t timeout_ms = sl_settings_int(ss->settings, "statement_timeout");
+    sl_status rc;
+
+    tag[0] = '\0';
+    sl_error_clear(err);
+    if (was_failed && !ends_block) {
+        sl_error_set(err, SL_ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+        return SL_SESS_FAILED;
+    }
+    ctx->in_transaction = ss->in_transaction;
+    atomic_store(&ss->s->statement_deadline_us, timeout_ms > 0 ? sl_clock_mono_us() + timeout_ms * 1000 : 0);
+    atomic_store(&ss->s->busy, true);
+    rc = run(ctx, arg, tag, err);
+    atomic_store(&ss->s->busy, false);
+    atomic_store(&ss->s->statement_deadline_us, 0);
+    sl_mcxt_reset(ss->stmt_cx);
+    if (ss->s->cancel == SL_CANCEL_CLIENT_GONE || ss->broken) {
+        /* Found by the hang-up check, or by a row that could not be sent. */
+        sl_log(SL_LOG_LOG, "statement of %s stopped: the client closed the connection", ss->s->peer);
+        return SL_SESS_END;
+    }
+    if (ss->in_transaction && !ctx->in_transaction)
+        sl_ext_discard(ss, false); /* the block ended: its portals go */
+    ss->in_transaction = ctx->in_transaction;
+    if (ss->s->host->shutting_down())
+        return SL_SESS_END; /* the caller says why */
+    if (rc != SL_OK) {
+        if (!sl_error_is_set(err))
+            sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "statement failed without an error message");
+        return SL_SESS_FAILED;
+    }
+    if (was_failed) {
+        /* COMMIT of a failed block rolls back, and says so, as PostgreSQL does. */
+        ss->failed_transaction = false;
+        ss->in_transaction = false;
+        sl_ext_discard(ss, false);
+        if (is_commit)
+            snprintf(tag, SL_TAG_MAX, "ROLLBACK");
+    }
+    return SL_SESS_DONE;
+}
+
+/* ---- simple query ---- */
+
+/* One statement of a Query string, routed and checked before any runs. */
+typedef struct sess_piece {
+    const sl_stmt_span *span;
+    const char *text; /* the statement alone, NUL-terminated */
+    int char_offset;  /* characters before it in the Query string */
+    sl_raw_stmt *raw; /* sluice's grammar; NULL for the catalog engine or extended.c */
+    bool catalog;     /* server/pgcat */
+} sess_piece;
+
+typedef struct sess_simple_run {
+    sl_sess *ss;
+    sess_piece *piece;
+    sl_dest *dest;
+} sess_simple_run;
+
+static sl_status sess_run_piece(sl_exec_ctx *ctx, void *arg, char *tag, sl_error *err)
+{
+    sess_simple_run *r = arg;
+
+    if (r->piece->catalog) {
+        sl_pgcat_stmt *st;
+        sl_status rc;
+        if (sl_pgcat_prepare(ctx, ctx->stmt_cx, r->piece->text, (int)strlen(r->piece->text), 0, NULL, &st,
+                             err) != SL_OK)
+            return SL_ERROR;
+        rc = sl_pgcat_execute(ctx, st, NULL, r->dest, tag, err);
+        sl_pgcat_close(st);
+        return rc;
+    }
+    return sl_exec_statement(ctx, r->piece->raw, r->dest, tag, err);
+}
+
+/* Positions in an error of one statement are relative to it: make them the Query string's. */
+static void sess_shift_position(sl_error *err, const sess_piece *p)
+{
+    if (err->position > 0)
+        err->position += p->char_offset;
+}
+
 /* Runs one Query message.  SL_ERROR: the connection must end (shutdown, socket lost). */
 static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
 {
     const char *query = sl_pq_get_string(msg);
-    sl_list *stmts = NULL;
+    sl_list *spans = NULL;
+    sess_piece *pieces;
+    int n;
     sl_error err;
     size_t bad_at;
     sl_dest dest = {.start = dest_start, .row = dest_row, .notice = dest_notice, .state = ss};
@@ -465,7 +554,7 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
     sl_error_clear(&err);
     if (query == NULL || sl_pq_remaining(msg) != 0) {
         sl_error_set(&err, SL_ERRCODE_PROTOCOL_VIOLATION, "invalid string in message");
-        sess_statement_error(ss, &err);
+        sl_sess_statement_error(ss, &err);
         return SL_OK;
     }
     ss->s->cancel = 0; /* a cancel sent while idle is forgotten, as in PostgreSQL */
@@ -473,72 +562,76 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
         sl_error_set(&err, SL_ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
                      "invalid byte sequence for encoding \"UTF8\": 0x%02x",
                      (unsigned)(unsigned char)query[bad_at]);
-        sess_statement_error(ss, &err);
+        sl_sess_statement_error(ss, &err);
         return SL_OK;
     }
-    if (sl_parse(query, ss->msg_cx, &stmts, &err) != SL_OK) {
-        sess_statement_error(ss, &err); /* nothing ran: the position is in err */
+    if (strlen(query) > SL_PARSE_MAX_LENGTH) {
+        sl_error_set(&err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED, "statement is too long");
+        sl_sess_statement_error(ss, &err);
         return SL_OK;
     }
-    if (sl_list_length(stmts) == 0) {
+    if (sl_split_statements(query, (int)strlen(query), ss->msg_cx, &spans, &err) != SL_OK) {
+        sl_sess_statement_error(ss, &err);
+        return SL_OK;
+    }
+    n = sl_list_length(spans);
+    if (n == 0) {
         sl_pq_empty_query_response(&ss->out);
         return SL_OK;
     }
-    for (int i = 0; i < sl_list_length(stmts); i++) {
-        const sl_raw_stmt *raw = sl_list_nth(stmts, i);
-        bool is_commit = false, ends = sess_ends_transaction(raw, &is_commit);
-        bool was_failed = ss->failed_transaction;
+    /* Every statement is parsed before the first runs, as PostgreSQL does:
+     * a syntax error in the third runs none. */
+    pieces = sl_palloc(ss->msg_cx, sizeof(sess_piece) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        sess_piece *p = &pieces[i];
+        sl_list *stmts = NULL;
+
+        memset(p, 0, sizeof(*p));
+        p->span = sl_list_nth(spans, i);
+        p->text = sl_pstrndup(ss->msg_cx, query + p->span->location, (size_t)p->span->length);
+        p->char_offset = sl_char_position(query, p->span->location) - 1;
+        if (sl_ext_is_simple(p->text))
+            continue;
+        if (sl_pgcat_claims(p->text, p->span->length)) {
+            p->catalog = true;
+            continue;
+        }
+        if (sl_parse(p->text, ss->msg_cx, &stmts, &err) != SL_OK) {
+            sess_shift_position(&err, p);
+            sl_sess_statement_error(ss, &err); /* nothing ran */
+            return SL_OK;
+        }
+        p->raw = sl_list_nth(stmts, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        sess_piece *p = &pieces[i];
+        bool is_commit = false, ends = sl_sess_ends_block(p->raw, &is_commit);
         char tag[SL_TAG_MAX] = "";
-        sl_exec_ctx ctx = {
-            .stmt_cx = ss->stmt_cx,
-            .settings = ss->settings,
-            .cancel = &ss->s->cancel,
-            .query_text = query,
-            .in_transaction = ss->in_transaction,
-            .role = ss->role->name,
-            .superuser = ss->role->superuser,
-        };
+        sl_sess_result r;
 
-        if (was_failed && !ends) {
-            sl_error_set(&err, SL_ERRCODE_IN_FAILED_SQL_TRANSACTION,
-                         "current transaction is aborted, commands ignored until end of transaction block");
-            sess_statement_error(ss, &err);
-            return SL_OK;
+        if (p->raw == NULL && !p->catalog) {
+            if (!sl_ext_simple(ss, query, p->span->location, p->span->length, &r, &err))
+                r = SL_SESS_FAILED; /* cannot happen: sl_ext_is_simple said it was one */
+            if (r == SL_SESS_DONE)
+                continue;
+        } else {
+            sl_exec_ctx ctx;
+            sess_simple_run run = {.ss = ss, .piece = p, .dest = &dest};
+            sl_sess_exec_ctx(ss, &ctx, p->text);
+            r = sl_sess_run(ss, &ctx, ends, is_commit, sess_run_piece, &run, tag, &err);
         }
-        int64_t timeout_ms = sl_settings_int(ss->settings, "statement_timeout");
-
-        sl_error_clear(&err);
-        atomic_store(&ss->s->statement_deadline_us,
-                     timeout_ms > 0 ? sl_clock_mono_us() + timeout_ms * 1000 : 0);
-        atomic_store(&ss->s->busy, true);
-        sl_status rc = sl_exec_statement(&ctx, raw, &dest, tag, &err);
-        atomic_store(&ss->s->busy, false);
-        atomic_store(&ss->s->statement_deadline_us, 0);
-        sl_mcxt_reset(ss->stmt_cx);
-        if (ss->s->cancel == SL_CANCEL_CLIENT_GONE || ss->broken) {
-            /* Found by the hang-up check, or by a row that could not be sent. */
-            sl_log(SL_LOG_LOG, "statement of %s stopped: the client closed the connection", ss->s->peer);
+        if (r == SL_SESS_END)
             return SL_ERROR;
-        }
-        ss->in_transaction = ctx.in_transaction;
-        if (ss->s->host->shutting_down())
-            return SL_ERROR; /* the caller says why */
-        if (rc != SL_OK) {
-            if (!sl_error_is_set(&err))
-                sl_error_set(&err, SL_ERRCODE_INTERNAL_ERROR, "statement failed without an error message");
-            sess_statement_error(ss, &err);
+        if (r == SL_SESS_FAILED) {
+            sess_shift_position(&err, p);
+            sl_sess_statement_error(ss, &err);
             return SL_OK;
         }
-        if (was_failed) {
-            /* COMMIT of a failed block rolls back, and says so, as PostgreSQL does. */
-            ss->failed_transaction = false;
-            ss->in_transaction = false;
-            if (is_commit)
-                snprintf(tag, sizeof(tag), "ROLLBACK");
-        }
+        if (strcmp(tag, "DISCARD ALL") == 0)
+            sl_ext_discard(ss, true);
         sl_pq_command_complete(&ss->out, tag);
-        sess_report_changes(ss);
-        if (ss->out.len >= SL_SESSION_FLUSH_AT && sess_flush(ss) != SL_OK)
+        sl_sess_report_changes(ss);
+        if (ss->out.len >= SL_SESSION_FLUSH_AT && sl_sess_flush(ss) != SL_OK)
             return SL_ERROR;
     }
     return SL_OK;
@@ -560,7 +653,7 @@ static void sess_loop(sl_sess *ss)
             sl_pq_ready_for_query(&ss->out, sess_tx_status(ss));
             ready = false;
         }
-        if (sess_flush(ss) != SL_OK)
+        if (sl_sess_flush(ss) != SL_OK)
             return;
         sl_mcxt_reset(ss->msg_cx);
         ss->stmt_cx = sl_mcxt_create(ss->msg_cx, "statement");
@@ -575,7 +668,7 @@ static void sess_loop(sl_sess *ss)
         if (got != SL_OK) {
             if (strcmp(err.sqlstate, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED) == 0) {
                 if (!skip_to_sync) {
-                    sess_statement_error(ss, &err);
+                    sl_sess_statement_error(ss, &err);
                     ready = true;
                 }
                 continue;
@@ -595,7 +688,10 @@ static void sess_loop(sl_sess *ss)
             sess_fatal(ss, SL_ERRCODE_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
             return;
         }
-        if (skip_to_sync && msg.type != 'S' && msg.type != 'X')
+        /* After an error in the extended protocol its messages are skipped up
+         * to Sync; a simple Query still runs (pgjdbc sends one without a Sync
+         * before it, after a Close). */
+        if (skip_to_sync && strchr("PBDECH", msg.type) != NULL)
             continue;
         switch (msg.type) {
         case 'Q':
@@ -611,6 +707,7 @@ static void sess_loop(sl_sess *ss)
             return;
         case 'S': /* Sync */
             skip_to_sync = false;
+            sl_ext_sync(ss);
             ready = true;
             break;
         case 'H': /* Flush: the loop flushes anyway */
@@ -620,18 +717,24 @@ static void sess_loop(sl_sess *ss)
         case 'D': /* Describe */
         case 'E': /* Execute */
         case 'C': /* Close */
-        case 'F': /* FunctionCall */
-            sl_error_set(&err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
-                         "extended query protocol is not supported yet");
-            sl_error_hint(
-                &err, "Use the simple query protocol (for example psql, or prepareThreshold=0 with JDBC).");
-            sess_statement_error(ss, &err);
-            /* As after any error in the extended protocol, skip to Sync;
-             * FunctionCall has no Sync and is answered at once. */
-            if (msg.type == 'F')
-                ready = true;
-            else
+            switch (sl_ext_message(ss, &msg)) {
+            case SL_SESS_DONE:
+                break;
+            case SL_SESS_FAILED:
                 skip_to_sync = true;
+                break;
+            case SL_SESS_END:
+                if (ss->s->host->shutting_down())
+                    sess_fatal(ss, SL_ERRCODE_ADMIN_SHUTDOWN,
+                               "terminating connection due to administrator command");
+                return;
+            }
+            break;
+        case 'F': /* FunctionCall: answered at once, there is no Sync after it */
+            sl_error_set(&err, SL_ERRCODE_FEATURE_NOT_SUPPORTED,
+                         "the function call message is not supported");
+            sl_sess_statement_error(ss, &err);
+            ready = true;
             break;
         case 'd': /* CopyData, CopyDone, CopyFail outside COPY: ignored, as PostgreSQL does */
         case 'c':
@@ -669,9 +772,11 @@ void *sl_session_main(void *arg)
         setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
     }
+    sl_ext_init(&ss);
     if (sess_startup(&ss) == SL_OK)
         sess_loop(&ss);
-    sess_flush(&ss);
+    sl_sess_flush(&ss);
+    sl_ext_free(&ss);
 
     sl_tls_close(ss.tls);
     sl_buf_free(&ss.in);
