@@ -122,7 +122,7 @@ sl_column_desc *sl_client_op_columns(const sl_operator *op, sl_mcxt *cx, int *nc
     sl_column_desc *cols = sl_palloc(cx, sizeof(sl_column_desc) * (size_t)(s->ncols + 1));
 
     for (int i = 0; i < s->ncols; i++) {
-        cols[i].name = s->names[i];
+        cols[i].name = sl_pstrdup(cx, s->names[i]); /* cx may outlive the plan (Describe) */
         cols[i].type_oid = sl_type_oid(s->types[i]);
     }
     *ncols = s->ncols;
