@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/engine/analyze.h"
 #include "server/engine/expr.h"
 #include "sluice/errcodes.h"
 #include "sluice/version.h"
@@ -76,7 +77,7 @@ sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
         const sl_node *e = t->expr;
         const sl_FuncCall *f = SL_IS(e, FuncCall) ? (const sl_FuncCall *)e : NULL;
 
-        cols[i].name = t->alias ? t->alias : f ? f->name : "?column?";
+        cols[i].name = t->alias ? t->alias : sl_analyze_column_name(e);
         cols[i].type_oid = SL_OID_TEXT;
         if (f != NULL && strcmp(f->name, "version") == 0 && sl_list_length(f->args) == 0 && !f->star) {
             /* The text drivers parse: "<product> <version> on <platform>". */

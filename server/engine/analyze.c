@@ -265,7 +265,7 @@ static sl_status agg_hook(void *arg, const sl_node *n, sl_expr **out, sl_error *
 }
 
 /* PostgreSQL's default output column name. */
-static const char *column_name(const sl_node *n)
+const char *sl_analyze_column_name(const sl_node *n)
 {
     if (SL_IS(n, ColumnRef)) {
         const sl_ColumnRef *r = (const sl_ColumnRef *)n;
@@ -274,7 +274,7 @@ static const char *column_name(const sl_node *n)
     if (SL_IS(n, FuncCall))
         return ((const sl_FuncCall *)n)->name;
     if (SL_IS(n, CastExpr)) {
-        const char *inner = column_name(((const sl_CastExpr *)n)->arg);
+        const char *inner = sl_analyze_column_name(((const sl_CastExpr *)n)->arg);
         return strcmp(inner, "?column?") != 0 ? inner : ((const sl_CastExpr *)n)->type->name;
     }
     if (SL_IS(n, CaseExpr))
@@ -470,7 +470,7 @@ sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl
                                err) != SL_OK)
                 goto done;
         }
-        names[i] = t->alias != NULL ? t->alias : column_name(t->expr);
+        names[i] = t->alias != NULL ? t->alias : sl_analyze_column_name(t->expr);
         types[i] = q->outputs[i]->type;
     }
     q->output = sl_schema_new(cx, q->nout, names, types);

@@ -80,4 +80,8 @@ typedef struct sl_analyze_args {
  * unbounded source (with a hint to add WINDOW ...), 42803 grouping errors. */
 sl_status sl_analyze_select(const sl_analyze_args *args, sl_query_desc **out, sl_error *err);
 
+/* PostgreSQL's name for an output column written as n without AS: the column's,
+ * the function's, a cast's type, "case", else "?column?". */
+const char *sl_analyze_column_name(const sl_node *n);
+
 #endif
