@@ -206,6 +206,10 @@ got = run(s, Q("ROLLBACK; BEGIN; DECLARE c CURSOR FOR SELECT station FROM g; CLO
 result("CLOSE, then 34000", (error_of(got) or {}).get("C") == "34000", got)
 got = run(s, Q("ROLLBACK; BEGIN; DECLARE c2 CURSOR FOR SELECT station FROM g; COMMIT; FETCH 1 FROM c2"))
 result("a cursor ends with its block", (error_of(got) or {}).get("C") == "34000", got)
+decl = "; ".join("DECLARE k%d CURSOR FOR SELECT station FROM forever; FETCH 1 FROM k%d" % (i, i) for i in range(17))
+got = run(s, Q("BEGIN; " + decl))
+result("the 17th open push query in portals: 54000", (error_of(got) or {}).get("C") == "54000" and len(data_rows(got)) == 16, types_of(got))
+got = run(s, Q("ROLLBACK"))
 got = run(s, Q("DECLARE h CURSOR WITH HOLD FOR SELECT station FROM g; FETCH 1 FROM h; CLOSE ALL"))
 result("WITH HOLD outlives it", data_rows(got) == [[b"station-01"]] and error_of(got) is None, got)
 

@@ -40,7 +40,10 @@
 
 #define EXT_MAX_STATEMENTS 10000
 #define EXT_MAX_PORTALS    1000
-#define EXT_NAME_MAX       1024
+/* Push queries a session may hold open in portals at once: each has its
+ * source open (a Kafka consumer, a file), so fewer than portals. */
+#define EXT_MAX_OPEN_PUSH 16
+#define EXT_NAME_MAX      1024
 /* The statement of a DECLARE while its portal is made: no name a client can send. */
 #define EXT_DECLARE_STMT "\001declare"
 /* Rows of a portal's result sent before the socket is flushed. */
@@ -671,8 +674,16 @@ static sl_status portal_body(sl_exec_ctx *ctx, void *arg, char *tag, sl_error *e
     if (p->kind == PREP_SLUICE && sl_exec_is_push(p->raw)) {
         bool suspended = false;
         if (po->push == NULL) {
-            int n;
+            int n, open = 0;
             const sl_column_desc *cols;
+            for (int i = 0; i < r->ss->ext->nportals; i++)
+                open += r->ss->ext->portals[i]->push != NULL && !r->ss->ext->portals[i]->push_finished;
+            if (open >= EXT_MAX_OPEN_PUSH) {
+                sl_error_set(err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                             "too many push queries open in portals of this session (%d)", EXT_MAX_OPEN_PUSH);
+                sl_error_hint(err, "Close the cursors no longer read.");
+                return SL_ERROR;
+            }
             if (sl_exec_push_plan(ctx, p->raw, po->cx, &po->push, &n, &cols, err) != SL_OK)
                 return SL_ERROR;
             portal_set_columns(po, n, cols);
@@ -712,6 +723,7 @@ static sl_status portal_body(sl_exec_ctx *ctx, void *arg, char *tag, sl_error *e
         return SL_ERROR;
     if (sl_exec_statement(ctx, p->raw, &d, tag, err) != SL_OK)
         return SL_ERROR;
+    snprintf(po->tag, sizeof(po->tag), "%s", tag);
     po->done = true;
     return SL_OK;
 }
