@@ -11,7 +11,7 @@ libslserver_a_SOURCES += server/net/protocol.c server/net/protocol.h server/net/
 	server/net/postmaster.c server/net/postmaster.h server/net/session.c server/net/session.h \
 	server/net/tls.c server/net/tls.h server/net/hba.c server/net/hba.h server/net/scram.c server/net/scram.h \
 	server/net/auth.c server/net/auth.h server/net/security.c server/net/security.h \
-	server/net/session_int.h server/net/extended.c server/net/pqbinary.c server/net/pqbinary.h \
+	server/net/session_int.h server/net/session_io.c server/net/extended.c server/net/pqbinary.c server/net/pqbinary.h \
 	server/pgcat/pgcat.c server/pgcat/pgcat.h
 
 # commands/: statements run by a session (DDL, SHOW, push queries, EXPLAIN).

@@ -102,10 +102,16 @@ struct sl_ext {
 
 /* ---- the tables ---- */
 
+static void ext_block_ended(sl_sess *ss)
+{
+    sl_ext_discard(ss, false);
+}
+
 void sl_ext_init(sl_sess *ss)
 {
     ss->ext = sl_pnew(ss->cx, sl_ext);
     ss->ext->cx = sl_mcxt_create(ss->cx, "prepared statements and portals");
+    ss->block_ended = ext_block_ended;
 }
 
 static ext_prep *prep_find(sl_ext *x, const char *name)

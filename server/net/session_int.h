@@ -19,10 +19,17 @@
 typedef struct sl_cat_role sl_cat_role;
 typedef struct sl_ext sl_ext; /* extended.c's statements and portals */
 
+/* A send that cannot make progress for this long ends the connection. */
+#define SL_SESSION_SEND_TIMEOUT_S 60
+/* Buffers that grew beyond this for one big message are given back afterwards. */
+#define SL_SESSION_BUF_KEEP (64 * 1024)
+
 /* The number of settings reported by ParameterStatus (session.c). */
 #define SL_SESS_NREPORTED 11
 
-typedef struct sl_sess {
+typedef struct sl_sess sl_sess;
+
+struct sl_sess {
     sl_session *s;
     sl_mcxt *cx;      /* the connection */
     sl_mcxt *msg_cx;  /* one client message */
@@ -40,7 +47,12 @@ typedef struct sl_sess {
     bool failed_transaction; /* an error inside BEGIN: only ROLLBACK/COMMIT until it ends */
     char user[64];
     sl_ext *ext;
-} sl_sess;
+    /* Called when a transaction block ends (extended.c drops its portals). */
+    void (*block_ended)(sl_sess *ss);
+};
+
+/* An ErrorResponse (severity "ERROR" or "FATAL"), sent at once. */
+void sl_sess_send_error(sl_sess *ss, const char *severity, const sl_error *err);
 
 /* Sends what is buffered; SL_ERROR once the socket failed. */
 sl_status sl_sess_flush(sl_sess *ss);
@@ -74,6 +86,8 @@ sl_sess_result sl_sess_run(sl_sess *ss, sl_exec_ctx *ctx, bool ends_block, bool 
 
 /* True for COMMIT/ROLLBACK (and their spellings); *is_commit for COMMIT. */
 bool sl_sess_ends_block(const sl_raw_stmt *raw, bool *is_commit);
+
+/* ---- session_io.c: the functions above ---- */
 
 /* ---- extended.c ---- */
 
