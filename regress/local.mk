@@ -138,10 +138,11 @@ dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/
 	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py \
 	regress/lib/drivers.sh regress/clients/psycopg3_check.py regress/clients/asyncpg_check.py \
 	regress/clients/sqlalchemy_check.py regress/clients/pgcli_check.py regress/clients/clientcheck.py \
-	regress/clients/pg_check.js regress/clients/psql_check.sh regress/clients/validate_postgres.sh
+	regress/clients/pg_check.js regress/clients/psql_check.sh regress/clients/validate_postgres.sh \
+	regress/clients/wire_trace.py
 EXTRA_DIST += regress/clients/Jdbc.java regress/clients/pgx_check.go regress/clients/libpq_check.go regress/clients/clientcheck.go \
 	regress/clients/readings.csv regress/clients/setup_sluice.sql regress/clients/setup_postgres.sql \
-	regress/clients/README.md
+	regress/clients/README.md regress/clients/traces
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 

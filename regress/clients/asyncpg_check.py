@@ -30,6 +30,8 @@ def connect():
 def int_literal():
     v = run(state["conn"].fetchval("SELECT 1"))
     expect("SELECT 1", (int, 1), (type(v), v))
+    stmt = run(state["conn"].prepare("SELECT 1"))
+    expect("the type of SELECT 1", "int4", stmt.get_attributes()[0].type.name)
 
 
 def params():
@@ -95,7 +97,7 @@ def pool():
 
 
 check("connect", connect)
-check("SELECT 1 is an int", int_literal)
+check("SELECT 1 is an int4, read as an int", int_literal)
 check("parameter round trip (text, bigint, float, bool, timestamp)", params)
 check("async with conn.transaction()", transaction)
 check("errors carry SQLSTATE 42P01 and 42601", errors)

@@ -67,9 +67,24 @@ func main() {
 		conn, err = db.Conn(ctx())
 		return err
 	})
-	check("SELECT 1 is an int64", func() error {
+	check("SELECT 1 is an int4, read as an int64", func() error {
+		rows, err := conn.QueryContext(ctx(), "SELECT 1")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		types, err := rows.ColumnTypes()
+		if err != nil {
+			return err
+		}
+		if err := expect("the type of SELECT 1", "INT4", types[0].DatabaseTypeName()); err != nil {
+			return err
+		}
 		var v interface{}
-		if err := conn.QueryRowContext(ctx(), "SELECT 1").Scan(&v); err != nil {
+		if !rows.Next() {
+			return fmt.Errorf("no row: %v", rows.Err())
+		}
+		if err := rows.Scan(&v); err != nil {
 			return err
 		}
 		return expect("SELECT 1", int64(1), v)

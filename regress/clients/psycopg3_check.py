@@ -21,8 +21,10 @@ def connect():
 
 
 def int_literal():
-    v = state["conn"].execute("SELECT 1").fetchone()[0]
+    cur = state["conn"].execute("SELECT 1")
+    v = cur.fetchone()[0]
     expect("SELECT 1", (int, 1), (type(v), v))
+    expect("the type of SELECT 1", "int4", psycopg.adapters.types[cur.description[0].type_code].name)
     state["conn"].commit()
 
 
@@ -83,7 +85,7 @@ def introspection():
 
 
 check("connect", connect)
-check("SELECT 1 is an int", int_literal)
+check("SELECT 1 is an int4, read as an int", int_literal)
 check("parameter round trip (text, bigint, float, bool, timestamp)", params)
 check("implicit BEGIN, commit, transaction()", implicit_begin)
 check("errors carry SQLSTATE 42P01 and 42601", errors)

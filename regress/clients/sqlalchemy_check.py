@@ -23,7 +23,10 @@ URL = "postgresql+%%s://%s:%s@%s:%d/%s" % (USER, PASSWORD, HOST, PORT, DBNAME)
 
 
 def int_literal(c):
-    v = c.execute(text("SELECT 1")).scalar()
+    r = c.execute(text("SELECT 1"))
+    # The DBAPI's description names the column's type OID (int4: 23).
+    expect("the type OID of SELECT 1", 23, r.cursor.description[0][1])
+    v = r.scalar()
     expect("SELECT 1", (int, 1), (type(v), v))
 
 
@@ -69,7 +72,7 @@ def cancel_psycopg2(c):
 
 
 SYNC_CHECKS = [
-    ("SELECT 1 is an int", int_literal),
+    ("SELECT 1 is an int4, read as an int", int_literal),
     ("parameter round trip (text, bigint, float, bool, timestamp)", params),
     ("SELECT * FROM nosuch gives 42P01", error_42p01),
     ("a syntax error gives 42601", error_42601),
