@@ -93,3 +93,14 @@ out=$(p -At -v FETCH_COUNT=1 -c "SELECT station FROM readings" 2>&1)
 b
 a" ] && ok '\set FETCH_COUNT reads a result through a cursor' ||
     fail '\set FETCH_COUNT reads a result through a cursor' "$out"
+
+# statement_timeout ends a running statement as the cancel does, with its
+# own message (SQLSTATE 57014 both).
+out=$(printf '%s\n' "SET statement_timeout = 500;" "$CANCEL_SQL;" "\\echo :LAST_ERROR_SQLSTATE" |
+    PGCONNECT_TIMEOUT=10 timeout 10 psql -X -At -h "$HOST" -p "$PORT" -U "$USER_" -d "$DB" 2>&1)
+[ $? -eq 124 ] && out="$out
+(the query still ran 10 s later: the timeout was not enforced)"
+[ "$out" = "SET
+ERROR:  canceling statement due to statement timeout
+57014" ] && ok "SET statement_timeout ends a running query (57014)" ||
+    fail "SET statement_timeout ends a running query (57014)" "$out"
