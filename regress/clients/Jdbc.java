@@ -31,7 +31,21 @@ public class Jdbc {
     static Connection conn;
     static String url, user, password, target;
 
+    // A server that stops answering fails the check by name instead of hanging.
+    static final int CHECK_SECONDS = 30;
+
     static void check(String name, Check c) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(CHECK_SECONDS * 1000L);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("not ok - " + name + ": no answer within " + CHECK_SECONDS + " s");
+            System.exit(1);
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
         try {
             c.run();
         } catch (SQLException e) {
@@ -41,6 +55,7 @@ public class Jdbc {
             System.out.println("not ok - " + name + ": " + e);
             System.exit(1);
         }
+        watchdog.interrupt();
         System.out.println("ok - " + name);
     }
 

@@ -68,14 +68,20 @@ def cancel():
     # asyncpg's cancel API is the timeout (or cancelling the task): it
     # sends a CancelRequest, waits for the server to end the statement
     # (57014, which asyncpg consumes) and raises TimeoutError.
+    # The TimeoutError comes at once; the connection waits for the server
+    # to end the statement before it runs the next one.
     conn = state["conn"]
     try:
-        run(conn.fetch(CANCEL_SQL[TARGET], timeout=1))
+        loop.run_until_complete(conn.fetch(CANCEL_SQL[TARGET], timeout=1))
     except asyncio.TimeoutError:
         pass
     else:
         raise AssertionError("the query ended before its timeout")
-    expect("usable after the cancel", 4, run(conn.fetchval("SELECT 4")))
+    try:
+        v = loop.run_until_complete(asyncio.wait_for(conn.fetchval("SELECT 4"), 10))
+    except asyncio.TimeoutError:
+        raise AssertionError("the connection still waits for the cancelled statement to end 10 s later")
+    expect("usable after the cancel", 4, v)
 
 
 def introspection():

@@ -27,6 +27,30 @@ func cancelSQL() string {
 	return "SELECT station, ph FROM forever"
 }
 
+// checkSeconds is how long one check may take: a server that stops
+// answering fails the check by name instead of hanging the test.
+const checkSeconds = 30
+
+// runCheck runs fn and prints "ok - name", or "not ok - name: [SQLSTATE]
+// error" and exits 1; sqlstate returns the error's SQLSTATE, or "".
+func runCheck(name string, fn func() error, sqlstate func(error) string) {
+	watchdog := time.AfterFunc(checkSeconds*time.Second, func() {
+		fmt.Printf("not ok - %s: no answer within %d s\n", name, checkSeconds)
+		os.Exit(1)
+	})
+	err := fn()
+	watchdog.Stop()
+	if err != nil {
+		if code := sqlstate(err); code != "" {
+			fmt.Printf("not ok - %s: [%s] %s\n", name, code, err)
+		} else {
+			fmt.Printf("not ok - %s: %s\n", name, err)
+		}
+		os.Exit(1)
+	}
+	fmt.Printf("ok - %s\n", name)
+}
+
 func expect(what string, want, got interface{}) error {
 	if !reflect.DeepEqual(want, got) {
 		return fmt.Errorf("%s: expected %#v, got %#v", what, want, got)

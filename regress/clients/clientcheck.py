@@ -9,6 +9,7 @@ query over the unbounded source "forever" on sluiced, pg_sleep() on the
 PostgreSQL server the programs are validated against.
 """
 import datetime
+import os
 import sys
 import threading
 import time
@@ -25,7 +26,6 @@ WANT_A = [(datetime.datetime(2026, 1, 1, 0, 0, 0), "a", 7.1),
 
 def args():
     """Returns (host, port, user, password, dbname, target) from argv."""
-    import os
     if len(sys.argv) not in (5, 6) or (len(sys.argv) == 6 and sys.argv[5] not in CANCEL_SQL):
         sys.exit("usage: %s HOST PORT USER DBNAME [sluice|postgres]" % sys.argv[0])
     target = sys.argv[5] if len(sys.argv) == 6 else "sluice"
@@ -33,9 +33,21 @@ def args():
             sys.argv[4], target)
 
 
+# How long one check may take: a server that stops answering fails the
+# check by name instead of hanging the test.
+CHECK_SECONDS = 30
+
+
 def check(name, fn, *a):
     """Runs fn(*a); it returns None or raises.  Prints the result line and
-    exits 1 at a failure, naming the check and the error's message."""
+    exits 1 at a failure, naming the check and the error's message, or
+    when the check is not done within CHECK_SECONDS."""
+    def hung():
+        print("not ok - %s: no answer within %d s" % (name, CHECK_SECONDS), flush=True)
+        os._exit(1)
+    watchdog = threading.Timer(CHECK_SECONDS, hung)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         fn(*a)
     except Exception as e:  # noqa: BLE001 - any failure ends the run
@@ -43,9 +55,11 @@ def check(name, fn, *a):
         print("not ok - %s: %s%s: %s" % (name, type(e).__name__,
                                          " [%s]" % code if code else "",
                                          str(e).strip()), flush=True)
-        if "-v" in sys.argv or __import__("os").environ.get("SL_CLIENT_TRACE"):
+        if os.environ.get("SL_CLIENT_TRACE"):
             traceback.print_exc()
         sys.exit(1)
+    finally:
+        watchdog.cancel()
     print("ok - %s" % name, flush=True)
 
 

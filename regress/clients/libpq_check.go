@@ -23,16 +23,13 @@ import (
 var conn *sql.Conn
 
 func check(name string, fn func() error) {
-	if err := fn(); err != nil {
+	runCheck(name, fn, func(err error) string {
 		var pqErr *pq.Error
 		if errors.As(err, &pqErr) {
-			fmt.Printf("not ok - %s: [%s] %s\n", name, pqErr.Code, err)
-		} else {
-			fmt.Printf("not ok - %s: %s\n", name, err)
+			return string(pqErr.Code)
 		}
-		os.Exit(1)
-	}
-	fmt.Printf("ok - %s\n", name)
+		return ""
+	})
 }
 
 func expectError(what, sqlstate, query string, args ...interface{}) error {

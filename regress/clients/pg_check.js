@@ -39,9 +39,17 @@ async function expectError(what, sqlstate, sql) {
   throw new Error(`${what}: expected an error ${sqlstate}, it succeeded`);
 }
 
+// A server that stops answering fails the check by name instead of hanging.
+const CHECK_SECONDS = 30;
+
 async function check(name, fn) {
+  const watchdog = setTimeout(() => {
+    console.log(`not ok - ${name}: no answer within ${CHECK_SECONDS} s`);
+    process.exit(1);
+  }, CHECK_SECONDS * 1000);
   try {
     await fn();
+    clearTimeout(watchdog);
   } catch (e) {
     console.log(`not ok - ${name}: ${e.code ? '[' + e.code + '] ' : ''}${e.message}`);
     process.exit(1);
@@ -99,7 +107,9 @@ const checks = [
     await new Promise((r) => setTimeout(r, 1000));
     if (settled) throw new Error(`the query ended before the cancel: ${await outcome}`);
     new pg.Client(config).cancel(client, q);
-    const e = await Promise.race([outcome, new Promise((r) => setTimeout(() => r('timeout'), 10000))]);
+    let timer;
+    const e = await Promise.race([outcome, new Promise((r) => { timer = setTimeout(() => r('timeout'), 10000); })]);
+    clearTimeout(timer);
     if (e === 'timeout') throw new Error('the query still runs 10 s after the cancel');
     if (!e || e.code !== '57014') throw new Error(`expected SQLSTATE 57014, got ${e && (e.code + ': ' + e.message)}`);
     const r = await client.query('SELECT 4 AS v');

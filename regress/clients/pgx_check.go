@@ -23,16 +23,13 @@ import (
 var conn *pgx.Conn
 
 func check(name string, fn func() error) {
-	if err := fn(); err != nil {
+	runCheck(name, fn, func(err error) string {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) {
-			fmt.Printf("not ok - %s: [%s] %s\n", name, pgErr.Code, err)
-		} else {
-			fmt.Printf("not ok - %s: %s\n", name, err)
+			return pgErr.Code
 		}
-		os.Exit(1)
-	}
-	fmt.Printf("ok - %s\n", name)
+		return ""
+	})
 }
 
 func expectError(what, sqlstate, sql string) error {

@@ -33,7 +33,7 @@ sl_drivers_run() { # sl_drivers_run NAME CMD...
         >"$SL_TMP/$name.out" 2>"$SL_TMP/$name.err"
     rc=$?
     cat "$SL_TMP/$name.out"
-    if [ "$rc" -eq 124 ]; then echo "not ok - $name: no answer within 60 s (timeout)"; fi
+    if [ "$rc" -eq 124 ]; then echo "not ok - $name: killed after 60 s, hung in the check after the last one above"; fi
     if [ "$rc" -ne 0 ]; then
         sed 's/^/# /' "$SL_TMP/$name.err" | tail -20
         return 1
