@@ -12,6 +12,9 @@ SL_CLIENTS=$SL_SRCDIR/regress/clients
 # Compiled client programs (Java classes, Go binaries and Go's build cache)
 # live in the build tree, built once and rebuilt only when a source changes.
 SL_CLIENTS_BUILD=$SL_BUILDDIR/regress/clients-build
+# The programs run from the source tree, which may be read-only (distcheck):
+# no __pycache__ beside clientcheck.py.
+export PYTHONDONTWRITEBYTECODE=1
 . "$SL_SRCDIR/regress/lib/server.sh"
 
 sl_drivers_need() {
