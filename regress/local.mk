@@ -125,10 +125,24 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
-	regress/scripts/confinement.sh regress/scripts/secrets.sh
+	regress/scripts/confinement.sh regress/scripts/secrets.sh \
+	$(SL_DRIVER_TESTS)
+# The driver suite (issue 13): each PostgreSQL client at its default
+# settings, a program per client in regress/clients/ (docs/clients.md).
+SL_DRIVER_TESTS = regress/scripts/drivers_psycopg.sh regress/scripts/drivers_asyncpg.sh \
+	regress/scripts/drivers_sqlalchemy.sh regress/scripts/drivers_node.sh \
+	regress/scripts/drivers_jdbc.sh regress/scripts/drivers_go.sh \
+	regress/scripts/drivers_pgcli.sh regress/scripts/drivers_psql.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/receiver.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
-	regress/lib/check.sh regress/lib/pqraw.py regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
+	regress/lib/check.sh regress/lib/pqraw.py regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py \
+	regress/lib/drivers.sh regress/clients/psycopg3_check.py regress/clients/asyncpg_check.py \
+	regress/clients/sqlalchemy_check.py regress/clients/pgcli_check.py regress/clients/clientcheck.py \
+	regress/clients/pg_check.js regress/clients/psql_check.sh regress/clients/validate_postgres.sh \
+	regress/clients/wire_trace.py
+EXTRA_DIST += regress/clients/Jdbc.java regress/clients/pgx_check.go regress/clients/libpq_check.go regress/clients/clientcheck.go \
+	regress/clients/readings.csv regress/clients/setup_sluice.sql regress/clients/setup_postgres.sql \
+	regress/clients/README.md regress/clients/traces
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
 EXTRA_DIST += regress/sql regress/expected regress/schedule regress/README.md regress/fixtures regress/data
 
@@ -142,7 +156,7 @@ AM_TESTS_ENVIRONMENT = \
 
 clean-local: clean-regress
 clean-regress:
-	-rm -rf regress/results
+	-rm -rf regress/results regress/clients-build
 .PHONY: clean-regress
 
 include $(srcdir)/regress/valgrind.mk
