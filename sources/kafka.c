@@ -99,8 +99,10 @@
 #include "sluice/batch.h"
 #include "sluice/errcodes.h"
 
-/* How long open() waits for the topic's metadata. */
+/* How long open() waits for the topic's metadata, and in slices of how
+ * long, between which it asks should_stop. */
 #define SL_KAFKA_METADATA_TIMEOUT_MS 10000
+#define SL_KAFKA_METADATA_SLICE_MS   250
 /* How long one read() waits for messages: short, so an idle topic lets the
  * runtime tick windows and notice DROP promptly. */
 #define SL_KAFKA_READ_TIMEOUT_MS 10
@@ -430,7 +432,23 @@ static sl_status start_consumer(kafka_source *ks, const sl_source_open_args *arg
     if (rkt == NULL)
         return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "%s: bad topic \"%s\": %s", ks->what,
                             ks->topic, rd_kafka_err2str(rd_kafka_last_error()));
-    rc = rd_kafka_metadata(ks->rk, 0, rkt, &md, SL_KAFKA_METADATA_TIMEOUT_MS);
+    /* In slices, so that a cancel or DROP need not wait for the whole timeout. */
+    for (int waited = 0;; waited += SL_KAFKA_METADATA_SLICE_MS) {
+        rc = rd_kafka_metadata(ks->rk, 0, rkt, &md, SL_KAFKA_METADATA_SLICE_MS);
+        if (rc == RD_KAFKA_RESP_ERR_NO_ERROR ||
+            waited + SL_KAFKA_METADATA_SLICE_MS >= SL_KAFKA_METADATA_TIMEOUT_MS)
+            break;
+        if (rc != RD_KAFKA_RESP_ERR__TIMED_OUT && rc != RD_KAFKA_RESP_ERR__TRANSPORT)
+            break;
+        if (rc == RD_KAFKA_RESP_ERR__TRANSPORT)
+            usleep(SL_KAFKA_METADATA_SLICE_MS * 1000); /* refused at once: do not spin */
+        if (args->should_stop != NULL && args->should_stop(args->stop_arg)) {
+            rd_kafka_topic_destroy(rkt);
+            return sl_error_set(err, SL_ERRCODE_QUERY_CANCELED,
+                                "%s: stopped while waiting for the metadata of topic \"%s\"", ks->what,
+                                ks->topic);
+        }
+    }
     rd_kafka_topic_destroy(rkt);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char *brokers = sl_options_get(args->options, "brokers");

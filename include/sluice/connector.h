@@ -31,7 +31,8 @@
  * another version is refused at registration. */
 #define SL_SINK_API_VERSION 2 /* 2: open args carry confine, not datadir; sl_option_decl.destination */
 #define SL_SOURCE_API_VERSION                                                                                \
-    4 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine, destination */
+    5 /* 2: position and seek (checkpoints); 3: splits, read_waits; 4: confine, destination; 5: open's       \
+         should_stop */
 
 /* ---- declared options ---- */
 
@@ -208,6 +209,12 @@ typedef struct sl_source_open_args {
      * from read(), on the query's thread. */
     void (*reject)(void *arg, const char *raw, size_t len, const sl_error *why);
     void *reject_arg;
+    /* Optional (NULL: never): true once whoever waits for open() gives up
+     * (a cancel, DROP QUERY, shutdown).  An open() that waits (for a
+     * broker's metadata) asks at least every 250 ms and then fails with
+     * 57014. */
+    bool (*should_stop)(void *arg);
+    void *stop_arg;
 } sl_source_open_args;
 
 /* Options every source has (event-time bounds, handled by the engine). */

@@ -47,6 +47,22 @@ check "server answers after the cancel" "42" "$out"
 out=$(sl_psql -At -c "SELECT station FROM forever LIMIT 3" 2>&1 | wc -l)
 check "LIMIT ends a push query over an unbounded source" "3" "$out"
 
+# A Kafka source whose broker never answers: its open() waits for metadata
+# (up to 10 s) but gives up at a cancel, here statement_timeout's, for a
+# push query and for CREATE QUERY alike.
+sl_psql -q -c "CREATE SOURCE dead (station text, ph double) FROM KAFKA WITH (brokers = '127.0.0.1:1', topic = 't', format = 'json')" \
+    -c "CREATE SINK dead_out TO FILE WITH (path = 'dead.jsonl')" >/dev/null 2>&1
+for stmt in "SELECT * FROM dead" "CREATE QUERY dead_q AS SELECT * FROM dead INTO dead_out"; do
+    start=$(date +%s%N)
+    out=$(PGOPTIONS="-c statement_timeout=1s" sl_psql -q -c "$stmt" 2>&1)
+    ms=$((($(date +%s%N) - start) / 1000000))
+    check "$stmt waiting for a dead broker: statement_timeout ends it" \
+        "ERROR:  canceling statement due to statement timeout" "$(echo "$out" | head -1)"
+    if [ "$ms" -lt 5000 ]; then echo "ok - ... within 5 s ($ms ms)"; else echo "not ok - ... took $ms ms"; fail=1; fi
+done
+out=$(sl_psql -At -c "SHOW QUERIES" 2>&1 | grep -c dead_q)
+check "the cancelled CREATE QUERY left no query" "0" "$out"
+
 # A continuous query on a worker thread is stopped and joined at SIGTERM.
 sl_psql -q -c "CREATE SINK out TO FILE WITH (path = 'forever.jsonl')" \
     -c "CREATE QUERY keep_going AS SELECT station, ph FROM forever INTO out" >/dev/null 2>&1

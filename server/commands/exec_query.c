@@ -79,12 +79,16 @@ static sl_status check_query_owner(sl_exec_ctx *ctx, const char *name, sl_error 
 static sl_status start_continuous(sl_exec_ctx *ctx, const sl_raw_stmt *raw, const sl_SelectStmt *sel,
                                   const char *name, char out_name[SL_QUERY_NAME_MAX], sl_error *err)
 {
-    sl_query_start_args a = {.name = name, .persist = true, .owner = ctx->role};
+    sl_query_start_args a = {.name = name, .persist = true, .owner = ctx->role, .cancel = ctx->cancel};
 
     if (check_usage(ctx, sel, err) != SL_OK)
         return SL_ERROR;
     a.sql = select_text(ctx, raw, sel, &a.position_offset);
-    return sl_query_start(&a, out_name, err);
+    if (sl_query_start(&a, out_name, err) == SL_OK)
+        return SL_OK;
+    if (ctx->cancel != NULL && *ctx->cancel != 0) /* the source's open gave up: say why */
+        return sl_cancel_error(*ctx->cancel, err);
+    return SL_ERROR;
 }
 
 /* sl_runtime_control.check of a push query: the session's cancel flag
@@ -131,9 +135,13 @@ sl_status sl_exec_push_plan(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_mcxt *c
         .open_source = true,
         .account = &p->mem,
         .params = ctx->params,
+        .should_stop = push_check,
+        .stop_arg = (void *)ctx->cancel,
     };
     if (sl_runtime_plan(&ra, &p->rt, err) != SL_OK) {
         sl_mcxt_delete(p->cx);
+        if (push_check((void *)ctx->cancel)) /* the open gave up: say why */
+            return sl_cancel_error(*ctx->cancel, err);
         return SL_ERROR;
     }
     if (cols != NULL)

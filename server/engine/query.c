@@ -268,8 +268,15 @@ static void discard(sl_query *q)
     free(q);
 }
 
+/* sl_runtime_args.should_stop while a session waits for CREATE QUERY: its cancel flag. */
+static bool plan_cancelled(void *arg)
+{
+    const volatile int *cancel = arg;
+    return *cancel != 0;
+}
+
 /* Parses q's sql (copied into its context) and plans it. */
-static sl_status plan(sl_query *q, const char *sql, int position_offset, sl_error *err)
+static sl_status plan(sl_query *q, const char *sql, int position_offset, volatile int *cancel, sl_error *err)
 {
     sl_list *stmts = NULL;
     const sl_raw_stmt *raw;
@@ -292,6 +299,8 @@ static sl_status plan(sl_query *q, const char *sql, int position_offset, sl_erro
             .open_sink = true,
             .open_source = true,
             .account = &q->mem,
+            .should_stop = cancel != NULL ? plan_cancelled : NULL,
+            .stop_arg = (void *)cancel,
         };
         if (sl_runtime_plan(&ra, &q->rt, err) != SL_OK)
             goto fail;
@@ -327,7 +336,7 @@ sl_status sl_query_start(const sl_query_start_args *args, char *name_out, sl_err
     if (reserve(args->name, &q, err) != SL_OK)
         return SL_ERROR;
     q->cx = sl_mcxt_create(NULL, "query");
-    if (plan(q, args->sql, args->position_offset, err) != SL_OK) {
+    if (plan(q, args->sql, args->position_offset, args->cancel, err) != SL_OK) {
         sl_runtime_close(q->rt);
         discard(q);
         return SL_ERROR;

@@ -54,6 +54,9 @@ typedef struct sl_query_start_args {
     bool paused;         /* start paused (a paused query in the catalog) */
     bool persist;        /* insert into the catalog (false when loading from it) */
     const char *owner;   /* the role that creates it (persist) */
+    /* Optional: the statement's cancel flag (server/cancel.h); a source
+     * that waits in open() gives up once it is set. */
+    volatile int *cancel;
 } sl_query_start_args;
 
 /*

@@ -366,6 +366,8 @@ static sl_status plan_source(sl_runtime *rt, const sl_runtime_args *args, sl_err
             .bounded_out = &bounded,
             .reject = rt->dl != NULL ? on_reject : NULL,
             .reject_arg = rt->dl != NULL ? rt : NULL,
+            .should_stop = args->should_stop,
+            .stop_arg = args->stop_arg,
         };
         sl_error_clear(err);
         if (confine_check(rt, "source", rt->src->name, &rt->src_opts, err) != SL_OK)

@@ -64,6 +64,9 @@ typedef struct sl_runtime_args {
      * together pass max_memory after this one grew. */
     sl_mem_account *account;
     sl_params *params; /* $n of a push query: NULL = none */
+    /* Optional: the source's open() gives up waiting once it says so. */
+    bool (*should_stop)(void *arg);
+    void *stop_arg;
 } sl_runtime_args;
 
 /*
