@@ -60,6 +60,7 @@ static const struct {
     {"int2", SL_TYPE_BIGINT},
     {"smallint", SL_TYPE_BIGINT},
     {"long", SL_TYPE_BIGINT},
+    {"oid", SL_TYPE_BIGINT},
     {"double", SL_TYPE_DOUBLE},
     {"double precision", SL_TYPE_DOUBLE},
     {"float", SL_TYPE_DOUBLE},
@@ -73,6 +74,9 @@ static const struct {
     {"character varying", SL_TYPE_TEXT},
     {"char", SL_TYPE_TEXT},
     {"character", SL_TYPE_TEXT},
+    {"char varying", SL_TYPE_TEXT},
+    {"bpchar", SL_TYPE_TEXT},
+    {"name", SL_TYPE_TEXT},
     {"string", SL_TYPE_TEXT},
     {"timestamp", SL_TYPE_TIMESTAMP},
     {"timestamptz", SL_TYPE_TIMESTAMP},
@@ -111,6 +115,44 @@ bool sl_type_parse(const char *name, sl_type *out)
         }
     }
     return false;
+}
+
+sl_status sl_type_check_mods(const char *name, int nmods, const int64_t *mods, sl_error *err)
+{
+    bool text = strcmp(name, "varchar") == 0 || strcmp(name, "character varying") == 0 ||
+                strcmp(name, "char varying") == 0 || strcmp(name, "char") == 0 ||
+                strcmp(name, "character") == 0 || strcmp(name, "bpchar") == 0;
+    bool numeric = strcmp(name, "numeric") == 0 || strcmp(name, "decimal") == 0;
+    bool stamp = strcmp(name, "timestamp") == 0 || strcmp(name, "timestamptz") == 0;
+    bool flt = strcmp(name, "float") == 0;
+
+    if (nmods == 0)
+        return SL_OK;
+    if (!(text || numeric || stamp || flt))
+        return sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "type modifier is not allowed for type \"%s\"",
+                            name);
+    if (nmods > (numeric ? 2 : 1))
+        return sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "invalid type modifier");
+    if (text && mods[0] < 1)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "length for type %s must be at least 1",
+                            name);
+    if (text && mods[0] > 10485760)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "length for type %s cannot exceed 10485760", name);
+    if (numeric && (mods[0] < 1 || mods[0] > 1000))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "NUMERIC precision %lld must be between 1 and 1000", (long long)mods[0]);
+    if (numeric && nmods == 2 && (mods[1] < 0 || mods[1] > mods[0]))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "NUMERIC scale %lld must be between 0 and precision %lld", (long long)mods[1],
+                            (long long)mods[0]);
+    if (stamp && (mods[0] < 0 || mods[0] > 6))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "TIMESTAMP(%lld) precision must be between 0 and 6", (long long)mods[0]);
+    if (flt && (mods[0] < 1 || mods[0] > 53))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "precision for type float must be between 1 and 53 bits");
+    return SL_OK;
 }
 
 uint32_t sl_type_oid(sl_type type)

@@ -117,6 +117,18 @@ sl_Const *sl_parse_word_const(sl_parse_state *ps, const sl_token *word)
     return sl_make_const_string(ps->cx, word->str, word->offset);
 }
 
+const char *sl_parse_discard_word(sl_parse_state *ps, const sl_token *word)
+{
+    static const char *const words[][2] = {
+        {"plans", "PLANS"}, {"sequences", "SEQUENCES"}, {"temp", "TEMP"}, {"temporary", "TEMP"}};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(word->str, words[i][0]) == 0)
+            return words[i][1];
+    sl_parse_syntax_error(ps, word);
+    return word->str;
+}
+
 sl_Const *sl_parse_number_unit(sl_parse_state *ps, const sl_token *num, const sl_token *unit)
 {
     int64_t us = 0;

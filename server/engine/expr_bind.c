@@ -667,6 +667,8 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
             sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "type \"%s\" does not exist", c->type->name);
             return at(qt, c->type->hdr.location, err);
         }
+        if (sl_type_name_check(c->type, err) != SL_OK)
+            return at(qt, c->type->hdr.location, err);
         if (bind_node(ctx, c->arg, &arg, err) != SL_OK)
             return SL_ERROR;
         /* a cast to the type the value already has disappears, as in PostgreSQL */
