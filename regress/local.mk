@@ -112,7 +112,7 @@ regress_kafka_broker_LDADD = $(SL_SERVER_LDADD)
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
 SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh regress/scripts/auth.sh regress/scripts/privileges.sh \
-	regress/scripts/docs.sh regress/scripts/layout.sh regress/scripts/client.sh \
+	regress/scripts/docs.sh regress/scripts/layout.sh regress/scripts/client.sh regress/scripts/result_types.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
 	regress/scripts/oracle.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \
@@ -126,7 +126,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh
-dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
+dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/lib/pgwire.py regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/receiver.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
 EXTRA_DIST += regress/npm/package.json regress/npm/package-lock.json
