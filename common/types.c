@@ -86,28 +86,34 @@ static const struct {
     {"interval", SL_TYPE_INTERVAL},
 };
 
-bool sl_type_parse(const char *name, sl_type *out)
+bool sl_fold_blanks(const char *text, char stop, char *out, size_t outsize)
 {
-    char norm[64];
     size_t n = 0;
     bool space = false;
 
-    if (name == NULL)
-        return false;
-    /* Lower case, collapse runs of blanks, drop a type modifier "(n)". */
-    for (const char *p = name; *p != '\0' && *p != '('; p++) {
+    for (const char *p = text; *p != '\0' && *p != stop; p++) {
         if (isspace((unsigned char)*p)) {
             space = n > 0;
             continue;
         }
-        if (n + 2 >= sizeof(norm))
+        if (n + 2 >= outsize)
             return false;
         if (space)
-            norm[n++] = ' ';
+            out[n++] = ' ';
         space = false;
-        norm[n++] = (char)tolower((unsigned char)*p);
+        out[n++] = (char)tolower((unsigned char)*p);
     }
-    norm[n] = '\0';
+    out[n] = '\0';
+    return true;
+}
+
+bool sl_type_parse(const char *name, sl_type *out)
+{
+    char norm[64];
+
+    /* Lower case, collapse runs of blanks, drop a type modifier "(n)". */
+    if (name == NULL || !sl_fold_blanks(name, '(', norm, sizeof(norm)))
+        return false;
     for (size_t i = 0; i < sizeof(sl_type_aliases) / sizeof(sl_type_aliases[0]); i++) {
         if (strcmp(norm, sl_type_aliases[i].name) == 0) {
             *out = sl_type_aliases[i].type;

@@ -396,6 +396,7 @@ typedef enum sl_session_kind {
     SL_SESSION_LISTEN,   /* LISTEN channel */
     SL_SESSION_UNLISTEN, /* UNLISTEN channel | UNLISTEN * */
     SL_SESSION_CLOSE,    /* CLOSE cursor | CLOSE ALL */
+    SL_SESSION_DO,       /* DO 'code' (name: the code) */
 } sl_session_kind;
 
 typedef struct sl_SessionStmt {

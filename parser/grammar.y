@@ -59,9 +59,9 @@
        PLUS MINUS STAR SLASH PERCENT CARET CONCAT EQ NE LT LE GT GE DCOLON
        LP RP COMMA SEMI DOT NOT_LA.
 /* Keywords (lexer.c has the table of their spellings): */
-%token ABORT ALL ALTER AND AS BEGIN BETWEEN BY CASE CAST CHARACTERISTICS CLOSE COMMIT COMMITTED
-       CREATE DEFAULT DEFERRABLE DESCRIBE DISCARD DISTINCT DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN
-       FALSE FROM GRANT GRANTS GROUP HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LEVEL LIKE
+%token ABORT ALL ALTER AND AS AUTHORIZATION BEGIN BETWEEN BY CASE CAST CHARACTERISTICS CLOSE COMMIT COMMITTED
+       CREATE DEFAULT DEFERRABLE DESCRIBE DISCARD DISTINCT DO DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN
+       FALSE FROM GRANT GRANTS GROUP HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LANGUAGE LEVEL LIKE
        LIMIT LISTEN LOCAL NOT NULL ON ONLY OR PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME
        REVOKE ROLE ROLES ROLLBACK SELECT SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START
        THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING UNCOMMITTED UNLISTEN USER VARYING WATERMARK
@@ -72,8 +72,8 @@
  * read as an identifier, so a source may be called "source" and a column
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
-%fallback ID ABORT BEGIN CHARACTERISTICS CLOSE COMMIT COMMITTED DEFERRABLE DESCRIBE DISCARD DOUBLE
-       EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF INTERVAL ISOLATION LEVEL LISTEN LOCAL ON
+%fallback ID ABORT AUTHORIZATION BEGIN CHARACTERISTICS CLOSE COMMIT COMMITTED DEFERRABLE DESCRIBE DISCARD DO
+       DOUBLE EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF INTERVAL ISOLATION LANGUAGE LEVEL LISTEN LOCAL ON
        ONLY PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME REVOKE ROLE ROLES ROLLBACK
        SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
        TUMBLING UNCOMMITTED UNIT UNLISTEN USER VARYING WATERMARK WINDOW WITHOUT WORK WRITE ZONE.
@@ -289,6 +289,12 @@ cmd(A) ::= RESET(K) reset_name(N).      { A = (sl_node *)sl_make_session_stmt(CX
 reset_name(A) ::= dotted_name(N).       { A = N; }
 reset_name(A) ::= TIME(T) ZONE.         { A = T; A.str = "timezone"; }
 reset_name(A) ::= TRANSACTION(T) ISOLATION LEVEL. { A = T; A.str = "transaction_isolation"; }
+reset_name(A) ::= SESSION(T) AUTHORIZATION. { A = T; A.str = "session_authorization"; }
+
+/* SET SESSION AUTHORIZATION DEFAULT: back to the role that logged in (the
+ * only one a session can be: sluice has no SET SESSION AUTHORIZATION role) */
+cmd(A) ::= SET(K) SESSION AUTHORIZATION(N) DEFAULT.
+    { A = sl_set_scope(sl_make_set(CX, "session_authorization", NULL, N.offset), false, K.offset); }
 
 /* ---- what connection pools send between clients: DISCARD, UNLISTEN, CLOSE ---- */
 
@@ -299,6 +305,10 @@ cmd(A) ::= UNLISTEN(K) ID(N).           { A = (sl_node *)sl_make_session_stmt(CX
 cmd(A) ::= UNLISTEN(K) STAR.            { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_UNLISTEN, NULL, K.offset); }
 cmd(A) ::= CLOSE(K) ID(N).              { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_CLOSE, N.str, K.offset); }
 cmd(A) ::= CLOSE(K) ALL.                { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_CLOSE, NULL, K.offset); }
+/* DO 'code' [LANGUAGE name]: the block's text; the executor knows which ones do nothing here */
+cmd(A) ::= DO(K) STRING(S).             { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
+cmd(A) ::= DO(K) STRING(S) LANGUAGE ID. { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
+cmd(A) ::= DO(K) LANGUAGE ID STRING(S). { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
 
 set_assign ::= EQ.
 set_assign ::= TO.

@@ -196,7 +196,7 @@ static void print_session(sl_buf *sb, const sl_SessionStmt *s)
 {
     static const char *const words[] = {
         [SL_SESSION_RESET] = "RESET",       [SL_SESSION_DISCARD] = "DISCARD", [SL_SESSION_LISTEN] = "LISTEN",
-        [SL_SESSION_UNLISTEN] = "UNLISTEN", [SL_SESSION_CLOSE] = "CLOSE",
+        [SL_SESSION_UNLISTEN] = "UNLISTEN", [SL_SESSION_CLOSE] = "CLOSE",     [SL_SESSION_DO] = "DO",
     };
 
     sl_buf_puts(sb, words[s->kind]);
@@ -205,6 +205,8 @@ static void print_session(sl_buf *sb, const sl_SessionStmt *s)
         sl_buf_puts(sb, s->kind == SL_SESSION_UNLISTEN ? "*" : "ALL");
     else if (s->kind == SL_SESSION_RESET)
         print_dotted(sb, s->name);
+    else if (s->kind == SL_SESSION_DO)
+        print_string(sb, s->name);
     else if (s->kind == SL_SESSION_DISCARD)
         sl_buf_puts(sb, s->name); /* a keyword */
     else

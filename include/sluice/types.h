@@ -38,6 +38,10 @@ typedef struct sl_text {
 
 /* "boolean", "bigint", "double", "text", "timestamp", "interval" (catalog spelling). */
 const char *sl_type_name(sl_type type);
+/* Copies text into out (outsize bytes) in lower case, each run of blanks one
+ * space, none at the ends, up to the first stop character ('\0': none);
+ * false when it does not fit.  For comparing words as SQL spells them. */
+bool sl_fold_blanks(const char *text, char stop, char *out, size_t outsize);
 /* Parses a catalog type name or an alias (int, integer, int8, float8, double precision,
  * varchar, string, bool, timestamptz...); false when unknown. */
 bool sl_type_parse(const char *name, sl_type *out);

@@ -4,6 +4,26 @@
 -- and keywords used as column names.
 -- asyncpg's pool reset (pg_advisory_unlock_all aside)
 CLOSE ALL; UNLISTEN *; RESET ALL;
+-- asyncpg 0.27's, with its DO block (a no-op here: nothing is listened to)
+CLOSE ALL;
+
+                DO $$
+                BEGIN
+                    PERFORM * FROM pg_listening_channels() LIMIT 1;
+                    IF FOUND THEN
+                        UNLISTEN *;
+                    END IF;
+                END;
+                $$;
+            
+RESET ALL;
+-- its older Connection.reset
+DO $$ BEGIN PERFORM * FROM pg_listening_channels() LIMIT 1; IF FOUND THEN UNLISTEN *; END IF; END; $$;
+SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL;
+RESET SESSION AUTHORIZATION;
+-- other DO blocks are refused
+DO $$ BEGIN RAISE NOTICE 'hi'; END $$;
+DO LANGUAGE plpgsql 'BEGIN NULL; END';
 UNLISTEN some_channel;
 LISTEN some_channel;
 CLOSE some_cursor;

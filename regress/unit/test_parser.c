@@ -289,6 +289,11 @@ static const parse_case parse_cases[] = {
     {"parse-6.14 column types with modifiers",
      "CREATE SOURCE s (a varchar(20), b numeric(4,1), c timestamp(0) with time zone, d int4) FROM FILE",
      "CREATE SOURCE s (a VARCHAR(20), b NUMERIC(4, 1), c TIMESTAMPTZ(0), d INT4) FROM file"},
+    {"parse-6.16 DO blocks and SET SESSION AUTHORIZATION DEFAULT",
+     "DO $$ BEGIN NULL; END $$; DO 'x' LANGUAGE plpgsql; DO LANGUAGE plpgsql $b$y$b$; "
+     "SET SESSION AUTHORIZATION DEFAULT; RESET SESSION AUTHORIZATION",
+     "DO ' BEGIN NULL; END '; DO 'x'; DO 'y'; SET session_authorization TO DEFAULT; RESET "
+     "session_authorization"},
     {"parse-6.15 dollar-quoted strings are strings", "SELECT $$a'b$$, $q$x$$y$q$ FROM t",
      "SELECT 'a''b', 'x$$y' FROM t"},
 

@@ -225,6 +225,9 @@ sl_status sl_exec_set(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, c
     sl_status st;
 
     snprintf(tag, SL_TAG_MAX, "SET");
+    /* SET SESSION AUTHORIZATION DEFAULT: a session is always the role it logged in as */
+    if (strcmp(s->name, "session_authorization") == 0 && s->value == NULL)
+        return SL_OK;
     if (local && !ctx->in_transaction) {
         /* As PostgreSQL: checked, then a warning, and no effect outside a block. */
         sl_settings *scratch = sl_settings_new(ctx->stmt_cx);
@@ -243,6 +246,27 @@ sl_status sl_exec_set(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, c
 
 /* ---- RESET, DISCARD, LISTEN, UNLISTEN, CLOSE ---- */
 
+/*
+ * True for the DO blocks that do nothing in sluice, so that it may skip them:
+ * asyncpg's pool reset unlistens only when pg_listening_channels() has a row,
+ * and a sluice session listens to nothing.  Compared with blanks collapsed
+ * and case folded.
+ */
+static bool do_block_is_noop(const char *code)
+{
+    static const char *const noops[] = {
+        "begin perform * from pg_listening_channels() limit 1; if found then unlisten *; end if; end;",
+    };
+    char norm[256];
+
+    if (!sl_fold_blanks(code, '\0', norm, sizeof(norm)))
+        return false;
+    for (size_t i = 0; i < sizeof(noops) / sizeof(noops[0]); i++)
+        if (strcmp(norm, noops[i]) == 0)
+            return true;
+    return false;
+}
+
 sl_status sl_exec_session(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                           sl_error *err)
 {
@@ -252,11 +276,22 @@ sl_status sl_exec_session(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *des
     (void)dest;
     switch (s->kind) {
     case SL_SESSION_RESET:
+        /* RESET SESSION AUTHORIZATION: a session is always the role it logged in as */
         if (s->name == NULL)
             sl_settings_reset_all(ctx->settings);
-        else if (sl_settings_set(ctx->settings, s->name, NULL, err) != SL_OK)
+        else if (strcmp(s->name, "session_authorization") != 0 &&
+                 sl_settings_set(ctx->settings, s->name, NULL, err) != SL_OK)
             return SL_ERROR;
         snprintf(tag, SL_TAG_MAX, "RESET");
+        return SL_OK;
+    case SL_SESSION_DO:
+        if (!do_block_is_noop(s->name)) {
+            sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "DO is not supported");
+            sl_error_detail(err, "sluice runs no procedural code.");
+            err->position = pos;
+            return SL_ERROR;
+        }
+        snprintf(tag, SL_TAG_MAX, "DO");
         return SL_OK;
     case SL_SESSION_DISCARD:
         if (s->name == NULL) {
