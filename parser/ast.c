@@ -504,6 +504,14 @@ sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, sl_list *
     return s;
 }
 
+sl_TransactionStmt *sl_make_start_transaction(sl_mcxt *cx, sl_list *modes, int location)
+{
+    sl_TransactionStmt *s = sl_make_transaction(cx, SL_TXN_BEGIN, modes, location);
+
+    s->start = true;
+    return s;
+}
+
 sl_Option *sl_make_txn_mode(sl_mcxt *cx, const char *name, const char *value, int location)
 {
     return sl_make_option(cx, name, sl_make_const_string(cx, value, location), location);

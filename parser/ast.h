@@ -386,6 +386,7 @@ typedef struct sl_TransactionStmt { /* accepted for drivers that wrap statements
      * setting each one sets: transaction_isolation ('read committed', ...),
      * transaction_read_only and transaction_deferrable (booleans); NULL when none */
     sl_list *modes;
+    bool start; /* SL_TXN_BEGIN written START TRANSACTION (its command tag) */
 } sl_TransactionStmt;
 
 /* The session statements drivers send on their own (pool resets and the like). */
@@ -473,6 +474,8 @@ sl_QueryControlStmt *sl_make_query_control(sl_mcxt *cx, sl_query_action action, 
                                            int location);
 sl_ExplainStmt *sl_make_explain(sl_mcxt *cx, sl_node *stmt, int location);
 sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, sl_list *modes, int location);
+/* START TRANSACTION [modes]: a BEGIN that answers with the tag START TRANSACTION. */
+sl_TransactionStmt *sl_make_start_transaction(sl_mcxt *cx, sl_list *modes, int location);
 /* One transaction mode (see sl_TransactionStmt): name is the setting, value its text. */
 sl_Option *sl_make_txn_mode(sl_mcxt *cx, const char *name, const char *value, int location);
 sl_SessionStmt *sl_make_session_stmt(sl_mcxt *cx, sl_session_kind kind, const char *name, int location);

@@ -405,7 +405,7 @@ limit_opt(A) ::= LIMIT INTEGER(N).      { A = N.ival; }
 /* ---- transactions: accepted so drivers that wrap statements work ---- */
 
 cmd(A) ::= BEGIN(K) opt_work txn_modes(M). { A = (sl_node *)sl_make_transaction(CX, SL_TXN_BEGIN, M, K.offset); }
-cmd(A) ::= START(K) TRANSACTION txn_modes(M). { A = (sl_node *)sl_make_transaction(CX, SL_TXN_BEGIN, M, K.offset); }
+cmd(A) ::= START(K) TRANSACTION txn_modes(M). { A = (sl_node *)sl_make_start_transaction(CX, M, K.offset); }
 cmd(A) ::= COMMIT(K) opt_work.          { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, NULL, K.offset); }
 cmd(A) ::= END(K) opt_work.             { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, NULL, K.offset); }
 cmd(A) ::= ROLLBACK(K) opt_work.        { A = (sl_node *)sl_make_transaction(CX, SL_TXN_ROLLBACK, NULL, K.offset); }

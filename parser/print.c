@@ -171,7 +171,7 @@ static void print_transaction(sl_buf *sb, const sl_TransactionStmt *t)
         [SL_TXN_SET_SESSION] = "SET SESSION CHARACTERISTICS AS TRANSACTION",
     };
 
-    sl_buf_puts(sb, words[t->kind]);
+    sl_buf_puts(sb, t->start ? "START TRANSACTION" : words[t->kind]);
     for (int i = 0; i < sl_list_length(t->modes); i++) {
         const sl_Option *m = sl_list_nth(t->modes, i);
         const char *v = m->value->text;

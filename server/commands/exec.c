@@ -51,7 +51,7 @@ static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
         else if (apply_txn_modes(ctx, t->modes, false, err) != SL_OK)
             return SL_ERROR;
         ctx->in_transaction = true;
-        snprintf(tag, SL_TAG_MAX, "%s", t->modes == NULL ? "BEGIN" : "START TRANSACTION");
+        snprintf(tag, SL_TAG_MAX, "%s", t->start ? "START TRANSACTION" : "BEGIN");
         break;
     case SL_TXN_COMMIT:
     case SL_TXN_ROLLBACK:
