@@ -277,8 +277,8 @@ set_scope(A) ::= SESSION.               { A = false; }
 set_scope(A) ::= LOCAL.                 { A = true; }
 
 %type set_rest {sl_SetStmt *}
-set_rest(A) ::= dotted_name(N) set_assign set_value(V). { A = sl_make_set(CX, N.str, V, N.offset); }
-set_rest(A) ::= TIME(T) ZONE set_value(V). { A = sl_make_set(CX, "timezone", V, T.offset); }
+set_rest(A) ::= dotted_name(N) set_assign set_value(V). { A = sl_make_set(CX, N.str, sl_parse_set_value(ps, N.str, V), N.offset); }
+set_rest(A) ::= TIME(T) ZONE set_value(V). { A = sl_make_set(CX, "timezone", sl_parse_set_value(ps, "timezone", V), T.offset); }
 set_rest(A) ::= TIME(T) ZONE LOCAL.     { A = sl_make_set(CX, "timezone", NULL, T.offset); }
 
 /* RESET name is SET name TO DEFAULT; RESET ALL resets every setting of the session */
@@ -313,10 +313,10 @@ cmd(A) ::= DO(K) LANGUAGE ID STRING(S). { A = (sl_node *)sl_make_session_stmt(CX
 set_assign ::= EQ.
 set_assign ::= TO.
 
-/* NULL for DEFAULT; several values are joined with ", " (SET datestyle TO iso, mdy) */
-%type set_value {char *}
+/* NULL for DEFAULT, else the values (SET datestyle TO iso, mdy), joined by sl_parse_set_value */
+%type set_value {sl_list *}
 set_value(A) ::= DEFAULT.               { A = NULL; }
-set_value(A) ::= set_list(L).           { A = sl_parse_join(ps, L); }
+set_value(A) ::= set_list(L).           { A = L; }
 
 %type set_list {sl_list *}
 set_list(A) ::= set_item(I).            { A = sl_list_append(CX, NULL, I); }

@@ -55,7 +55,9 @@ char *sl_parse_token_text(sl_parse_state *ps, const sl_token *tok);
  * word in upper case, or a syntax error at it. */
 const char *sl_parse_discard_word(sl_parse_state *ps, const sl_token *word);
 
-/* Joins a list of char * with ", " (SET name = a, b). */
-char *sl_parse_join(sl_parse_state *ps, const sl_list *items);
+/* The text of SET name's values (char *), joined with ", " (SET datestyle = iso, mdy);
+ * NULL for none (DEFAULT).  For search_path each name is quoted when it is not a
+ * plain lower-case one, as PostgreSQL shows lists of names ("$user", public). */
+char *sl_parse_set_value(sl_parse_state *ps, const char *name, const sl_list *items);
 
 #endif

@@ -545,6 +545,10 @@ static void print_node(sl_buf *sb, const sl_node *node)
         print_dotted(sb, s->name);
         if (s->value == NULL) {
             sl_buf_puts(sb, " TO DEFAULT");
+        } else if (strcmp(s->name, "search_path") == 0) {
+            /* already a list of names, quoted where needed (sl_parse_set_value) */
+            sl_buf_puts(sb, " = ");
+            sl_buf_puts(sb, s->value);
         } else {
             sl_buf_puts(sb, " = ");
             print_string(sb, s->value);

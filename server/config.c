@@ -69,6 +69,7 @@ static sl_status conf_check_appname(const char *, const char *, char *, size_t, 
 static sl_status conf_check_always_on(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_password_encryption(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_isolation(const char *, const char *, char *, size_t, sl_error *);
+static sl_status conf_check_bytea_output(const char *, const char *, char *, size_t, sl_error *);
 
 /* The server version reported to clients.  psql and drivers parse the leading
  * number: a 15.x value keeps psql 15 from warning about a major version
@@ -157,6 +158,18 @@ static const sl_conf_def sl_conf_table[] = {
      "a session idle (outside a transaction block) this long is closed (57P05); 0 means never"},
     {"standard_conforming_strings", SL_CONF_BOOL, SL_CONF_SESSION, "on", 0, 0, conf_check_always_on,
      "backslashes in string literals are ordinary characters; only on is supported"},
+    /* PostgreSQL settings that tools set and sluice has no use for: accepted,
+     * checked and shown, with no effect (docs/sql.md) */
+    {"client_min_messages", SL_CONF_STRING, SL_CONF_SESSION, "notice", 0, 0, conf_check_log_level,
+     "accepted for drivers; no effect: sluice's few notices are always sent"},
+    {"lock_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
+     "accepted for drivers; no effect: no statement waits for a lock"},
+    {"idle_in_transaction_session_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
+     "accepted for drivers; not enforced (a transaction block holds nothing)"},
+    {"bytea_output", SL_CONF_STRING, SL_CONF_SESSION, "hex", 0, 0, conf_check_bytea_output,
+     "accepted for drivers; no effect: sluice has no bytea type"},
+    {"jit", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "accepted for drivers; no effect: no query is compiled"},
     /* transactions: accepted and shown for drivers; sluice has no tables to isolate, so
      * the level and the read-only flag change nothing (docs/sql.md) */
     {"default_transaction_isolation", SL_CONF_STRING, SL_CONF_SESSION, "read committed", 0, 0,
@@ -462,6 +475,18 @@ static sl_status conf_check_timezone(const char *name, const char *in, char *out
         strcasecmp(in, "zulu") == 0)
         in = "UTC";
     snprintf(out, outsize, "%s", in);
+    return SL_OK;
+}
+
+static sl_status conf_check_bytea_output(const char *name, const char *in, char *out, size_t outsize,
+                                         sl_error *err)
+{
+    if (strcasecmp(in, "hex") != 0 && strcasecmp(in, "escape") != 0) {
+        conf_invalid(name, in, err);
+        sl_error_hint(err, "Available values: escape, hex.");
+        return SL_ERROR;
+    }
+    snprintf(out, outsize, "%s", strcasecmp(in, "hex") == 0 ? "hex" : "escape");
     return SL_OK;
 }
 

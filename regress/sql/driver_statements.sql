@@ -92,10 +92,26 @@ SET search_path TO DEFAULT;
 SET TIME ZONE 'UTC';
 SET TIME ZONE LOCAL;
 SET SESSION TimeZone = 'UTC';
+SET client_min_messages TO warning;
+SET lock_timeout = '5s';
+SET idle_in_transaction_session_timeout = 0;
+SET bytea_output = 'escape';
+SET jit = off;
+SHOW client_min_messages;
+SHOW lock_timeout;
+SET bytea_output = 'base64';
+SET enable_nestloop = off;
 SHOW standard_conforming_strings;
+SET search_path = "$user", public;
+SHOW search_path;
+SET search_path TO 'My Schema', public, "a""b";
+SHOW search_path;
+RESET search_path;
 SHOW search_path;
 SHOW TIME ZONE;
 -- type names with modifiers, in casts
+-- SQLAlchemy's first connect
+SELECT CAST('test plain returns' AS VARCHAR(60)) AS anon_1;
 SELECT 'abc'::varchar(10) AS a, CAST('abc' AS character varying(3)) AS b, 'x'::char(1) AS c,
        'y'::character AS d, 'z'::bpchar AS e, 'n'::name AS f, 42::oid AS g;
 SELECT 1.25::numeric(10,2) AS a, 2::decimal AS b, CAST(3 AS numeric(5)) AS c, 1.5::double precision AS d,

@@ -294,6 +294,11 @@ static const parse_case parse_cases[] = {
      "SET SESSION AUTHORIZATION DEFAULT; RESET SESSION AUTHORIZATION",
      "DO ' BEGIN NULL; END '; DO 'x'; DO 'y'; SET session_authorization TO DEFAULT; RESET "
      "session_authorization"},
+    {"parse-6.17 search_path names quoted as PostgreSQL shows them",
+     "SET search_path = \"$user\", public; SET search_path TO 'My Schema', x_1, \"a\"\"b\"; SET "
+     "application_name = \"My App\"",
+     "SET search_path = \"$user\", public; SET search_path = \"My Schema\", x_1, \"a\"\"b\"; "
+     "SET application_name = 'My App'"},
     {"parse-6.15 dollar-quoted strings are strings", "SELECT $$a'b$$, $q$x$$y$q$ FROM t",
      "SELECT 'a''b', 'x$$y' FROM t"},
 
