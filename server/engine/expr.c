@@ -302,7 +302,7 @@ static void print_expr(sl_buf *sb, const sl_expr *e)
         sl_buf_puts(sb, "CAST(");
         print_expr(sb, e->args[0]);
         sl_buf_puts(sb, " AS ");
-        sl_buf_puts(sb, sl_type_name(e->type));
+        sl_buf_puts(sb, e->int4 ? "integer" : sl_type_name(e->type));
         sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_FUNC:
