@@ -527,11 +527,12 @@ c_expr(A) ::= CASE(K) case_arg(G) when_list(W) case_else(E) END.
 
 %type columnref {sl_ColumnRef *}
 columnref(A) ::= ID(N).                 { A = sl_make_column_ref(CX, N.str, N.offset); }
-/* Keywords that also start a literal (TIMESTAMP '...', INTERVAL '...') are
- * column names when no string follows, as PostgreSQL's col_name_keywords:
- * SELECT timestamp, station FROM sheet. */
+/* Keywords that also start a literal or a call (TIMESTAMP '...', INTERVAL
+ * '...', EXTRACT(...)) are column names when no string or '(' follows, as
+ * PostgreSQL's col_name_keywords: SELECT timestamp, station FROM sheet. */
 columnref(A) ::= TIMESTAMP(N).          { A = sl_make_column_ref(CX, "timestamp", N.offset); }
 columnref(A) ::= INTERVAL(N).           { A = sl_make_column_ref(CX, "interval", N.offset); }
+columnref(A) ::= EXTRACT(N).            { A = sl_make_column_ref(CX, "extract", N.offset); }
 columnref(A) ::= columnref(C) DOT ID(N). { A = sl_column_ref_append(CX, C, N.str); }
 
 %type constant {sl_Const *}

@@ -317,6 +317,14 @@ static const parse_case parse_cases[] = {
      "SELECT read, only, close, reset, discard, varying, listen, write FROM t",
      "SELECT \"read\", \"only\", \"close\", \"reset\", \"discard\", \"varying\", \"listen\", \"write\" FROM "
      "t"},
+    {"parse-7.9 non-reserved keywords as columns in the select list, WHERE, GROUP BY and calls",
+     "SELECT extract, exists, precision, double, value, position, level, zone, session, do, language, "
+     "authorization, max(timestamp), count(interval), extract(hour FROM timestamp) FROM t "
+     "WHERE extract = 1 AND exists = 2 GROUP BY extract, exists",
+     "SELECT \"extract\", \"exists\", \"precision\", \"double\", value, position, \"level\", \"zone\", "
+     "\"session\", \"do\", \"language\", \"authorization\", max(\"timestamp\"), count(\"interval\"), "
+     "date_part('hour', \"timestamp\") FROM t WHERE ((\"extract\" = 1) AND (\"exists\" = 2)) "
+     "GROUP BY \"extract\", \"exists\""},
     {"parse-7.2 quoted source and sink", "SELECT \"x y\" FROM \"Some Source\" INTO \"Sink\"",
      "SELECT \"x y\" FROM \"Some Source\" INTO \"Sink\""},
     {"parse-7.3 utf-8 names are quoted when printed", "SELECT caf\xc3\xa9 FROM t",
