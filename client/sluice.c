@@ -90,7 +90,7 @@ static void sl_usage(FILE *out)
           "  sluice [OPTION]... [DBNAME [USERNAME]]\n\n"
           "Options:\n"
           "  -h, --host=HOST        server host or socket directory (default: $SLUICE_HOST, $PGHOST,\n"
-          "                         else libpq's default)\n"
+          "                         else /tmp, sluiced's default socket directory)\n"
           "  -p, --port=PORT        server port (default: $SLUICE_PORT, $PGPORT, else " SL_DEFAULT_PORT ")\n"
           "  -U, --username=USER    user name (default: $SLUICE_USER, $PGUSER, else the login name)\n"
           "  -d, --dbname=DBNAME    database name or connection string (default: $PGDATABASE)\n"

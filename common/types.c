@@ -60,6 +60,7 @@ static const struct {
     {"int2", SL_TYPE_BIGINT},
     {"smallint", SL_TYPE_BIGINT},
     {"long", SL_TYPE_BIGINT},
+    {"oid", SL_TYPE_BIGINT},
     {"double", SL_TYPE_DOUBLE},
     {"double precision", SL_TYPE_DOUBLE},
     {"float", SL_TYPE_DOUBLE},
@@ -73,6 +74,9 @@ static const struct {
     {"character varying", SL_TYPE_TEXT},
     {"char", SL_TYPE_TEXT},
     {"character", SL_TYPE_TEXT},
+    {"char varying", SL_TYPE_TEXT},
+    {"bpchar", SL_TYPE_TEXT},
+    {"name", SL_TYPE_TEXT},
     {"string", SL_TYPE_TEXT},
     {"timestamp", SL_TYPE_TIMESTAMP},
     {"timestamptz", SL_TYPE_TIMESTAMP},
@@ -82,28 +86,34 @@ static const struct {
     {"interval", SL_TYPE_INTERVAL},
 };
 
-bool sl_type_parse(const char *name, sl_type *out)
+bool sl_fold_blanks(const char *text, char stop, char *out, size_t outsize)
 {
-    char norm[64];
     size_t n = 0;
     bool space = false;
 
-    if (name == NULL)
-        return false;
-    /* Lower case, collapse runs of blanks, drop a type modifier "(n)". */
-    for (const char *p = name; *p != '\0' && *p != '('; p++) {
+    for (const char *p = text; *p != '\0' && *p != stop; p++) {
         if (isspace((unsigned char)*p)) {
             space = n > 0;
             continue;
         }
-        if (n + 2 >= sizeof(norm))
+        if (n + 2 >= outsize)
             return false;
         if (space)
-            norm[n++] = ' ';
+            out[n++] = ' ';
         space = false;
-        norm[n++] = (char)tolower((unsigned char)*p);
+        out[n++] = (char)tolower((unsigned char)*p);
     }
-    norm[n] = '\0';
+    out[n] = '\0';
+    return true;
+}
+
+bool sl_type_parse(const char *name, sl_type *out)
+{
+    char norm[64];
+
+    /* Lower case, collapse runs of blanks, drop a type modifier "(n)". */
+    if (name == NULL || !sl_fold_blanks(name, '(', norm, sizeof(norm)))
+        return false;
     for (size_t i = 0; i < sizeof(sl_type_aliases) / sizeof(sl_type_aliases[0]); i++) {
         if (strcmp(norm, sl_type_aliases[i].name) == 0) {
             *out = sl_type_aliases[i].type;
@@ -111,6 +121,44 @@ bool sl_type_parse(const char *name, sl_type *out)
         }
     }
     return false;
+}
+
+sl_status sl_type_check_mods(const char *name, int nmods, const int64_t *mods, sl_error *err)
+{
+    bool text = strcmp(name, "varchar") == 0 || strcmp(name, "character varying") == 0 ||
+                strcmp(name, "char varying") == 0 || strcmp(name, "char") == 0 ||
+                strcmp(name, "character") == 0 || strcmp(name, "bpchar") == 0;
+    bool numeric = strcmp(name, "numeric") == 0 || strcmp(name, "decimal") == 0;
+    bool stamp = strcmp(name, "timestamp") == 0 || strcmp(name, "timestamptz") == 0;
+    bool flt = strcmp(name, "float") == 0;
+
+    if (nmods == 0)
+        return SL_OK;
+    if (!(text || numeric || stamp || flt))
+        return sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "type modifier is not allowed for type \"%s\"",
+                            name);
+    if (nmods > (numeric ? 2 : 1))
+        return sl_error_set(err, SL_ERRCODE_SYNTAX_ERROR, "invalid type modifier");
+    if (text && mods[0] < 1)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE, "length for type %s must be at least 1",
+                            name);
+    if (text && mods[0] > 10485760)
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "length for type %s cannot exceed 10485760", name);
+    if (numeric && (mods[0] < 1 || mods[0] > 1000))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "NUMERIC precision %lld must be between 1 and 1000", (long long)mods[0]);
+    if (numeric && nmods == 2 && (mods[1] < 0 || mods[1] > mods[0]))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "NUMERIC scale %lld must be between 0 and precision %lld", (long long)mods[1],
+                            (long long)mods[0]);
+    if (stamp && (mods[0] < 0 || mods[0] > 6))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "TIMESTAMP(%lld) precision must be between 0 and 6", (long long)mods[0]);
+    if (flt && (mods[0] < 1 || mods[0] > 53))
+        return sl_error_set(err, SL_ERRCODE_INVALID_PARAMETER_VALUE,
+                            "precision for type float must be between 1 and 53 bits");
+    return SL_OK;
 }
 
 uint32_t sl_type_oid(sl_type type)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sluice/types.h"
+
 void *sl_node_new(sl_mcxt *cx, sl_node_tag tag, size_t size, int location)
 {
     sl_node *node = sl_pzalloc(cx, size);
@@ -39,6 +41,7 @@ const char *sl_node_tag_name(sl_node_tag tag)
         [SL_T_QueryControlStmt] = "QueryControlStmt",
         [SL_T_ExplainStmt] = "ExplainStmt",
         [SL_T_TransactionStmt] = "TransactionStmt",
+        [SL_T_SessionStmt] = "SessionStmt",
         [SL_T_ColumnDef] = "ColumnDef",
         [SL_T_Option] = "Option",
         [SL_T_ResTarget] = "ResTarget",
@@ -257,12 +260,23 @@ sl_CaseExpr *sl_make_case(sl_mcxt *cx, sl_node *arg, sl_list *whens, sl_node *el
     return e;
 }
 
-sl_TypeName *sl_make_type_name(sl_mcxt *cx, const char *name, int location)
+sl_TypeName *sl_make_type_name(sl_mcxt *cx, const char *name, sl_list *mods, int location)
 {
     sl_TypeName *t = SL_NEW(cx, TypeName, location);
 
     t->name = name;
+    t->mods = mods;
     return t;
+}
+
+sl_status sl_type_name_check(const sl_TypeName *t, sl_error *err)
+{
+    int64_t mods[3];
+    int n = sl_list_length(t->mods);
+
+    for (int i = 0; i < n && i < 3; i++)
+        mods[i] = ((const sl_Const *)sl_list_nth(t->mods, i))->ival;
+    return sl_type_check_mods(t->name, n < 3 ? n : 3, mods, err);
 }
 
 sl_CastExpr *sl_make_cast(sl_mcxt *cx, sl_node *arg, sl_TypeName *type, int location)
@@ -420,6 +434,13 @@ sl_SetStmt *sl_make_set(sl_mcxt *cx, const char *name, const char *value, int lo
     return s;
 }
 
+sl_node *sl_set_scope(sl_SetStmt *stmt, bool local, int location)
+{
+    stmt->local = local;
+    stmt->hdr.location = location;
+    return (sl_node *)stmt;
+}
+
 sl_DescribeStmt *sl_make_describe(sl_mcxt *cx, const char *name, int location)
 {
     sl_DescribeStmt *s = SL_NEW(cx, DescribeStmt, location);
@@ -474,11 +495,34 @@ sl_ExplainStmt *sl_make_explain(sl_mcxt *cx, sl_node *stmt, int location)
     return s;
 }
 
-sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, int location)
+sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, sl_list *modes, int location)
 {
     sl_TransactionStmt *s = SL_NEW(cx, TransactionStmt, location);
 
     s->kind = kind;
+    s->modes = modes;
+    return s;
+}
+
+sl_TransactionStmt *sl_make_start_transaction(sl_mcxt *cx, sl_list *modes, int location)
+{
+    sl_TransactionStmt *s = sl_make_transaction(cx, SL_TXN_BEGIN, modes, location);
+
+    s->start = true;
+    return s;
+}
+
+sl_Option *sl_make_txn_mode(sl_mcxt *cx, const char *name, const char *value, int location)
+{
+    return sl_make_option(cx, name, sl_make_const_string(cx, value, location), location);
+}
+
+sl_SessionStmt *sl_make_session_stmt(sl_mcxt *cx, sl_session_kind kind, const char *name, int location)
+{
+    sl_SessionStmt *s = SL_NEW(cx, SessionStmt, location);
+
+    s->kind = kind;
+    s->name = name;
     return s;
 }
 
@@ -513,6 +557,12 @@ void sl_node_foreach_child(const sl_node *node, void (*fn)(const sl_node *child,
         break;
     case SL_T_AlterStmt:
         visit_list(((const sl_AlterStmt *)node)->options, fn, arg);
+        break;
+    case SL_T_TransactionStmt:
+        visit_list(((const sl_TransactionStmt *)node)->modes, fn, arg);
+        break;
+    case SL_T_TypeName:
+        visit_list(((const sl_TypeName *)node)->mods, fn, arg);
         break;
     case SL_T_SelectStmt: {
         const sl_SelectStmt *s = (const void *)node;
@@ -581,7 +631,7 @@ void sl_node_foreach_child(const sl_node *node, void (*fn)(const sl_node *child,
     case SL_T_FuncCall:
         visit_list(((const sl_FuncCall *)node)->args, fn, arg);
         break;
-    default: /* leaves: Const, ColumnRef, Star, TypeName, WindowClause, name-only statements */
+    default: /* leaves: Const, ColumnRef, Star, WindowClause, name-only statements */
         break;
     }
 }

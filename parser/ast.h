@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sluice/error.h"
 #include "sluice/list.h"
 #include "sluice/mcxt.h"
 
@@ -36,6 +37,7 @@ typedef enum sl_node_tag {
     SL_T_TransactionStmt,
     SL_T_RoleStmt,
     SL_T_GrantStmt,
+    SL_T_SessionStmt,
     /* parts of statements */
     SL_T_ColumnDef,
     SL_T_Option,
@@ -185,7 +187,8 @@ typedef struct sl_CaseExpr {
 
 typedef struct sl_TypeName {
     sl_node hdr;
-    const char *name; /* as written, folded: "bigint", "double precision", "int", "text", ... */
+    const char *name; /* folded, without modifiers: "bigint", "double precision", "character varying", ... */
+    sl_list *mods;    /* the modifiers of varchar(10), numeric(10,2): integer sl_Const *; NULL when none */
 } sl_TypeName;
 
 typedef struct sl_CastExpr {
@@ -323,10 +326,11 @@ typedef struct sl_ShowStmt {
     const char *name; /* SL_SHOW_SETTING only */
 } sl_ShowStmt;
 
-typedef struct sl_SetStmt { /* SET name = value | SET name TO value | SET name TO DEFAULT */
+typedef struct sl_SetStmt { /* SET [SESSION|LOCAL] name = value | name TO value | name TO DEFAULT */
     sl_node hdr;
     const char *name;
     const char *value; /* text of the value; NULL for DEFAULT */
+    bool local;        /* SET LOCAL: until the end of the transaction block */
 } sl_SetStmt;
 
 typedef struct sl_DescribeStmt {
@@ -367,12 +371,40 @@ typedef struct sl_ExplainStmt {
     sl_node *stmt; /* sl_SelectStmt (or CreateQueryStmt) */
 } sl_ExplainStmt;
 
-typedef enum sl_txn_kind { SL_TXN_BEGIN, SL_TXN_COMMIT, SL_TXN_ROLLBACK } sl_txn_kind;
+typedef enum sl_txn_kind {
+    SL_TXN_BEGIN,       /* BEGIN, START TRANSACTION */
+    SL_TXN_COMMIT,      /* COMMIT, END */
+    SL_TXN_ROLLBACK,    /* ROLLBACK, ABORT */
+    SL_TXN_SET,         /* SET TRANSACTION modes */
+    SL_TXN_SET_SESSION, /* SET SESSION CHARACTERISTICS AS TRANSACTION modes */
+} sl_txn_kind;
 
 typedef struct sl_TransactionStmt { /* accepted for drivers that wrap statements in BEGIN/COMMIT */
     sl_node hdr;
     sl_txn_kind kind;
+    /* ISOLATION LEVEL, READ ONLY|WRITE, [NOT] DEFERRABLE as sl_Option * named by the
+     * setting each one sets: transaction_isolation ('read committed', ...),
+     * transaction_read_only and transaction_deferrable (booleans); NULL when none */
+    sl_list *modes;
+    bool start; /* SL_TXN_BEGIN written START TRANSACTION (its command tag) */
 } sl_TransactionStmt;
+
+/* The session statements drivers send on their own (pool resets and the like). */
+typedef enum sl_session_kind {
+    SL_SESSION_RESET,    /* RESET name | RESET ALL */
+    SL_SESSION_DISCARD,  /* DISCARD ALL | PLANS | SEQUENCES | TEMP (name: that word in upper case; NULL for
+                            ALL) */
+    SL_SESSION_LISTEN,   /* LISTEN channel */
+    SL_SESSION_UNLISTEN, /* UNLISTEN channel | UNLISTEN * */
+    SL_SESSION_CLOSE,    /* CLOSE cursor | CLOSE ALL */
+    SL_SESSION_DO,       /* DO 'code' (name: the code) */
+} sl_session_kind;
+
+typedef struct sl_SessionStmt {
+    sl_node hdr;
+    sl_session_kind kind;
+    const char *name; /* the setting, channel or cursor; NULL for ALL (and UNLISTEN *) */
+} sl_SessionStmt;
 
 /* ---- constructors (ast.c): the grammar's actions call these ---- */
 
@@ -403,7 +435,10 @@ sl_LikeExpr *sl_make_like(sl_mcxt *cx, sl_node *arg, sl_node *pattern, bool is_n
                           int location);
 sl_CaseWhen *sl_make_case_when(sl_mcxt *cx, sl_node *cond, sl_node *result, int location);
 sl_CaseExpr *sl_make_case(sl_mcxt *cx, sl_node *arg, sl_list *whens, sl_node *else_result, int location);
-sl_TypeName *sl_make_type_name(sl_mcxt *cx, const char *name, int location);
+sl_TypeName *sl_make_type_name(sl_mcxt *cx, const char *name, sl_list *mods,
+                               int location); /* mods may be NULL */
+/* The modifiers of t checked for its type (sl_type_check_mods): for the binder and CREATE SOURCE. */
+sl_status sl_type_name_check(const sl_TypeName *t, sl_error *err);
 sl_CastExpr *sl_make_cast(sl_mcxt *cx, sl_node *arg, sl_TypeName *type, int location);
 sl_FuncCall *sl_make_func_call(sl_mcxt *cx, const char *name, sl_list *args, bool star, bool distinct,
                                int location);
@@ -427,6 +462,8 @@ sl_GrantStmt *sl_make_grant(sl_mcxt *cx, bool revoke, const char *privilege, int
                             const char *object, const char *grantee, int location);
 sl_ShowStmt *sl_make_show(sl_mcxt *cx, sl_show_kind what, const char *name, int location);
 sl_SetStmt *sl_make_set(sl_mcxt *cx, const char *name, const char *value, int location);
+/* SET's scope: local true for SET LOCAL; returns stmt, now located at location (the SET). */
+sl_node *sl_set_scope(sl_SetStmt *stmt, bool local, int location);
 sl_DescribeStmt *sl_make_describe(sl_mcxt *cx, const char *name, int location);
 /* from/into NULL when absent; limit -1 when absent */
 sl_SelectStmt *sl_make_select(sl_mcxt *cx, sl_list *targets, const char *from, int from_location,
@@ -436,7 +473,12 @@ sl_CreateQueryStmt *sl_make_create_query(sl_mcxt *cx, const char *name, sl_Selec
 sl_QueryControlStmt *sl_make_query_control(sl_mcxt *cx, sl_query_action action, const char *name,
                                            int location);
 sl_ExplainStmt *sl_make_explain(sl_mcxt *cx, sl_node *stmt, int location);
-sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, int location);
+sl_TransactionStmt *sl_make_transaction(sl_mcxt *cx, sl_txn_kind kind, sl_list *modes, int location);
+/* START TRANSACTION [modes]: a BEGIN that answers with the tag START TRANSACTION. */
+sl_TransactionStmt *sl_make_start_transaction(sl_mcxt *cx, sl_list *modes, int location);
+/* One transaction mode (see sl_TransactionStmt): name is the setting, value its text. */
+sl_Option *sl_make_txn_mode(sl_mcxt *cx, const char *name, const char *value, int location);
+sl_SessionStmt *sl_make_session_stmt(sl_mcxt *cx, sl_session_kind kind, const char *name, int location);
 
 /*
  * Calls fn(child, arg) for each direct child node of node, in source order

@@ -59,22 +59,24 @@
        PLUS MINUS STAR SLASH PERCENT CARET CONCAT EQ NE LT LE GT GE DCOLON
        LP RP COMMA SEMI DOT NOT_LA.
 /* Keywords (lexer.c has the table of their spellings): */
-%token ABORT ALL ALTER AND AS BEGIN BETWEEN BY CASE CAST COMMIT CREATE DEFAULT
-       DESCRIBE DISTINCT DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN FALSE FROM GRANT GRANTS GROUP
-       HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LEVEL LIKE LIMIT LOCAL NOT
-       NULL ON OR PAUSE PRECISION QUERIES QUERY RESUME REVOKE ROLE ROLES ROLLBACK SELECT SESSION SET SHOW
-       SINK SINKS SOURCE SOURCES START THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING USER
-       WATERMARK WHEN WHERE WINDOW WITH WITHOUT WORK ZONE.
+%token ABORT ALL ALTER AND AS AUTHORIZATION BEGIN BETWEEN BY CASE CAST CHARACTERISTICS CLOSE COMMIT COMMITTED
+       CREATE DEFAULT DEFERRABLE DESCRIBE DISCARD DISTINCT DO DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN
+       FALSE FROM GRANT GRANTS GROUP HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LANGUAGE LEVEL LIKE
+       LIMIT LISTEN LOCAL NOT NULL ON ONLY OR PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME
+       REVOKE ROLE ROLES ROLLBACK SELECT SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START
+       THEN TIME TIMESTAMP TO TRANSACTION TRUE TUMBLING UNCOMMITTED UNLISTEN USER VARYING WATERMARK
+       WHEN WHERE WINDOW WITH WITHOUT WORK WRITE ZONE.
 
 /*
  * Non-reserved keywords: where the grammar has no use for the keyword, it is
  * read as an identifier, so a source may be called "source" and a column
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
-%fallback ID ABORT BEGIN COMMIT DESCRIBE DOUBLE EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF
-       INTERVAL ISOLATION LEVEL LOCAL ON PAUSE PRECISION QUERIES QUERY RESUME REVOKE ROLE ROLES ROLLBACK
-       SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
-       TUMBLING UNIT USER WATERMARK WINDOW WITHOUT WORK ZONE.
+%fallback ID ABORT AUTHORIZATION BEGIN CHARACTERISTICS CLOSE COMMIT COMMITTED DEFERRABLE DESCRIBE DISCARD DO
+       DOUBLE EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF INTERVAL ISOLATION LANGUAGE LEVEL LISTEN LOCAL ON
+       ONLY PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME REVOKE ROLE ROLES ROLLBACK
+       SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
+       TUMBLING UNCOMMITTED UNIT UNLISTEN USER VARYING WATERMARK WINDOW WITHOUT WORK WRITE ZONE.
 
 /* Operator precedence as in PostgreSQL, lowest first. */
 %left OR.
@@ -232,16 +234,26 @@ event_time_opt(A) ::= EVENT TIME ID(C). { A = C; }
 watermark_opt(A) ::= .                  { A = NULL; }
 watermark_opt(A) ::= WATERMARK interval(I). { A = I; }
 
-/* ---- type names: stored folded, as written; the binder maps them ---- */
+/* ---- type names: stored folded, as written, with their modifiers; the binder maps them ---- */
 
 %type typename {sl_TypeName *}
-typename(A) ::= ID(N).                  { A = sl_make_type_name(CX, N.str, N.offset); }
-typename(A) ::= DOUBLE(D).              { A = sl_make_type_name(CX, "double", D.offset); }
-typename(A) ::= DOUBLE(D) PRECISION.    { A = sl_make_type_name(CX, "double precision", D.offset); }
-typename(A) ::= TIMESTAMP(T).           { A = sl_make_type_name(CX, "timestamp", T.offset); }
-typename(A) ::= TIMESTAMP(T) WITH TIME ZONE. { A = sl_make_type_name(CX, "timestamptz", T.offset); }
-typename(A) ::= TIMESTAMP(T) WITHOUT TIME ZONE. { A = sl_make_type_name(CX, "timestamp", T.offset); }
-typename(A) ::= INTERVAL(T).            { A = sl_make_type_name(CX, "interval", T.offset); }
+typename(A) ::= ID(N) typmods(M).       { A = sl_make_type_name(CX, N.str, M, N.offset); }
+typename(A) ::= ID(N) VARYING typmods(M). { A = sl_make_type_name(CX, sl_psprintf(CX, "%s varying", N.str), M, N.offset); }
+typename(A) ::= DOUBLE(D).              { A = sl_make_type_name(CX, "double", NULL, D.offset); }
+typename(A) ::= DOUBLE(D) PRECISION.    { A = sl_make_type_name(CX, "double precision", NULL, D.offset); }
+typename(A) ::= TIMESTAMP(T) typmods(M). { A = sl_make_type_name(CX, "timestamp", M, T.offset); }
+typename(A) ::= TIMESTAMP(T) typmods(M) WITH TIME ZONE. { A = sl_make_type_name(CX, "timestamptz", M, T.offset); }
+typename(A) ::= TIMESTAMP(T) typmods(M) WITHOUT TIME ZONE. { A = sl_make_type_name(CX, "timestamp", M, T.offset); }
+typename(A) ::= INTERVAL(T).            { A = sl_make_type_name(CX, "interval", NULL, T.offset); }
+
+/* varchar(10), numeric(10,2), timestamp(3): integers; the binder checks them */
+%type typmods {sl_list *}
+typmods(A) ::= .                        { A = NULL; }
+typmods(A) ::= LP typmod_list(L) RP.    { A = L; }
+
+%type typmod_list {sl_list *}
+typmod_list(A) ::= INTEGER(N).          { A = sl_list_append(CX, NULL, sl_parse_number(ps, &N, false, N.offset)); }
+typmod_list(A) ::= typmod_list(L) COMMA INTEGER(N). { A = sl_list_append(CX, L, sl_parse_number(ps, &N, false, N.offset)); }
 
 /* ---- SHOW / SET / DESCRIBE ---- */
 
@@ -256,24 +268,55 @@ cmd(A) ::= SHOW(K) TRANSACTION ISOLATION LEVEL.
     { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "transaction_isolation", K.offset); }
 cmd(A) ::= SHOW(K) dotted_name(N).      { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, N.str, K.offset); }
 
-cmd(A) ::= SET(K) set_scope set_rest(S). { A = S; A->location = K.offset; }
+cmd(A) ::= SET(K) set_scope(L) set_rest(S). { A = sl_set_scope(S, L, K.offset); }
 
-set_scope ::= .
-set_scope ::= SESSION.
-set_scope ::= LOCAL.
+/* true for SET LOCAL */
+%type set_scope {bool}
+set_scope(A) ::= .                      { A = false; }
+set_scope(A) ::= SESSION.               { A = false; }
+set_scope(A) ::= LOCAL.                 { A = true; }
 
-%type set_rest {sl_node *}
-set_rest(A) ::= dotted_name(N) set_assign set_value(V). { A = (sl_node *)sl_make_set(CX, N.str, V, N.offset); }
-set_rest(A) ::= TIME(T) ZONE set_value(V). { A = (sl_node *)sl_make_set(CX, "timezone", V, T.offset); }
-set_rest(A) ::= TIME(T) ZONE LOCAL.     { A = (sl_node *)sl_make_set(CX, "timezone", NULL, T.offset); }
+%type set_rest {sl_SetStmt *}
+set_rest(A) ::= dotted_name(N) set_assign set_value(V). { A = sl_make_set(CX, N.str, sl_parse_set_value(ps, N.str, V), N.offset); }
+set_rest(A) ::= TIME(T) ZONE set_value(V). { A = sl_make_set(CX, "timezone", sl_parse_set_value(ps, "timezone", V), T.offset); }
+set_rest(A) ::= TIME(T) ZONE LOCAL.     { A = sl_make_set(CX, "timezone", NULL, T.offset); }
+
+/* RESET name is SET name TO DEFAULT; RESET ALL resets every setting of the session */
+cmd(A) ::= RESET(K) ALL.                { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_RESET, NULL, K.offset); }
+cmd(A) ::= RESET(K) reset_name(N).      { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_RESET, N.str, K.offset); }
+
+%type reset_name {sl_token}
+reset_name(A) ::= dotted_name(N).       { A = N; }
+reset_name(A) ::= TIME(T) ZONE.         { A = T; A.str = "timezone"; }
+reset_name(A) ::= TRANSACTION(T) ISOLATION LEVEL. { A = T; A.str = "transaction_isolation"; }
+reset_name(A) ::= SESSION(T) AUTHORIZATION. { A = T; A.str = "session_authorization"; }
+
+/* SET SESSION AUTHORIZATION DEFAULT: back to the role that logged in (the
+ * only one a session can be: sluice has no SET SESSION AUTHORIZATION role) */
+cmd(A) ::= SET(K) SESSION AUTHORIZATION(N) DEFAULT.
+    { A = sl_set_scope(sl_make_set(CX, "session_authorization", NULL, N.offset), false, K.offset); }
+
+/* ---- what connection pools send between clients: DISCARD, UNLISTEN, CLOSE ---- */
+
+cmd(A) ::= DISCARD(K) ALL.              { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DISCARD, NULL, K.offset); }
+cmd(A) ::= DISCARD(K) ID(W).            { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DISCARD, sl_parse_discard_word(ps, &W), K.offset); }
+cmd(A) ::= LISTEN(K) ID(N).             { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_LISTEN, N.str, K.offset); }
+cmd(A) ::= UNLISTEN(K) ID(N).           { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_UNLISTEN, N.str, K.offset); }
+cmd(A) ::= UNLISTEN(K) STAR.            { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_UNLISTEN, NULL, K.offset); }
+cmd(A) ::= CLOSE(K) ID(N).              { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_CLOSE, N.str, K.offset); }
+cmd(A) ::= CLOSE(K) ALL.                { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_CLOSE, NULL, K.offset); }
+/* DO 'code' [LANGUAGE name]: the block's text; the executor knows which ones do nothing here */
+cmd(A) ::= DO(K) STRING(S).             { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
+cmd(A) ::= DO(K) STRING(S) LANGUAGE ID. { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
+cmd(A) ::= DO(K) LANGUAGE ID STRING(S). { A = (sl_node *)sl_make_session_stmt(CX, SL_SESSION_DO, S.str, K.offset); }
 
 set_assign ::= EQ.
 set_assign ::= TO.
 
-/* NULL for DEFAULT; several values are joined with ", " (SET datestyle TO iso, mdy) */
-%type set_value {char *}
+/* NULL for DEFAULT, else the values (SET datestyle TO iso, mdy), joined by sl_parse_set_value */
+%type set_value {sl_list *}
 set_value(A) ::= DEFAULT.               { A = NULL; }
-set_value(A) ::= set_list(L).           { A = sl_parse_join(ps, L); }
+set_value(A) ::= set_list(L).           { A = L; }
 
 %type set_list {sl_list *}
 set_list(A) ::= set_item(I).            { A = sl_list_append(CX, NULL, I); }
@@ -361,16 +404,44 @@ limit_opt(A) ::= LIMIT INTEGER(N).      { A = N.ival; }
 
 /* ---- transactions: accepted so drivers that wrap statements work ---- */
 
-cmd(A) ::= BEGIN(K) opt_work.           { A = (sl_node *)sl_make_transaction(CX, SL_TXN_BEGIN, K.offset); }
-cmd(A) ::= START(K) TRANSACTION.        { A = (sl_node *)sl_make_transaction(CX, SL_TXN_BEGIN, K.offset); }
-cmd(A) ::= COMMIT(K) opt_work.          { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, K.offset); }
-cmd(A) ::= END(K) opt_work.             { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, K.offset); }
-cmd(A) ::= ROLLBACK(K) opt_work.        { A = (sl_node *)sl_make_transaction(CX, SL_TXN_ROLLBACK, K.offset); }
-cmd(A) ::= ABORT(K) opt_work.           { A = (sl_node *)sl_make_transaction(CX, SL_TXN_ROLLBACK, K.offset); }
+cmd(A) ::= BEGIN(K) opt_work txn_modes(M). { A = (sl_node *)sl_make_transaction(CX, SL_TXN_BEGIN, M, K.offset); }
+cmd(A) ::= START(K) TRANSACTION txn_modes(M). { A = (sl_node *)sl_make_start_transaction(CX, M, K.offset); }
+cmd(A) ::= COMMIT(K) opt_work.          { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, NULL, K.offset); }
+cmd(A) ::= END(K) opt_work.             { A = (sl_node *)sl_make_transaction(CX, SL_TXN_COMMIT, NULL, K.offset); }
+cmd(A) ::= ROLLBACK(K) opt_work.        { A = (sl_node *)sl_make_transaction(CX, SL_TXN_ROLLBACK, NULL, K.offset); }
+cmd(A) ::= ABORT(K) opt_work.           { A = (sl_node *)sl_make_transaction(CX, SL_TXN_ROLLBACK, NULL, K.offset); }
+cmd(A) ::= SET(K) TRANSACTION txn_mode_list(M).
+    { A = (sl_node *)sl_make_transaction(CX, SL_TXN_SET, M, K.offset); }
+cmd(A) ::= SET(K) SESSION CHARACTERISTICS AS TRANSACTION txn_mode_list(M).
+    { A = (sl_node *)sl_make_transaction(CX, SL_TXN_SET_SESSION, M, K.offset); }
 
 opt_work ::= .
 opt_work ::= WORK.
 opt_work ::= TRANSACTION.
+
+/* The modes, as in PostgreSQL: separated by commas or blanks; each one an
+ * sl_Option naming the setting it sets. */
+%type txn_modes {sl_list *}
+txn_modes(A) ::= .                      { A = NULL; }
+txn_modes(A) ::= txn_mode_list(L).      { A = L; }
+
+%type txn_mode_list {sl_list *}
+txn_mode_list(A) ::= txn_mode(M).       { A = sl_list_append(CX, NULL, M); }
+txn_mode_list(A) ::= txn_mode_list(L) txn_mode(M). { A = sl_list_append(CX, L, M); }
+txn_mode_list(A) ::= txn_mode_list(L) COMMA txn_mode(M). { A = sl_list_append(CX, L, M); }
+
+%type txn_mode {sl_Option *}
+txn_mode(A) ::= ISOLATION(K) LEVEL iso_level(L). { A = sl_make_txn_mode(CX, "transaction_isolation", L, K.offset); }
+txn_mode(A) ::= READ(K) ONLY.           { A = sl_make_txn_mode(CX, "transaction_read_only", "on", K.offset); }
+txn_mode(A) ::= READ(K) WRITE.          { A = sl_make_txn_mode(CX, "transaction_read_only", "off", K.offset); }
+txn_mode(A) ::= DEFERRABLE(K).          { A = sl_make_txn_mode(CX, "transaction_deferrable", "on", K.offset); }
+txn_mode(A) ::= NOT(K) DEFERRABLE.      { A = sl_make_txn_mode(CX, "transaction_deferrable", "off", K.offset); }
+
+%type iso_level {const char *}
+iso_level(A) ::= SERIALIZABLE.          { A = "serializable"; }
+iso_level(A) ::= REPEATABLE READ.       { A = "repeatable read"; }
+iso_level(A) ::= READ COMMITTED.        { A = "read committed"; }
+iso_level(A) ::= READ UNCOMMITTED.      { A = "read uncommitted"; }
 
 /* ---- intervals: INTERVAL '5 minutes', 5 MINUTES, 1m ---- */
 
@@ -450,12 +521,18 @@ c_expr(A) ::= func_call(F).             { A = F; }
 c_expr(A) ::= CAST(K) LP a_expr(E) AS typename(T) RP. { A = (sl_node *)sl_make_cast(CX, E, T, K.offset); }
 /* TIMESTAMP 'text' is a cast of the literal, as in PostgreSQL. */
 c_expr(A) ::= TIMESTAMP(K) STRING(S).
-    { A = (sl_node *)sl_make_cast(CX, (sl_node *)sl_make_const_string(CX, S.str, S.offset), sl_make_type_name(CX, "timestamp", K.offset), K.offset); }
+    { A = (sl_node *)sl_make_cast(CX, (sl_node *)sl_make_const_string(CX, S.str, S.offset), sl_make_type_name(CX, "timestamp", NULL, K.offset), K.offset); }
 c_expr(A) ::= CASE(K) case_arg(G) when_list(W) case_else(E) END.
     { A = (sl_node *)sl_make_case(CX, G, W, E, K.offset); }
 
 %type columnref {sl_ColumnRef *}
 columnref(A) ::= ID(N).                 { A = sl_make_column_ref(CX, N.str, N.offset); }
+/* Keywords that also start a literal or a call (TIMESTAMP '...', INTERVAL
+ * '...', EXTRACT(...)) are column names when no string or '(' follows, as
+ * PostgreSQL's col_name_keywords: SELECT timestamp, station FROM sheet. */
+columnref(A) ::= TIMESTAMP(N).          { A = sl_make_column_ref(CX, "timestamp", N.offset); }
+columnref(A) ::= INTERVAL(N).           { A = sl_make_column_ref(CX, "interval", N.offset); }
+columnref(A) ::= EXTRACT(N).            { A = sl_make_column_ref(CX, "extract", N.offset); }
 columnref(A) ::= columnref(C) DOT ID(N). { A = sl_column_ref_append(CX, C, N.str); }
 
 %type constant {sl_Const *}

@@ -4,7 +4,8 @@
  * One pass over the query string, no backtracking beyond a character or
  * two, so the cost is linear in the input.  It folds keywords and unquoted
  * identifiers to lower case, unescapes '' in strings and "" in quoted
- * identifiers, skips -- and (nested) block comments, and reads a number glued
+ * identifiers, reads dollar-quoted strings ($$...$$, $tag$...$tag$) as written,
+ * skips -- and (nested) block comments, and reads a number glued
  * to a unit (1m, 30s, 500ms) as one DURATION token so the grammar never sees
  * the pieces.  Token codes are the grammar's TK_* (grammar.h).
  *
@@ -34,16 +35,23 @@ static const sl_keyword sl_keywords[] = {
     {"alter", TK_ALTER},
     {"and", TK_AND},
     {"as", TK_AS},
+    {"authorization", TK_AUTHORIZATION},
     {"begin", TK_BEGIN},
     {"between", TK_BETWEEN},
     {"by", TK_BY},
     {"case", TK_CASE},
     {"cast", TK_CAST},
+    {"characteristics", TK_CHARACTERISTICS},
+    {"close", TK_CLOSE},
     {"commit", TK_COMMIT},
+    {"committed", TK_COMMITTED},
     {"create", TK_CREATE},
     {"default", TK_DEFAULT},
+    {"deferrable", TK_DEFERRABLE},
     {"describe", TK_DESCRIBE},
+    {"discard", TK_DISCARD},
     {"distinct", TK_DISTINCT},
+    {"do", TK_DO},
     {"double", TK_DOUBLE},
     {"drop", TK_DROP},
     {"else", TK_ELSE},
@@ -66,24 +74,31 @@ static const sl_keyword sl_keywords[] = {
     {"into", TK_INTO},
     {"is", TK_IS},
     {"isolation", TK_ISOLATION},
+    {"language", TK_LANGUAGE},
     {"level", TK_LEVEL},
     {"like", TK_LIKE},
     {"limit", TK_LIMIT},
+    {"listen", TK_LISTEN},
     {"local", TK_LOCAL},
     {"not", TK_NOT},
     {"null", TK_NULL},
     {"on", TK_ON},
+    {"only", TK_ONLY},
     {"or", TK_OR},
     {"pause", TK_PAUSE},
     {"precision", TK_PRECISION},
     {"queries", TK_QUERIES},
     {"query", TK_QUERY},
+    {"read", TK_READ},
+    {"repeatable", TK_REPEATABLE},
+    {"reset", TK_RESET},
     {"resume", TK_RESUME},
     {"revoke", TK_REVOKE},
     {"role", TK_ROLE},
     {"roles", TK_ROLES},
     {"rollback", TK_ROLLBACK},
     {"select", TK_SELECT},
+    {"serializable", TK_SERIALIZABLE},
     {"session", TK_SESSION},
     {"set", TK_SET},
     {"show", TK_SHOW},
@@ -99,7 +114,10 @@ static const sl_keyword sl_keywords[] = {
     {"transaction", TK_TRANSACTION},
     {"true", TK_TRUE},
     {"tumbling", TK_TUMBLING},
+    {"uncommitted", TK_UNCOMMITTED},
+    {"unlisten", TK_UNLISTEN},
     {"user", TK_USER},
+    {"varying", TK_VARYING},
     {"watermark", TK_WATERMARK},
     {"when", TK_WHEN},
     {"where", TK_WHERE},
@@ -107,6 +125,7 @@ static const sl_keyword sl_keywords[] = {
     {"with", TK_WITH},
     {"without", TK_WITHOUT},
     {"work", TK_WORK},
+    {"write", TK_WRITE},
     {"zone", TK_ZONE},
 };
 
@@ -282,6 +301,37 @@ static bool read_quoted(sl_lexer *lx, char q, char **out, int *outlen)
     *outlen = n;
     lx->pos = i + 1;
     return true;
+}
+
+/*
+ * Reads a dollar-quoted string at lx->pos (a '$' not followed by a digit):
+ * the opening delimiter is $tag$ with tag empty or an identifier without '$'
+ * (as in PostgreSQL), the text runs to the next identical delimiter and is
+ * taken as written: no escapes, quotes and backslashes are ordinary.
+ */
+static sl_status read_dollar_quoted(sl_lexer *lx, sl_token *tok, sl_error *err)
+{
+    const char *s = lx->sql;
+    int start = lx->pos;
+    int i = start + 1;
+
+    if (i < lx->len && is_ident_start((unsigned char)s[i]))
+        while (i < lx->len && s[i] != '$' &&
+               (is_ident_start((unsigned char)s[i]) || is_digit((unsigned char)s[i])))
+            i++;
+    if (i >= lx->len || s[i] != '$')
+        return lex_error(lx, err, SL_ERRCODE_SYNTAX_ERROR, "syntax error", start, start + 1);
+    int delim = i + 1 - start; /* length of $tag$ */
+    int body = i + 1;
+    for (int j = body; j + delim <= lx->len; j++) {
+        if (s[j] == '$' && memcmp(s + j, s + start, (size_t)delim) == 0) {
+            tok->type = TK_STRING;
+            tok->str = sl_pstrndup(lx->cx, s + body, (size_t)(j - body));
+            lx->pos = j + delim;
+            return SL_OK;
+        }
+    }
+    return lex_error(lx, err, SL_ERRCODE_SYNTAX_ERROR, "unterminated dollar-quoted string", start, lx->len);
 }
 
 /*
@@ -494,6 +544,10 @@ sl_status sl_lexer_next(sl_lexer *lx, sl_token *tok, sl_error *err)
             return lex_error(lx, err, SL_ERRCODE_SYNTAX_ERROR, "syntax error", tok->offset, lx->pos);
         tok->type = TK_PARAM;
         tok->ival = v;
+    } else if (c == '$') {
+        /* $$text$$ or $tag$text$tag$: a string taken as written (PostgreSQL's dollar quoting) */
+        if (read_dollar_quoted(lx, tok, err) != SL_OK)
+            return SL_ERROR;
     } else if (c == '\'' || c == '"') {
         char *text;
         int n;

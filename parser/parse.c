@@ -13,11 +13,13 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "parser/grammar.h"
 #include "parser/lexer.h"
 #include "parser/parse_int.h"
 #include "common/interval.h"
+#include "sluice/buf.h"
 #include "sluice/types.h"
 #include "sluice/errcodes.h"
 
@@ -117,6 +119,18 @@ sl_Const *sl_parse_word_const(sl_parse_state *ps, const sl_token *word)
     return sl_make_const_string(ps->cx, word->str, word->offset);
 }
 
+const char *sl_parse_discard_word(sl_parse_state *ps, const sl_token *word)
+{
+    static const char *const words[][2] = {
+        {"plans", "PLANS"}, {"sequences", "SEQUENCES"}, {"temp", "TEMP"}, {"temporary", "TEMP"}};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(word->str, words[i][0]) == 0)
+            return words[i][1];
+    sl_parse_syntax_error(ps, word);
+    return word->str;
+}
+
 sl_Const *sl_parse_number_unit(sl_parse_state *ps, const sl_token *num, const sl_token *unit)
 {
     int64_t us = 0;
@@ -164,24 +178,42 @@ char *sl_parse_token_text(sl_parse_state *ps, const sl_token *tok)
     return sl_pstrndup(ps->cx, ps->sql + tok->offset, (size_t)tok->length);
 }
 
-char *sl_parse_join(sl_parse_state *ps, const sl_list *items)
+/* True when name needs no double quotes: lower-case letters, digits and '_', not first a digit. */
+static bool plain_name(const char *name)
 {
-    size_t total = 1;
-    char *out, *p;
+    if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return true;
+}
 
-    for (int i = 0; i < sl_list_length(items); i++)
-        total += strlen(items->items[i]) + 2;
-    out = p = sl_palloc(ps->cx, total);
+char *sl_parse_set_value(sl_parse_state *ps, const char *name, const sl_list *items)
+{
+    bool names = strcasecmp(name, "search_path") == 0;
+    sl_buf b;
+    char *out;
+
+    if (items == NULL)
+        return NULL;
+    sl_buf_init(&b);
     for (int i = 0; i < sl_list_length(items); i++) {
-        size_t n = strlen(items->items[i]);
-        if (i > 0) {
-            memcpy(p, ", ", 2);
-            p += 2;
+        const char *item = items->items[i];
+
+        if (i > 0)
+            sl_buf_puts(&b, ", ");
+        if (!names || plain_name(item)) {
+            sl_buf_puts(&b, item);
+            continue;
         }
-        memcpy(p, items->items[i], n);
-        p += n;
+        sl_buf_puts(&b, "\"");
+        for (const char *p = item; *p; p++)
+            sl_buf_puts(&b, *p == '"' ? "\"\"" : (char[]){*p, '\0'});
+        sl_buf_puts(&b, "\"");
     }
-    *p = '\0';
+    out = sl_buf_pstrdup(&b, ps->cx);
+    sl_buf_free(&b);
     return out;
 }
 

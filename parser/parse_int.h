@@ -51,7 +51,13 @@ sl_Const *sl_parse_number_unit(sl_parse_state *ps, const sl_token *num, const sl
 /* The token's text exactly as written in the query (SET values). */
 char *sl_parse_token_text(sl_parse_state *ps, const sl_token *tok);
 
-/* Joins a list of char * with ", " (SET name = a, b). */
-char *sl_parse_join(sl_parse_state *ps, const sl_list *items);
+/* DISCARD's words besides ALL (plans, sequences, temp, temporary: TEMP): the
+ * word in upper case, or a syntax error at it. */
+const char *sl_parse_discard_word(sl_parse_state *ps, const sl_token *word);
+
+/* The text of SET name's values (char *), joined with ", " (SET datestyle = iso, mdy);
+ * NULL for none (DEFAULT).  For search_path each name is quoted when it is not a
+ * plain lower-case one, as PostgreSQL shows lists of names ("$user", public). */
+char *sl_parse_set_value(sl_parse_state *ps, const char *name, const sl_list *items);
 
 #endif

@@ -145,12 +145,72 @@ static void print_type(sl_buf *sb, const sl_TypeName *t)
             plain = false;
     if (!plain || !(name[0] >= 'a' && name[0] <= 'z')) {
         print_ident(sb, name);
-        return;
+    } else {
+        for (const char *p = name; *p; p++) {
+            char u = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+            sl_buf_append(sb, &u, 1);
+        }
     }
-    for (const char *p = name; *p; p++) {
-        char u = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
-        sl_buf_append(sb, &u, 1);
+    for (int i = 0; i < sl_list_length(t->mods); i++) {
+        const sl_Const *m = sl_list_nth(t->mods, i);
+        sl_buf_printf(sb, "%s%lld", i == 0 ? "(" : ", ", (long long)m->ival);
     }
+    if (t->mods != NULL)
+        sl_buf_puts(sb, ")");
+}
+
+/* ---- transactions and session statements ---- */
+
+static void print_transaction(sl_buf *sb, const sl_TransactionStmt *t)
+{
+    static const char *const words[] = {
+        [SL_TXN_BEGIN] = "BEGIN",
+        [SL_TXN_COMMIT] = "COMMIT",
+        [SL_TXN_ROLLBACK] = "ROLLBACK",
+        [SL_TXN_SET] = "SET TRANSACTION",
+        [SL_TXN_SET_SESSION] = "SET SESSION CHARACTERISTICS AS TRANSACTION",
+    };
+
+    sl_buf_puts(sb, t->start ? "START TRANSACTION" : words[t->kind]);
+    for (int i = 0; i < sl_list_length(t->modes); i++) {
+        const sl_Option *m = sl_list_nth(t->modes, i);
+        const char *v = m->value->text;
+        bool on = strcmp(v, "on") == 0;
+
+        sl_buf_puts(sb, i == 0 ? " " : ", ");
+        if (strcmp(m->name, "transaction_isolation") == 0) {
+            sl_buf_puts(sb, "ISOLATION LEVEL ");
+            for (const char *p = v; *p; p++) {
+                char u = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+                sl_buf_append(sb, &u, 1);
+            }
+        } else if (strcmp(m->name, "transaction_read_only") == 0) {
+            sl_buf_puts(sb, on ? "READ ONLY" : "READ WRITE");
+        } else {
+            sl_buf_puts(sb, on ? "DEFERRABLE" : "NOT DEFERRABLE");
+        }
+    }
+}
+
+static void print_session(sl_buf *sb, const sl_SessionStmt *s)
+{
+    static const char *const words[] = {
+        [SL_SESSION_RESET] = "RESET",       [SL_SESSION_DISCARD] = "DISCARD", [SL_SESSION_LISTEN] = "LISTEN",
+        [SL_SESSION_UNLISTEN] = "UNLISTEN", [SL_SESSION_CLOSE] = "CLOSE",     [SL_SESSION_DO] = "DO",
+    };
+
+    sl_buf_puts(sb, words[s->kind]);
+    sl_buf_puts(sb, " ");
+    if (s->name == NULL)
+        sl_buf_puts(sb, s->kind == SL_SESSION_UNLISTEN ? "*" : "ALL");
+    else if (s->kind == SL_SESSION_RESET)
+        print_dotted(sb, s->name);
+    else if (s->kind == SL_SESSION_DO)
+        print_string(sb, s->name);
+    else if (s->kind == SL_SESSION_DISCARD)
+        sl_buf_puts(sb, s->name); /* a keyword */
+    else
+        print_ident(sb, s->name);
 }
 
 /* ---- expressions ---- */
@@ -481,10 +541,14 @@ static void print_node(sl_buf *sb, const sl_node *node)
         break;
     case SL_T_SetStmt: {
         const sl_SetStmt *s = (const void *)node;
-        sl_buf_puts(sb, "SET ");
+        sl_buf_puts(sb, s->local ? "SET LOCAL " : "SET ");
         print_dotted(sb, s->name);
         if (s->value == NULL) {
             sl_buf_puts(sb, " TO DEFAULT");
+        } else if (strcmp(s->name, "search_path") == 0) {
+            /* already a list of names, quoted where needed (sl_parse_set_value) */
+            sl_buf_puts(sb, " = ");
+            sl_buf_puts(sb, s->value);
         } else {
             sl_buf_puts(sb, " = ");
             print_string(sb, s->value);
@@ -516,11 +580,12 @@ static void print_node(sl_buf *sb, const sl_node *node)
         sl_buf_puts(sb, "EXPLAIN ");
         print_node(sb, ((const sl_ExplainStmt *)node)->stmt);
         break;
-    case SL_T_TransactionStmt: {
-        sl_txn_kind k = ((const sl_TransactionStmt *)node)->kind;
-        sl_buf_puts(sb, k == SL_TXN_BEGIN ? "BEGIN" : k == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
+    case SL_T_TransactionStmt:
+        print_transaction(sb, (const sl_TransactionStmt *)node);
         break;
-    }
+    case SL_T_SessionStmt:
+        print_session(sb, (const sl_SessionStmt *)node);
+        break;
     case SL_T_ColumnDef:
         print_ident(sb, ((const sl_ColumnDef *)node)->name);
         sl_buf_append(sb, " ", 1);

@@ -112,7 +112,7 @@ regress_kafka_broker_LDADD = $(SL_SERVER_LDADD)
 # Script tests: each starts its own server(s) through regress/lib/server.sh.
 SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regress/scripts/extended_protocol.sh \
 	regress/scripts/psql.sh regress/scripts/server_lifecycle.sh regress/scripts/auth.sh regress/scripts/privileges.sh \
-	regress/scripts/docs.sh regress/scripts/layout.sh regress/scripts/client.sh \
+	regress/scripts/docs.sh regress/scripts/layout.sh regress/scripts/client.sh regress/scripts/result_types.sh \
 	regress/scripts/cancel.sh regress/scripts/query_state.sh \
 	regress/scripts/oracle.sh \
 	regress/scripts/kafka_pipeline.sh regress/scripts/kafka_offsets.sh \

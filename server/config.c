@@ -68,6 +68,8 @@ static sl_status conf_check_intervalstyle(const char *, const char *, char *, si
 static sl_status conf_check_appname(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_always_on(const char *, const char *, char *, size_t, sl_error *);
 static sl_status conf_check_password_encryption(const char *, const char *, char *, size_t, sl_error *);
+static sl_status conf_check_isolation(const char *, const char *, char *, size_t, sl_error *);
+static sl_status conf_check_bytea_output(const char *, const char *, char *, size_t, sl_error *);
 
 /* The server version reported to clients.  psql and drivers parse the leading
  * number: a 15.x value keeps psql 15 from warning about a major version
@@ -156,6 +158,32 @@ static const sl_conf_def sl_conf_table[] = {
      "a session idle (outside a transaction block) this long is closed (57P05); 0 means never"},
     {"standard_conforming_strings", SL_CONF_BOOL, SL_CONF_SESSION, "on", 0, 0, conf_check_always_on,
      "backslashes in string literals are ordinary characters; only on is supported"},
+    /* PostgreSQL settings that tools set and sluice has no use for: accepted,
+     * checked and shown, with no effect (docs/sql.md) */
+    {"client_min_messages", SL_CONF_STRING, SL_CONF_SESSION, "notice", 0, 0, conf_check_log_level,
+     "accepted for drivers; no effect: sluice's few notices are always sent"},
+    {"lock_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
+     "accepted for drivers; no effect: no statement waits for a lock"},
+    {"idle_in_transaction_session_timeout", SL_CONF_INTERVAL, SL_CONF_SESSION, "0", 0, INT_MAX, NULL,
+     "accepted for drivers; not enforced (a transaction block holds nothing)"},
+    {"bytea_output", SL_CONF_STRING, SL_CONF_SESSION, "hex", 0, 0, conf_check_bytea_output,
+     "accepted for drivers; no effect: sluice has no bytea type"},
+    {"jit", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "accepted for drivers; no effect: no query is compiled"},
+    /* transactions: accepted and shown for drivers; sluice has no tables to isolate, so
+     * the level and the read-only flag change nothing (docs/sql.md) */
+    {"default_transaction_isolation", SL_CONF_STRING, SL_CONF_SESSION, "read committed", 0, 0,
+     conf_check_isolation, "isolation level of new transactions (accepted for drivers; no effect)"},
+    {"default_transaction_read_only", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "whether new transactions are read-only (accepted for drivers; no effect)"},
+    {"default_transaction_deferrable", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "whether new transactions are deferrable (accepted for drivers; no effect)"},
+    {"transaction_isolation", SL_CONF_STRING, SL_CONF_SESSION, "read committed", 0, 0, conf_check_isolation,
+     "isolation level of the current transaction (BEGIN ISOLATION LEVEL, SET TRANSACTION; no effect)"},
+    {"transaction_read_only", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "whether the current transaction is read-only (no effect)"},
+    {"transaction_deferrable", SL_CONF_BOOL, SL_CONF_SESSION, "off", 0, 0, NULL,
+     "whether the current transaction is deferrable (no effect)"},
     /* read-only facts */
     {"server_version", SL_CONF_STRING, SL_CONF_INTERNAL, SL_SERVER_VERSION, 0, 0, NULL,
      "the PostgreSQL version sluice reports, and its own version"},
@@ -165,8 +193,6 @@ static const sl_conf_def sl_conf_table[] = {
     {"integer_datetimes", SL_CONF_BOOL, SL_CONF_INTERNAL, "on", 0, 0, NULL, "timestamps are 64-bit integers"},
     {"is_superuser", SL_CONF_BOOL, SL_CONF_BACKEND, "off", 0, 0, NULL,
      "whether the session's role is a superuser"},
-    {"transaction_isolation", SL_CONF_STRING, SL_CONF_INTERNAL, "read committed", 0, 0, NULL,
-     "accepted for drivers; sluice has no transactions to isolate"},
     {"session_authorization", SL_CONF_STRING, SL_CONF_BACKEND, "", 0, 0, NULL,
      "role the session logged in as"},
     {"kafka_bootstrap", SL_CONF_STRING, SL_CONF_INTERNAL, "", 0, 0, NULL,
@@ -186,10 +212,28 @@ static char *conf_override[SL_CONF_N]; /* -c values, canonical, malloc'd */
 static char *conf_datadir;
 static bool conf_ready;
 
+/* Each of the session's values is one of SL_CONFIG_VALUE_MAX bytes, allocated
+ * on first use and reused, so that a client repeating SET does not grow the
+ * session's context. */
+typedef struct sl_setting_val {
+    char *text;
+    bool set; /* false: follows the server's value */
+} sl_setting_val;
+
 struct sl_settings {
     sl_mcxt *cx;
-    char *text[SL_CONF_N]; /* this session's value, SL_CONFIG_VALUE_MAX bytes */
-    bool set[SL_CONF_N];   /* false: follows the server's value */
+    sl_setting_val cur[SL_CONF_N];   /* what the session sees */
+    sl_setting_val reset[SL_CONF_N]; /* what RESET returns to: the startup packet's value */
+    sl_setting_val saved[SL_CONF_N]; /* the value before the transaction's first SET LOCAL */
+    bool saved_any[SL_CONF_N];       /* saved holds a value to restore at the end of the block */
+};
+
+/* Settings of the current transaction that show their session default when
+ * none was given (PostgreSQL's transaction_isolation and the like). */
+static const char *const conf_follows[][2] = {
+    {"transaction_isolation", "default_transaction_isolation"},
+    {"transaction_read_only", "default_transaction_read_only"},
+    {"transaction_deferrable", "default_transaction_deferrable"},
 };
 
 /* ---- the table ---- */
@@ -432,6 +476,40 @@ static sl_status conf_check_timezone(const char *name, const char *in, char *out
         in = "UTC";
     snprintf(out, outsize, "%s", in);
     return SL_OK;
+}
+
+static sl_status conf_check_bytea_output(const char *name, const char *in, char *out, size_t outsize,
+                                         sl_error *err)
+{
+    if (strcasecmp(in, "hex") != 0 && strcasecmp(in, "escape") != 0) {
+        conf_invalid(name, in, err);
+        sl_error_hint(err, "Available values: escape, hex.");
+        return SL_ERROR;
+    }
+    snprintf(out, outsize, "%s", strcasecmp(in, "hex") == 0 ? "hex" : "escape");
+    return SL_OK;
+}
+
+/* The four levels of PostgreSQL, in its spelling (any case, blanks or '_' between words). */
+static sl_status conf_check_isolation(const char *name, const char *in, char *out, size_t outsize,
+                                      sl_error *err)
+{
+    static const char *const levels[] = {"serializable", "repeatable read", "read committed",
+                                         "read uncommitted"};
+    char norm[32];
+    size_t n = 0;
+
+    for (const char *p = in; *p != '\0' && n + 1 < sizeof(norm); p++)
+        norm[n++] = *p == '_' ? ' ' : (char)tolower((unsigned char)*p);
+    norm[n] = '\0';
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcmp(norm, levels[i]) == 0) {
+            snprintf(out, outsize, "%s", levels[i]);
+            return SL_OK;
+        }
+    conf_invalid(name, in, err);
+    sl_error_hint(err, "Available values: serializable, repeatable read, read committed, read uncommitted.");
+    return SL_ERROR;
 }
 
 static sl_status conf_check_intervalstyle(const char *name, const char *in, char *out, size_t outsize,
@@ -936,13 +1014,27 @@ const char *sl_settings_show(sl_settings *s, sl_mcxt *cx, const char *name, sl_e
         conf_unknown(name, err);
         return NULL;
     }
-    if (s != NULL && s->set[i])
-        return sl_pstrdup(cx, s->text[i]);
+    if (s != NULL && s->cur[i].set)
+        return sl_pstrdup(cx, s->cur[i].text);
+    for (size_t f = 0; f < sizeof(conf_follows) / sizeof(conf_follows[0]); f++)
+        if (strcmp(sl_conf_table[i].name, conf_follows[f][0]) == 0)
+            return sl_settings_show(s, cx, conf_follows[f][1], err);
     conf_get(sl_conf_table[i].name, &v);
     return sl_pstrdup(cx, v.text);
 }
 
-static sl_status settings_set(sl_settings *s, const char *name, const char *value, bool startup,
+/* Copies from into to (to's buffer allocated on first use). */
+static void setting_copy(sl_settings *s, sl_setting_val *to, const sl_setting_val *from)
+{
+    to->set = from->set;
+    if (!from->set)
+        return;
+    if (to->text == NULL)
+        to->text = sl_palloc(s->cx, SL_CONFIG_VALUE_MAX);
+    snprintf(to->text, SL_CONFIG_VALUE_MAX, "%s", from->text);
+}
+
+static sl_status settings_set(sl_settings *s, const char *name, const char *value, bool startup, bool local,
                               sl_error *err)
 {
     sl_conf_val val;
@@ -965,19 +1057,49 @@ static sl_status settings_set(sl_settings *s, const char *name, const char *valu
         return sl_error_set(err, SL_ERRCODE_CANT_CHANGE_RUNTIME_PARAM,
                             "parameter \"%s\" cannot be changed now", sl_conf_table[i].name);
     }
+    if (local && !s->saved_any[i]) {
+        setting_copy(s, &s->saved[i], &s->cur[i]);
+        s->saved_any[i] = true;
+    }
     if (value == NULL) {
-        s->set[i] = false; /* SET ... TO DEFAULT: follow the server again */
+        /* SET ... TO DEFAULT, RESET: the startup packet's value, else the server's */
+        setting_copy(s, &s->cur[i], &s->reset[i]);
         return SL_OK;
     }
     if (conf_parse_value(i, value, &val, err) != SL_OK)
         return SL_ERROR;
-    /* One fixed-size buffer per setting, reused by every later SET, so that a
-     * client repeating SET does not grow the session's context. */
-    if (s->text[i] == NULL)
-        s->text[i] = sl_palloc(s->cx, SL_CONFIG_VALUE_MAX);
-    snprintf(s->text[i], SL_CONFIG_VALUE_MAX, "%s", val.text);
-    s->set[i] = true;
+    sl_setting_val v = {.text = val.text, .set = true};
+    setting_copy(s, &s->cur[i], &v);
+    if (startup)
+        setting_copy(s, &s->reset[i], &v);
     return SL_OK;
+}
+
+sl_status sl_settings_set_local(sl_settings *s, const char *name, const char *value, sl_error *err)
+{
+    return settings_set(s, name, value, false, true, err);
+}
+
+void sl_settings_end_transaction(sl_settings *s)
+{
+    for (int i = 0; i < SL_CONF_N; i++)
+        if (s->saved_any[i]) {
+            setting_copy(s, &s->cur[i], &s->saved[i]);
+            s->saved_any[i] = false;
+        }
+}
+
+void sl_settings_connected(sl_settings *s)
+{
+    for (int i = 0; i < SL_CONF_N; i++)
+        setting_copy(s, &s->reset[i], &s->cur[i]);
+}
+
+void sl_settings_reset_all(sl_settings *s)
+{
+    for (int i = 0; i < SL_CONF_N; i++)
+        if (sl_conf_table[i].context == SL_CONF_SESSION)
+            setting_copy(s, &s->cur[i], &s->reset[i]);
 }
 
 int64_t sl_settings_int(sl_settings *s, const char *name)
@@ -986,19 +1108,19 @@ int64_t sl_settings_int(sl_settings *s, const char *name)
     sl_error err;
     int i = conf_find(name);
 
-    if (i >= 0 && s != NULL && s->set[i] && conf_parse_value(i, s->text[i], &val, &err) == SL_OK)
+    if (i >= 0 && s != NULL && s->cur[i].set && conf_parse_value(i, s->cur[i].text, &val, &err) == SL_OK)
         return val.num;
     return sl_config_int(name);
 }
 
 sl_status sl_settings_set(sl_settings *s, const char *name, const char *value, sl_error *err)
 {
-    return settings_set(s, name, value, false, err);
+    return settings_set(s, name, value, false, false, err);
 }
 
 sl_status sl_settings_set_startup(sl_settings *s, const char *name, const char *value, sl_error *err)
 {
-    return settings_set(s, name, value, true, err);
+    return settings_set(s, name, value, true, false, err);
 }
 
 void sl_settings_foreach(sl_settings *s, sl_mcxt *cx, sl_settings_visit_fn fn, void *arg)

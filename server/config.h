@@ -47,8 +47,20 @@ sl_settings *sl_settings_new(sl_mcxt *cx);
 const char *sl_settings_show(sl_settings *s, sl_mcxt *cx, const char *name, sl_error *err);
 /* A numeric setting (intervals in milliseconds) as this session sees it. */
 int64_t sl_settings_int(sl_settings *s, const char *name);
-/* SET name = value (NULL value = DEFAULT). */
+/* SET name = value (NULL value = DEFAULT: the startup packet's value, else the server's). */
 sl_status sl_settings_set(sl_settings *s, const char *name, const char *value, sl_error *err);
+
+/* SET LOCAL name = value (NULL = DEFAULT): the value before it comes back at
+ * sl_settings_end_transaction. */
+sl_status sl_settings_set_local(sl_settings *s, const char *name, const char *value, sl_error *err);
+/* COMMIT or ROLLBACK: undoes the block's SET LOCAL. */
+void sl_settings_end_transaction(sl_settings *s);
+/* The connection has started: the values set so far (the startup packet's)
+ * are what RESET, SET ... TO DEFAULT and RESET ALL return to. */
+void sl_settings_connected(sl_settings *s);
+/* RESET ALL: every setting a session may change goes back to its value at
+ * connect (the startup packet's, else the server's). */
+void sl_settings_reset_all(sl_settings *s);
 
 /* Like sl_settings_set, but also for settings fixed when the connection starts
  * (the startup packet's parameters, session_authorization). */

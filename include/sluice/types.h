@@ -38,9 +38,18 @@ typedef struct sl_text {
 
 /* "boolean", "bigint", "double", "text", "timestamp", "interval" (catalog spelling). */
 const char *sl_type_name(sl_type type);
+/* Copies text into out (outsize bytes) in lower case, each run of blanks one
+ * space, none at the ends, up to the first stop character ('\0': none);
+ * false when it does not fit.  For comparing words as SQL spells them. */
+bool sl_fold_blanks(const char *text, char stop, char *out, size_t outsize);
 /* Parses a catalog type name or an alias (int, integer, int8, float8, double precision,
  * varchar, string, bool, timestamptz...); false when unknown. */
 bool sl_type_parse(const char *name, sl_type *out);
+/* Checks the modifiers of a type name as PostgreSQL does (varchar(n): n >= 1,
+ * numeric(p[,s]), timestamp(p): 0..6, float(p): 1..53; none on other types):
+ * SL_OK, or SL_ERROR with 42601 or 22023.  name is folded, without modifiers.
+ * sluice accepts the modifiers and does not enforce them on values. */
+sl_status sl_type_check_mods(const char *name, int nmods, const int64_t *mods, sl_error *err);
 /* PostgreSQL OID reported in RowDescription. */
 uint32_t sl_type_oid(sl_type type);
 

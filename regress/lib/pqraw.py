@@ -118,3 +118,48 @@ def data_rows(got):
                 pos += ln
         rows.append(row)
     return rows
+
+
+class PgConn:
+    """A minimal simple-query client over the Unix socket, logged in as the
+    OS user (peer authentication): for tests that look at type OIDs and
+    error fields themselves, independently of libpq."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    @classmethod
+    def unix(cls, path, user=None, timeout=30):
+        """Connects to the socket file path and waits for ReadyForQuery."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(startup_packet({"user": user or getpass.getuser(), "database": "x"}))
+        c = cls(s)
+        while c.read_msg()[0] != b"Z":
+            pass
+        return c
+
+    def read_msg(self):
+        """(type byte, body) of the next message."""
+        return read_msg(self.sock)
+
+    def query(self, sql):
+        """(column type OIDs, rows of text or None, error fields or None) of one Query message."""
+        self.sock.sendall(msg(b"Q", cstr(sql)))
+        oids, rows, error = [], [], None
+        while True:
+            t, b = self.read_msg()
+            if t == b"T":
+                (n,) = struct.unpack("!H", b[:2])
+                pos = 2
+                for _ in range(n):
+                    pos = b.index(b"\0", pos) + 1
+                    oids.append(struct.unpack("!IhIhih", b[pos:pos + 18])[2])
+                    pos += 18
+            elif t == b"D":
+                rows.extend([None if v is None else v.decode() for v in r] for r in data_rows([(t, b)]))
+            elif t == b"E":
+                error = fields(b)
+            elif t == b"Z":
+                return oids, rows, error

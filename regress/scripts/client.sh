@@ -1,7 +1,8 @@
 #!/bin/bash
 # regress/scripts/client.sh - the sluice shell's own behaviour: exit
 # statuses (0 ok, 1 a statement failed, 2 no connection), several -c in
-# order, SLUICE_PORT, and the backslash commands \d, \d NAME, \x.
+# order, SLUICE_PORT, the backslash commands \d, \d NAME, \x, and the
+# default socket directory when no host is given.
 set -u
 . "$SL_SRCDIR/regress/lib/server.sh"
 sl_server_start || exit 1
@@ -63,5 +64,23 @@ last_error_at |
 " "$out
 "
 
+sl_server_stop || fail=1
+
+# Neither -h nor PGHOST (nor SLUICE_HOST): the shell looks in sluiced's default
+# socket directory, /tmp, not libpq's (/var/run/postgresql on Debian).  The
+# server listens there on a port of its own, so no other server is reached;
+# peer authentication lets the OS user in as the role of its name.
+SL_SOCKDIR=/tmp sl_server_start || exit 1
+out=$(env -u PGHOST -u SLUICE_HOST -u PGPORT -u PGUSER -u SLUICE_USER SLUICE_PORT=$SL_PORT \
+    "$SLUICE" -q -c 'SHOW unix_socket_directories' 2>&1)
+expect_out "no -h: the server's default socket directory" " unix_socket_directories 
+-------------------------
+ /tmp
+(1 row)
+" "$out
+"
+out=$(env -u PGHOST -u SLUICE_HOST -u PGPORT "$SLUICE" -p "$SL_PORT" -q -c 'SELECT 42 AS n' 2>&1)
+echo "$out" | grep -q '^ *42$' && echo "ok - no -h, -p given: the same directory" ||
+    { echo "not ok - no -h, -p given: $out"; fail=1; }
 sl_server_stop || fail=1
 exit $fail

@@ -44,6 +44,13 @@ static const lex_case lex_cases[] = {
     {"lex-2.4 string keeps case and double quotes", "'Sheet1 \"x\"'", "STRING:Sheet1 \"x\""},
     {"lex-2.5 string of only a quote", "''''", "STRING:'"},
     {"lex-2.6 adjacent strings", "'a''''b' 'c'", "STRING:a''b STRING:c"},
+    {"lex-2.7 dollar-quoted string taken as written", "$$it's \\n \"x\"$$", "STRING:it's \\n \"x\""},
+    {"lex-2.8 tagged dollar quote holds $$ and other tags", "$fn$ a $$ b $x$ c $fn$",
+     "STRING: a $$ b $x$ c "},
+    {"lex-2.9 empty dollar-quoted strings", "$$$$ $a_1$$a_1$", "STRING: STRING:"},
+    {"lex-2.10 dollar quote beside a parameter and an identifier", "$1 $$x$$ a$b$ $2",
+     "PARAM STRING:x ID:a$b$ PARAM"},
+    {"lex-2.11 tags are case-sensitive", "$A$ $a$ $A$", "STRING: $a$ "},
     /* 3: comments and blanks */
     {"lex-3.1 line comment", "a -- comment\nb", "ID:a ID:b"},
     {"lex-3.2 block comment", "a /* c */ b", "ID:a ID:b"},
@@ -124,6 +131,11 @@ static const lex_error_case lex_error_cases[] = {
      "interval out of range at or near \"99999999999999999999h\"", 1},
     {"lex-8.15 unterminated string: trailing newline not shown", "SELECT 'abc \n", "42601",
      "unterminated quoted string at or near \"'abc\"", 8},
+    {"lex-8.16 unterminated dollar quote", "SELECT $t$ abc $$", "42601",
+     "unterminated dollar-quoted string at or near \"$t$ abc $$\"", 8},
+    {"lex-8.17 dollar quote tag without its closing dollar", "SELECT $ab", "42601",
+     "syntax error at or near \"$\"", 8},
+    {"lex-8.18 lone dollar", "SELECT $", "42601", "syntax error at or near \"$\"", 8},
 };
 
 /* Renders the tokens of input as in lex_case.tokens, or "ERROR <message>". */

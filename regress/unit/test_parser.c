@@ -249,7 +249,7 @@ static const parse_case parse_cases[] = {
      "SET extra_float_digits = '3'; SET datestyle = 'ISO'; SET client_encoding = 'UTF8'; SET timezone = "
      "'UTC'"},
     {"parse-6.4 set defaults", "SET TIME ZONE LOCAL; SET LOCAL a TO DEFAULT; SET a = DEFAULT",
-     "SET timezone TO DEFAULT; SET a TO DEFAULT; SET a TO DEFAULT"},
+     "SET timezone TO DEFAULT; SET LOCAL a TO DEFAULT; SET a TO DEFAULT"},
     {"parse-6.5 set session", "SET SESSION application_name = 'psql'", "SET application_name = 'psql'"},
     {"parse-6.6 set values",
      "SET datestyle TO ISO, MDY; SET x = -1.5; SET x = on; SET x = true; SET x = 5s; SET a.b = 'c'",
@@ -258,13 +258,73 @@ static const parse_case parse_cases[] = {
      "BEGIN; BEGIN TRANSACTION; BEGIN WORK; START TRANSACTION; COMMIT; COMMIT WORK; END; END TRANSACTION; "
      "ROLLBACK; "
      "ABORT",
-     "BEGIN; BEGIN; BEGIN; BEGIN; COMMIT; COMMIT; COMMIT; COMMIT; ROLLBACK; ROLLBACK"},
+     "BEGIN; BEGIN; BEGIN; START TRANSACTION; COMMIT; COMMIT; COMMIT; COMMIT; ROLLBACK; ROLLBACK"},
     {"parse-6.8 describe quoted", "DESCRIBE \"Mixed Case\"", "DESCRIBE \"Mixed Case\""},
+    {"parse-6.9 transaction modes",
+     "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY NOT DEFERRABLE; "
+     "BEGIN WORK ISOLATION LEVEL REPEATABLE READ READ WRITE DEFERRABLE; "
+     "START TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+     "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, NOT DEFERRABLE; "
+     "BEGIN ISOLATION LEVEL REPEATABLE READ, READ WRITE, DEFERRABLE; "
+     "START TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN ISOLATION LEVEL READ UNCOMMITTED"},
+    {"parse-6.10 set transaction",
+     "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; "
+     "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ",
+     "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; "
+     "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ"},
+    {"parse-6.11 reset",
+     "RESET ALL; RESET application_name; RESET TIME ZONE; RESET TRANSACTION ISOLATION LEVEL",
+     "RESET ALL; RESET application_name; RESET timezone; RESET transaction_isolation"},
+    {"parse-6.12 pool resets",
+     "CLOSE ALL; UNLISTEN *; RESET ALL; DISCARD ALL; DISCARD PLANS; DISCARD temporary; UNLISTEN ch; "
+     "LISTEN ch; CLOSE \"Cur\"",
+     "CLOSE ALL; UNLISTEN *; RESET ALL; DISCARD ALL; DISCARD PLANS; DISCARD TEMP; UNLISTEN ch; LISTEN ch; "
+     "CLOSE \"Cur\""},
+    {"parse-6.13 type names with modifiers",
+     "SELECT a::varchar(10), b::character varying(3), CAST(c AS numeric(10, 2)), d::timestamp(3), "
+     "e::timestamp(3) with time zone, f::timestamp without time zone, g::double precision, h::char varying",
+     "SELECT CAST(a AS VARCHAR(10)), CAST(b AS CHARACTER VARYING(3)), CAST(c AS NUMERIC(10, 2)), "
+     "CAST(d AS TIMESTAMP(3)), CAST(e AS TIMESTAMPTZ(3)), CAST(f AS TIMESTAMP), CAST(g AS DOUBLE PRECISION), "
+     "CAST(h AS CHAR VARYING)"},
+    {"parse-6.14 column types with modifiers",
+     "CREATE SOURCE s (a varchar(20), b numeric(4,1), c timestamp(0) with time zone, d int4) FROM FILE",
+     "CREATE SOURCE s (a VARCHAR(20), b NUMERIC(4, 1), c TIMESTAMPTZ(0), d INT4) FROM file"},
+    {"parse-6.16 DO blocks and SET SESSION AUTHORIZATION DEFAULT",
+     "DO $$ BEGIN NULL; END $$; DO 'x' LANGUAGE plpgsql; DO LANGUAGE plpgsql $b$y$b$; "
+     "SET SESSION AUTHORIZATION DEFAULT; RESET SESSION AUTHORIZATION",
+     "DO ' BEGIN NULL; END '; DO 'x'; DO 'y'; SET session_authorization TO DEFAULT; RESET "
+     "session_authorization"},
+    {"parse-6.17 search_path names quoted as PostgreSQL shows them",
+     "SET search_path = \"$user\", public; SET search_path TO 'My Schema', x_1, \"a\"\"b\"; SET "
+     "application_name = \"My App\"",
+     "SET search_path = \"$user\", public; SET search_path = \"My Schema\", x_1, \"a\"\"b\"; "
+     "SET application_name = 'My App'"},
+    {"parse-6.15 dollar-quoted strings are strings", "SELECT $$a'b$$, $q$x$$y$q$ FROM t",
+     "SELECT 'a''b', 'x$$y' FROM t"},
 
     /* 7: names */
     {"parse-7.1 keywords and units as column names",
      "SELECT x window, time, source, m, \"Mixed\", \"a\"\"b\", \"select\" FROM t",
      "SELECT x AS \"window\", \"time\", \"source\", m, \"Mixed\", \"a\"\"b\", \"select\" FROM t"},
+    {"parse-7.6 timestamp and interval as column names (PostgreSQL's col_name_keywords)",
+     "SELECT timestamp, station, interval, time FROM sheet WHERE timestamp > TIMESTAMP '2026-01-01' AND "
+     "interval = INTERVAL '1 minute' GROUP BY timestamp",
+     "SELECT \"timestamp\", station, \"interval\", \"time\" FROM sheet WHERE ((\"timestamp\" > "
+     "CAST('2026-01-01' AS TIMESTAMP)) AND (\"interval\" = INTERVAL '1 minute')) GROUP BY \"timestamp\""},
+    {"parse-7.7 keyword column names qualified and aliased", "SELECT s.timestamp AS t, timestamp ts FROM s",
+     "SELECT s.\"timestamp\" AS t, \"timestamp\" AS ts FROM s"},
+    {"parse-7.8 new non-reserved words are still names",
+     "SELECT read, only, close, reset, discard, varying, listen, write FROM t",
+     "SELECT \"read\", \"only\", \"close\", \"reset\", \"discard\", \"varying\", \"listen\", \"write\" FROM "
+     "t"},
+    {"parse-7.9 non-reserved keywords as columns in the select list, WHERE, GROUP BY and calls",
+     "SELECT extract, exists, precision, double, value, position, level, zone, session, do, language, "
+     "authorization, max(timestamp), count(interval), extract(hour FROM timestamp) FROM t "
+     "WHERE extract = 1 AND exists = 2 GROUP BY extract, exists",
+     "SELECT \"extract\", \"exists\", \"precision\", \"double\", value, position, \"level\", \"zone\", "
+     "\"session\", \"do\", \"language\", \"authorization\", max(\"timestamp\"), count(\"interval\"), "
+     "date_part('hour', \"timestamp\") FROM t WHERE ((\"extract\" = 1) AND (\"exists\" = 2)) "
+     "GROUP BY \"extract\", \"exists\""},
     {"parse-7.2 quoted source and sink", "SELECT \"x y\" FROM \"Some Source\" INTO \"Sink\"",
      "SELECT \"x y\" FROM \"Some Source\" INTO \"Sink\""},
     {"parse-7.3 utf-8 names are quoted when printed", "SELECT caf\xc3\xa9 FROM t",
@@ -336,6 +396,13 @@ static const error_case error_cases[] = {
     {"parse-9.24 stray closing parenthesis", "SELECT 1)", "42601", "syntax error at or near \")\"", 9},
     {"parse-9.25 drop without kind", "DROP readings", "42601", "syntax error at or near \"readings\"", 6},
     {"parse-9.26 interval overflow", "SELECT 9999999999999 days", "22003", "interval out of range", 8},
+    {"parse-9.27 unknown isolation level", "BEGIN ISOLATION LEVEL READ SOMETIMES", "42601",
+     "syntax error at or near \"SOMETIMES\"", 28},
+    {"parse-9.28 unknown DISCARD word", "DISCARD EVERYTHING", "42601",
+     "syntax error at or near \"EVERYTHING\"", 9},
+    {"parse-9.29 type modifier that is not an integer", "SELECT x::varchar('a')", "42601",
+     "syntax error at or near \"'a'\"", 19},
+    {"parse-9.30 LISTEN without a channel", "LISTEN", "42601", "syntax error at end of input", 7},
 };
 
 /* ---- helpers ---- */

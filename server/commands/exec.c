@@ -2,9 +2,9 @@
  * exec.c - runs one parsed statement: dispatch by node tag.
  *
  * Owns sl_exec_statement (exec.h) and the statements that need no catalog
- * (BEGIN/COMMIT/ROLLBACK).  The handlers live in server/commands/exec_ddl.c (CREATE,
- * ALTER, DROP), server/commands/exec_show.c (SHOW, SET, DESCRIBE), exec_constant.c (SELECT
- * without FROM) and server/commands/exec_query.c (SELECT, CREATE QUERY, PAUSE/RESUME,
+ * (BEGIN/COMMIT/ROLLBACK, SET TRANSACTION, SET SESSION CHARACTERISTICS).  The handlers live in
+ * server/commands/exec_ddl.c (CREATE, ALTER, DROP), server/commands/exec_show.c (SHOW, SET, DESCRIBE),
+ * exec_constant.c (SELECT without FROM) and server/commands/exec_query.c (SELECT, CREATE QUERY, PAUSE/RESUME,
  * EXPLAIN), exec_role.c (CREATE/ALTER/DROP ROLE, SHOW ROLES); the helpers
  * they share are in exec_util.c.
  *
@@ -14,8 +14,31 @@
 #include <string.h>
 
 #include "server/commands/exec_internal.h"
+#include "server/config.h"
 #include "server/engine/expr.h"
 #include "sluice/errcodes.h"
+
+/*
+ * Applies a transaction's modes (ISOLATION LEVEL, READ ONLY, DEFERRABLE) to
+ * the settings they name: for the block (SET LOCAL), or as the session's
+ * defaults (default_transaction_*).  sluice has nothing to isolate, so they
+ * are kept and shown, not enforced (docs/sql.md).
+ */
+static sl_status apply_txn_modes(sl_exec_ctx *ctx, const sl_list *modes, bool session, sl_error *err)
+{
+    for (int i = 0; i < sl_list_length(modes); i++) {
+        const sl_Option *m = sl_list_nth(modes, i);
+        sl_status st = session
+                           ? sl_settings_set(ctx->settings, sl_psprintf(ctx->stmt_cx, "default_%s", m->name),
+                                             m->value->text, err)
+                           : sl_settings_set_local(ctx->settings, m->name, m->value->text, err);
+        if (st != SL_OK) {
+            err->position = sl_exec_position(ctx, SL_LOC(m));
+            return SL_ERROR;
+        }
+    }
+    return SL_OK;
+}
 
 static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
                                   char tag[SL_TAG_MAX], sl_error *err)
@@ -26,15 +49,31 @@ static sl_status exec_transaction(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
     case SL_TXN_BEGIN:
         if (ctx->in_transaction)
             sl_exec_notice(dest, "there is already a transaction in progress");
+        else if (apply_txn_modes(ctx, t->modes, false, err) != SL_OK)
+            return SL_ERROR;
         ctx->in_transaction = true;
-        snprintf(tag, SL_TAG_MAX, "BEGIN");
+        snprintf(tag, SL_TAG_MAX, "%s", t->start ? "START TRANSACTION" : "BEGIN");
         break;
     case SL_TXN_COMMIT:
     case SL_TXN_ROLLBACK:
         if (!ctx->in_transaction)
             sl_exec_notice(dest, "there is no transaction in progress");
         ctx->in_transaction = false;
+        sl_settings_end_transaction(ctx->settings); /* SET LOCAL and the block's modes end here */
         snprintf(tag, SL_TAG_MAX, "%s", t->kind == SL_TXN_COMMIT ? "COMMIT" : "ROLLBACK");
+        break;
+    case SL_TXN_SET:
+        /* As PostgreSQL: outside a block it warns and changes nothing. */
+        if (!ctx->in_transaction)
+            sl_exec_notice(dest, "SET TRANSACTION can only be used in transaction blocks");
+        else if (apply_txn_modes(ctx, t->modes, false, err) != SL_OK)
+            return SL_ERROR;
+        snprintf(tag, SL_TAG_MAX, "SET");
+        break;
+    case SL_TXN_SET_SESSION:
+        if (apply_txn_modes(ctx, t->modes, true, err) != SL_OK)
+            return SL_ERROR;
+        snprintf(tag, SL_TAG_MAX, "SET");
         break;
     }
     return SL_OK;
@@ -56,6 +95,7 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_TransactionStmt] = exec_transaction,
     [SL_T_RoleStmt] = sl_exec_role,
     [SL_T_GrantStmt] = sl_exec_grant,
+    [SL_T_SessionStmt] = sl_exec_session,
 };
 
 /* Keeps the columns a statement describes, in cx. */

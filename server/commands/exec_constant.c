@@ -109,8 +109,7 @@ sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
                 return SL_ERROR;
             }
             values[i] = constant_text(ctx->stmt_cx, &out);
-            cols[i].type_oid =
-                sl_expr_type(x) == SL_TYPE_UNKNOWN ? SL_OID_TEXT : sl_type_oid(sl_expr_type(x));
+            cols[i].type_oid = sl_expr_type_oid(x);
         }
     }
     if (dest->start(dest, n, cols, err) != SL_OK)

@@ -24,47 +24,18 @@
 #include "server/config.h"
 #include "server/connectors/sink_stats.h"
 #include "sluice/errcodes.h"
+#include "sluice/types.h"
 
 /* ---- column types ---- */
 
-static const struct {
-    const char *spelling;
-    const char *type;
-} type_names[] = {
-    {"boolean", "boolean"},
-    {"bool", "boolean"},
-    {"bigint", "bigint"},
-    {"int8", "bigint"},
-    {"integer", "bigint"},
-    {"int", "bigint"},
-    {"int4", "bigint"},
-    {"smallint", "bigint"},
-    {"int2", "bigint"},
-    {"double", "double"},
-    {"double precision", "double"},
-    {"float8", "double"},
-    {"float", "double"},
-    {"real", "double"},
-    {"float4", "double"},
-    {"numeric", "double"},
-    {"decimal", "double"},
-    {"text", "text"},
-    {"varchar", "text"},
-    {"string", "text"},
-    {"timestamp", "timestamp"},
-    {"timestamptz", "timestamp"},
-    {"interval", "interval"},
-};
-
-/* The type a column declaration means, or NULL when it is not one of ours.
- * Integer and floating types of every width map to the one 64-bit type
- * sluice computes with. */
+/* The type a column declaration means, in the catalog's spelling (boolean,
+ * bigint, double, text, timestamp, interval), or NULL when it is not one of
+ * ours: the one list of type names, sl_type_parse's. */
 static const char *column_type(const char *spelling)
 {
-    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-        if (strcasecmp(type_names[i].spelling, spelling) == 0)
-            return type_names[i].type;
-    return NULL;
+    sl_type t;
+
+    return sl_type_parse(spelling, &t) ? sl_type_name(t) : NULL;
 }
 
 /* ---- options from the AST ---- */
@@ -205,6 +176,10 @@ static sl_status check_columns(sl_exec_ctx *ctx, const sl_CreateSourceStmt *cs, 
                          col->type ? col->type->name : "?");
             sl_error_hint(err, "Column types: boolean, bigint, double, text, timestamp, interval.");
             err->position = sl_exec_position(ctx, col->type ? SL_LOC(col->type) : SL_LOC(col));
+            return SL_ERROR;
+        }
+        if (sl_type_name_check(col->type, err) != SL_OK) {
+            err->position = sl_exec_position(ctx, SL_LOC(col->type));
             return SL_ERROR;
         }
         for (int j = 0; j < i; j++)

@@ -24,11 +24,14 @@ sl_status sl_exec_alter(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
 sl_status sl_exec_drop(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                        sl_error *err);
 
-/* server/commands/exec_show.c: SHOW, SET, DESCRIBE. */
+/* server/commands/exec_show.c: SHOW, SET, DESCRIBE, RESET, DISCARD, LISTEN, UNLISTEN, CLOSE. */
 sl_status sl_exec_show(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                        sl_error *err);
 sl_status sl_exec_set(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                       sl_error *err);
+/* RESET, DISCARD, LISTEN (0A000), UNLISTEN (a no-op), CLOSE (cursors: none yet). */
+sl_status sl_exec_session(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                          sl_error *err);
 sl_status sl_exec_describe(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
                            sl_error *err);
 /* exec_constant.c: a SELECT without FROM whose targets are constants or version(); returns

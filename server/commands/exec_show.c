@@ -1,15 +1,17 @@
 /*
  * exec_show.c - statements that answer with rows about the server: SHOW,
- * DESCRIBE, SET.
+ * DESCRIBE; and the session's settings: SET, RESET, DISCARD, with the
+ * statements connection pools send beside them (UNLISTEN, CLOSE, LISTEN).
  *
  * Output is deterministic: catalog rows come ordered by name, options in
  * the order they were given, and secrets always as ********.
  *
- * Entry points: sl_exec_show, sl_exec_set, sl_exec_describe (see
+ * Entry points: sl_exec_show, sl_exec_set, sl_exec_session, sl_exec_describe (see
  * server/commands/exec_internal.h).
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/config.h"
 #include "server/commands/exec_internal.h"
@@ -218,11 +220,115 @@ sl_status sl_exec_set(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, c
                       sl_error *err)
 {
     const sl_SetStmt *s = (const sl_SetStmt *)raw->stmt;
+    /* The current transaction's own settings last until its end, as SET LOCAL */
+    bool local = s->local || strncasecmp(s->name, "transaction_", 12) == 0;
+    sl_status st;
 
-    if (sl_settings_set(ctx->settings, s->name, s->value, err) != SL_OK)
-        return SL_ERROR;
     snprintf(tag, SL_TAG_MAX, "SET");
+    /* SET SESSION AUTHORIZATION DEFAULT: a session is always the role it logged in as */
+    if (strcmp(s->name, "session_authorization") == 0 && s->value == NULL)
+        return SL_OK;
+    if (local && !ctx->in_transaction) {
+        /* As PostgreSQL: checked, then a warning, and no effect outside a block. */
+        sl_settings *scratch = sl_settings_new(ctx->stmt_cx);
+        if (sl_settings_set(scratch, s->name, s->value, err) != SL_OK)
+            return SL_ERROR;
+        sl_exec_notice(dest, s->local ? "SET LOCAL can only be used in transaction blocks"
+                                      : "SET TRANSACTION can only be used in transaction blocks");
+        return SL_OK;
+    }
+    st = local ? sl_settings_set_local(ctx->settings, s->name, s->value, err)
+               : sl_settings_set(ctx->settings, s->name, s->value, err);
+    if (st != SL_OK)
+        return SL_ERROR;
     return SL_OK;
+}
+
+/* ---- RESET, DISCARD, LISTEN, UNLISTEN, CLOSE ---- */
+
+/*
+ * True for the DO blocks that do nothing in sluice, so that it may skip them:
+ * asyncpg's pool reset unlistens only when pg_listening_channels() has a row,
+ * and a sluice session listens to nothing.  Compared with blanks collapsed
+ * and case folded.
+ */
+static bool do_block_is_noop(const char *code)
+{
+    static const char *const noops[] = {
+        "begin perform * from pg_listening_channels() limit 1; if found then unlisten *; end if; end;",
+    };
+    char norm[256];
+
+    if (!sl_fold_blanks(code, '\0', norm, sizeof(norm)))
+        return false;
+    for (size_t i = 0; i < sizeof(noops) / sizeof(noops[0]); i++)
+        if (strcmp(norm, noops[i]) == 0)
+            return true;
+    return false;
+}
+
+sl_status sl_exec_session(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                          sl_error *err)
+{
+    const sl_SessionStmt *s = (const sl_SessionStmt *)raw->stmt;
+    int pos = sl_exec_position(ctx, SL_LOC(s));
+
+    (void)dest;
+    switch (s->kind) {
+    case SL_SESSION_RESET:
+        /* RESET SESSION AUTHORIZATION: a session is always the role it logged in as */
+        if (s->name == NULL)
+            sl_settings_reset_all(ctx->settings);
+        else if (strcmp(s->name, "session_authorization") != 0 &&
+                 sl_settings_set(ctx->settings, s->name, NULL, err) != SL_OK)
+            return SL_ERROR;
+        snprintf(tag, SL_TAG_MAX, "RESET");
+        return SL_OK;
+    case SL_SESSION_DO:
+        if (!do_block_is_noop(s->name)) {
+            sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "DO is not supported");
+            sl_error_detail(err, "sluice runs no procedural code.");
+            err->position = pos;
+            return SL_ERROR;
+        }
+        snprintf(tag, SL_TAG_MAX, "DO");
+        return SL_OK;
+    case SL_SESSION_DISCARD:
+        if (s->name == NULL) {
+            if (ctx->in_transaction) {
+                sl_error_set(err, SL_ERRCODE_ACTIVE_SQL_TRANSACTION,
+                             "DISCARD ALL cannot run inside a transaction block");
+                err->position = pos;
+                return SL_ERROR;
+            }
+            sl_settings_reset_all(ctx->settings);
+        }
+        /* DISCARD PLANS, SEQUENCES, TEMP: sluice keeps none of these.  On the
+         * tag "DISCARD ALL" the session drops its prepared statements and
+         * cursors too: they belong to the protocol layer. */
+        snprintf(tag, SL_TAG_MAX, "DISCARD %s", s->name == NULL ? "ALL" : s->name);
+        return SL_OK;
+    case SL_SESSION_LISTEN:
+        sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "LISTEN is not supported");
+        sl_error_detail(err, "sluice sends no notifications.");
+        err->position = pos;
+        return SL_ERROR;
+    case SL_SESSION_UNLISTEN:
+        /* Nothing is ever listened to, so there is nothing to stop. */
+        snprintf(tag, SL_TAG_MAX, "UNLISTEN");
+        return SL_OK;
+    case SL_SESSION_CLOSE:
+        /* CLOSE ALL closes nothing while sluice has no cursors; the session's
+         * cursors (DECLARE) will answer CLOSE name before it reaches here. */
+        if (s->name != NULL) {
+            sl_error_set(err, SL_ERRCODE_INVALID_CURSOR_NAME, "cursor \"%s\" does not exist", s->name);
+            err->position = pos;
+            return SL_ERROR;
+        }
+        snprintf(tag, SL_TAG_MAX, "CLOSE CURSOR");
+        return SL_OK;
+    }
+    return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "unexpected session statement %d", (int)s->kind);
 }
 
 /* ---- DESCRIBE ---- */

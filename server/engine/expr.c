@@ -8,6 +8,7 @@
  * and sl_eval_row_error, which evaluation and the functions share.
  */
 #include "server/engine/expr_int.h"
+#include "server/net/dest.h"
 
 #include "sluice/buf.h"
 
@@ -47,6 +48,13 @@ sl_expr *sl_expr_column(sl_mcxt *cx, const sl_schema *input, int idx)
 sl_type sl_expr_type(const sl_expr *expr)
 {
     return expr->type;
+}
+
+uint32_t sl_expr_type_oid(const sl_expr *expr)
+{
+    if (expr->type == SL_TYPE_UNKNOWN)
+        return sl_type_oid(SL_TYPE_TEXT);
+    return expr->int4 ? SL_OID_INT4 : sl_type_oid(expr->type);
 }
 
 bool sl_is_aggregate_name(const char *name)
@@ -294,7 +302,7 @@ static void print_expr(sl_buf *sb, const sl_expr *e)
         sl_buf_puts(sb, "CAST(");
         print_expr(sb, e->args[0]);
         sl_buf_puts(sb, " AS ");
-        sl_buf_puts(sb, sl_type_name(e->type));
+        sl_buf_puts(sb, e->int4 ? "integer" : sl_type_name(e->type));
         sl_buf_puts(sb, ")");
         break;
     case SL_EXPR_FUNC:

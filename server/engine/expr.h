@@ -64,6 +64,11 @@ sl_status sl_expr_bind(const sl_bind_ctx *ctx, const sl_node *expr, sl_expr **ou
 sl_expr *sl_expr_column(sl_mcxt *cx, const sl_schema *input, int idx);
 
 sl_type sl_expr_type(const sl_expr *expr);
+/* The PostgreSQL type OID a client is told for expr's values
+ * (RowDescription): int4 (23) for the BIGINT expressions PostgreSQL types
+ * integer (see expr_int.h), else sl_type_oid of its type; text for an
+ * untyped NULL. */
+uint32_t sl_expr_type_oid(const sl_expr *expr);
 
 /* True when expr is an aggregate function name (count, sum, avg, ...). */
 bool sl_is_aggregate_name(const char *name);

@@ -27,6 +27,22 @@ static bool is_untyped(const sl_expr *e)
     return e->kind == SL_EXPR_CONST && (e->type == SL_TYPE_UNKNOWN || e->literal);
 }
 
+/* True when every one of v[0..n) is an int4 BIGINT (expr_int.h) or a NULL
+ * constant: what CASE, COALESCE, GREATEST and LEAST over them return is one too. */
+static bool all_int4(sl_expr *const *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i]->type != SL_TYPE_BIGINT || !(v[i]->int4 || (v[i]->kind == SL_EXPR_CONST && v[i]->is_null)))
+            return false;
+    return n > 0;
+}
+
+/* Type names PostgreSQL calls integer (int4); smallint stays a bigint. */
+static bool is_int4_name(const char *name)
+{
+    return strcmp(name, "int") == 0 || strcmp(name, "integer") == 0 || strcmp(name, "int4") == 0;
+}
+
 /* Evaluates an all-constant node once, at bind time. */
 static sl_status fold(sl_mcxt *cx, const char *query_text, sl_expr *e, sl_expr **out, sl_error *err)
 {
@@ -57,6 +73,7 @@ static sl_status fold(sl_mcxt *cx, const char *query_text, sl_expr *e, sl_expr *
     }
     sl_expr *c = sl_expr_new(cx, SL_EXPR_CONST, e->type, e->location, 0);
     c->is_null = v.nulls[0] != 0;
+    c->int4 = e->int4;
     switch (e->type) {
     case SL_TYPE_BOOL:
         c->value.b = ((const uint8_t *)v.v.b)[0] != 0;
@@ -278,6 +295,8 @@ static sl_status build_binary(const sl_bind_ctx *ctx, sl_op op, sl_expr *l, sl_e
     e->optype = l->type;
     e->args[0] = l;
     e->args[1] = r;
+    /* integer op integer is integer, checked for its range, as in PostgreSQL */
+    e->int4 = result == SL_TYPE_BIGINT && l->int4 && r->int4;
     return fold(cx, qt, e, out, err);
 }
 
@@ -311,6 +330,8 @@ static sl_status bind_const(const sl_bind_ctx *ctx, const sl_Const *c, sl_expr *
     case SL_CONST_INT:
         e = sl_expr_new(ctx->cx, SL_EXPR_CONST, SL_TYPE_BIGINT, loc, 0);
         e->value.i64 = c->ival;
+        /* PostgreSQL types an integer literal that fits 32 bits integer, a larger one bigint */
+        e->int4 = c->ival >= INT32_MIN && c->ival <= INT32_MAX;
         break;
     case SL_CONST_NUMERIC:
         e = sl_expr_new(ctx->cx, SL_EXPR_CONST, SL_TYPE_DOUBLE, loc, 0);
@@ -456,6 +477,7 @@ static sl_status bind_case(const sl_bind_ctx *ctx, const sl_CaseExpr *c, sl_expr
     }
     if (common_type(ctx, results, nres, "CASE", &e->type, err) != SL_OK)
         return SL_ERROR;
+    e->int4 = all_int4(results, nres);
     for (int i = 0; i < nwhen; i++)
         e->args[2 * i + 1] = results[i];
     if (e->has_else)
@@ -572,6 +594,11 @@ static sl_status bind_func(const sl_bind_ctx *ctx, const sl_FuncCall *f, sl_expr
     sl_expr *e = NULL;
     if (func_resolve(ctx->cx, ctx->query_text, f->name, args, nargs, loc, &e, err) != SL_OK)
         return at(ctx->query_text, loc, err);
+    if (e->kind == SL_EXPR_FUNC &&
+        (e->op == SL_FN_COALESCE || e->op == SL_FN_GREATEST || e->op == SL_FN_LEAST))
+        e->int4 = all_int4(e->args, e->nargs);
+    else if (e->kind == SL_EXPR_FUNC && e->op == SL_FN_NULLIF)
+        e->int4 = all_int4(e->args, 1);
     return fold(ctx->cx, ctx->query_text, e, out, err);
 }
 
@@ -614,6 +641,7 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
         }
         sl_expr *e = sl_expr_new(cx, SL_EXPR_NEG, r->type, loc, 1);
         e->args[0] = r;
+        e->int4 = r->int4;
         return fold(cx, qt, e, out, err);
     }
     case SL_T_BoolExpr: {
@@ -703,11 +731,34 @@ static sl_status bind_node(const sl_bind_ctx *ctx, const sl_node *n, sl_expr **o
             sl_error_set(err, SL_ERRCODE_UNDEFINED_OBJECT, "type \"%s\" does not exist", c->type->name);
             return at(qt, c->type->hdr.location, err);
         }
+        if (sl_type_name_check(c->type, err) != SL_OK)
+            return at(qt, c->type->hdr.location, err);
         if (bind_node(ctx, c->arg, &arg, err) != SL_OK)
             return SL_ERROR;
         /* a cast to the type the value already has disappears, as in PostgreSQL */
         if (sl_expr_coerce(cx, qt, arg, to, true, out, err) != SL_OK)
             return at(qt, loc, err);
+        if (to == SL_TYPE_BIGINT && is_int4_name(c->type->name) && !(*out)->int4) {
+            /* CAST(x AS integer): the value checked to fit 32 bits (22003) */
+            sl_expr *k = sl_expr_new(cx, SL_EXPR_CAST, SL_TYPE_BIGINT, loc, 1);
+            k->args[0] = *out;
+            k->optype = SL_TYPE_BIGINT;
+            k->int4 = true;
+            return fold(cx, qt, k, out, err);
+        }
+        if (to == SL_TYPE_BIGINT && !is_int4_name(c->type->name) && (*out)->int4) {
+            /* CAST(1 AS bigint): a bigint from here on */
+            sl_expr *k = sl_expr_new(cx, (*out)->kind == SL_EXPR_CONST ? SL_EXPR_CONST : SL_EXPR_CAST,
+                                     SL_TYPE_BIGINT, loc, (*out)->kind == SL_EXPR_CONST ? 0 : 1);
+            if (k->kind == SL_EXPR_CONST) {
+                k->value = (*out)->value;
+                k->is_null = (*out)->is_null;
+            } else {
+                k->args[0] = *out;
+                k->optype = SL_TYPE_BIGINT;
+            }
+            *out = k;
+        }
         return SL_OK;
     }
     case SL_T_FuncCall:

@@ -487,8 +487,47 @@ static sl_status eval_coalesce(const sl_expr *e, const sl_batch *in, int n, cons
     return SL_OK;
 }
 
+/*
+ * An int4 result (expr_int.h): computed in 64 bits, where int32 operands
+ * cannot overflow, then checked: a row outside 32 bits becomes NULL with
+ * PostgreSQL's error.  Only expressions PostgreSQL types integer get here
+ * (literals, casts to integer, arithmetic on them), never a BIGINT column.
+ */
+static void check_int4(int n, const uint8_t *skip, sl_vector *out, sl_eval_ctx *ectx)
+{
+    int64_t *o = out->v.i64;
+    bool bad = false;
+
+    for (int i = 0; i < n; i++)
+        bad |= o[i] < INT32_MIN || o[i] > INT32_MAX;
+    if (!bad)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (o[i] >= INT32_MIN && o[i] <= INT32_MAX)
+            continue;
+        o[i] = 0;
+        if (row_live(out->nulls, skip, i)) {
+            out->nulls[i] = 1;
+            sl_eval_row_error(ectx, SL_ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range");
+        }
+    }
+}
+
+static sl_status eval_node(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip, sl_vector *out,
+                           sl_eval_ctx *ectx, sl_error *err);
+
 static sl_status eval(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip, sl_vector *out,
                       sl_eval_ctx *ectx, sl_error *err)
+{
+    if (eval_node(e, in, n, skip, out, ectx, err) != SL_OK)
+        return SL_ERROR;
+    if (e->int4 && (e->kind == SL_EXPR_BINARY || e->kind == SL_EXPR_NEG || e->kind == SL_EXPR_CAST))
+        check_int4(n, skip, out, ectx);
+    return SL_OK;
+}
+
+static sl_status eval_node(const sl_expr *e, const sl_batch *in, int n, const uint8_t *skip, sl_vector *out,
+                           sl_eval_ctx *ectx, sl_error *err)
 {
     switch (e->kind) {
     case SL_EXPR_CONST:

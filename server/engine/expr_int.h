@@ -107,6 +107,12 @@ struct sl_expr {
     bool has_else;
     int unit;                       /* FUNC date_trunc/date_part: the field, resolved at bind time */
     const struct sl_func_sig *func; /* FUNC: the table row it calls */
+    /* A BIGINT whose values always fit 32 bits and that PostgreSQL types
+     * integer (int4): a literal that fits, CAST(x AS integer), and +, -, *, /,
+     * %, unary minus, CASE and COALESCE over such values.  Stored as int64 like
+     * every BIGINT; evaluating one checks the range (22003 "integer out of
+     * range"), so a value reported as int4 (OID 23) always is one. */
+    bool int4;
     /* CONST */
     bool is_null;
     bool literal; /* an untyped string literal ('...'), still free to coerce */

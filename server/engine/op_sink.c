@@ -80,6 +80,7 @@ void sl_sink_op_attach(sl_operator *op, sl_sink_writer *writer)
 
 typedef struct client_state {
     const sl_schema *schema;
+    sl_expr *const *outputs; /* what each column is computed by: its type OID */
     sl_dest *dest;
     const char **values; /* one DataRow */
 } client_state;
@@ -106,11 +107,12 @@ static const sl_operator_kind client_kind = {
     .explain = client_explain,
 };
 
-sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema)
+sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema, sl_expr *const *outputs)
 {
     client_state *st = sl_pnew(ctx->cx, client_state);
 
     st->schema = schema;
+    st->outputs = outputs;
     st->values = sl_palloc(ctx->cx, sizeof(char *) * (size_t)(schema->ncols + 1));
     return sl_op_new(ctx, &client_kind, st);
 }
@@ -123,7 +125,7 @@ sl_column_desc *sl_client_op_columns(const sl_operator *op, sl_mcxt *cx, int *nc
 
     for (int i = 0; i < s->ncols; i++) {
         cols[i].name = sl_pstrdup(cx, s->names[i]); /* cx may outlive the plan (Describe) */
-        cols[i].type_oid = sl_type_oid(s->types[i]);
+        cols[i].type_oid = sl_expr_type_oid(st->outputs[i]);
     }
     *ncols = s->ncols;
     return cols;

@@ -41,8 +41,9 @@ sl_operator *sl_sink_op_new(sl_op_ctx *ctx, const char *kind, const char *name);
 void sl_sink_op_attach(sl_operator *op, sl_sink_writer *writer);
 
 /* Rows to the client of a push query; sl_client_op_start sends the row
- * description (columns of schema) to dest before the first push. */
-sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema);
+ * description (columns of schema, typed as outputs[i] reports,
+ * sl_expr_type_oid) to dest before the first push. */
+sl_operator *sl_client_op_new(sl_op_ctx *ctx, const sl_schema *schema, sl_expr *const *outputs);
 sl_status sl_client_op_start(sl_operator *op, sl_dest *dest, sl_error *err);
 /* Those columns as the client is told of them (names, PostgreSQL type OIDs), in cx. */
 sl_column_desc *sl_client_op_columns(const sl_operator *op, sl_mcxt *cx, int *ncols);

@@ -25,6 +25,6 @@ sl_status sl_plan_build(sl_plan *plan, sl_op_ctx *ctx, const sl_query_desc *q, c
     if (q->limit >= 0)
         sl_plan_append(plan, sl_limit_op_new(ctx, q->limit));
     sl_plan_append(plan, sink_name != NULL ? sl_sink_op_new(ctx, sink_kind, sink_name)
-                                           : sl_client_op_new(ctx, q->output));
+                                           : sl_client_op_new(ctx, q->output, q->outputs));
     return SL_OK;
 }

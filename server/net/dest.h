@@ -17,6 +17,7 @@
 /* PostgreSQL type OIDs of the types sluice reports in RowDescription. */
 #define SL_OID_BOOL      16
 #define SL_OID_INT8      20
+#define SL_OID_INT4      23 /* a BIGINT expression PostgreSQL types integer (server/engine/expr_int.h) */
 #define SL_OID_TEXT      25
 #define SL_OID_FLOAT8    701
 #define SL_OID_TIMESTAMP 1114

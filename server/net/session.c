@@ -303,6 +303,7 @@ static sl_status sess_startup(sl_sess *ss)
         sl_sess_send_error(ss, "FATAL", &err);
         return SL_ERROR;
     }
+    sl_settings_connected(ss->settings); /* what RESET and DISCARD ALL return to */
     if (sess_authenticate(ss, database, &err) != SL_OK) {
         if (strcmp(err.sqlstate, SL_ERRCODE_CONNECTION_FAILURE) != 0)
             sl_sess_send_error(ss, "FATAL", &err);
