@@ -40,6 +40,7 @@ sl_status sl_parse(const char *sql, sl_mcxt *cx, sl_list **out, sl_error *err);
 typedef struct sl_stmt_span {
     int location;
     int length;
+    int semicolon; /* byte offset of the ';' that ends it, -1 at the end of the string */
 } sl_stmt_span;
 
 /*

@@ -102,7 +102,8 @@ static bool blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static void add_span(sl_mcxt *cx, sl_list **out, const char *s, int start, int end, int first_token)
+static void add_span(sl_mcxt *cx, sl_list **out, const char *s, int start, int end, int first_token,
+                     int semicolon)
 {
     sl_stmt_span *sp;
 
@@ -113,6 +114,7 @@ static void add_span(sl_mcxt *cx, sl_list **out, const char *s, int start, int e
     sp = sl_pnew(cx, sl_stmt_span);
     sp->location = first_token;
     sp->length = end - first_token;
+    sp->semicolon = semicolon;
     *out = sl_list_append(cx, *out, sp);
 }
 
@@ -142,13 +144,13 @@ sl_status sl_split_statements(const char *sql, int len, sl_mcxt *cx, sl_list **o
             continue;
         }
         if (sql[i] == ';') {
-            add_span(cx, out, sql, start, i, first);
+            add_span(cx, out, sql, start, i, first, i);
             start = i + 1;
             first = -1;
         } else if (!blank((unsigned char)sql[i]) && first < 0)
             first = i;
         i++;
     }
-    add_span(cx, out, sql, start, len, first);
+    add_span(cx, out, sql, start, len, first, -1);
     return SL_OK;
 }

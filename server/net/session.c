@@ -353,8 +353,8 @@ static sl_status sess_run_piece(sl_exec_ctx *ctx, void *arg, char *tag, sl_error
     if (r->piece->catalog) {
         sl_pgcat_stmt *st;
         sl_status rc;
-        if (sl_pgcat_prepare(ctx, ctx->stmt_cx, r->piece->text, (int)strlen(r->piece->text), 0, NULL, &st,
-                             err) != SL_OK)
+        if (sl_pgcat_prepare(ctx, ctx->stmt_cx, r->piece->text, r->piece->span->length, 0, NULL, &st, err) !=
+            SL_OK)
             return SL_ERROR;
         rc = sl_pgcat_execute(ctx, st, NULL, r->dest, tag, err);
         sl_pgcat_close(st);
@@ -418,7 +418,10 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
 
         memset(p, 0, sizeof(*p));
         p->span = sl_list_nth(spans, i);
-        p->text = sl_pstrndup(ss->msg_cx, query + p->span->location, (size_t)p->span->length);
+        /* Through its ';', so that a syntax error there reads "at or near ";"" as PostgreSQL's does. */
+        p->text = sl_pstrndup(
+            ss->msg_cx, query + p->span->location,
+            (size_t)(p->span->semicolon >= 0 ? p->span->semicolon + 1 - p->span->location : p->span->length));
         p->char_offset = sl_char_position(query, p->span->location) - 1;
         if (sl_ext_is_simple(p->text))
             continue;
