@@ -28,6 +28,7 @@
 #include "server/commands/exec.h"
 #include "server/net/auth.h"
 #include "server/net/tls.h"
+#include "server/pgcat/pgcat.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "parser/parse.h"
@@ -453,13 +454,125 @@ static void sess_statement_error(sl_sess *ss, const sl_error *err)
     sess_send_error(ss, "ERROR", err);
 }
 
+/* What a statement of this session runs with. */
+static sl_exec_ctx sess_exec_ctx(sl_sess *ss, const char *query_text)
+{
+    return (sl_exec_ctx){
+        .stmt_cx = ss->stmt_cx,
+        .settings = ss->settings,
+        .cancel = &ss->s->cancel,
+        .query_text = query_text,
+        .in_transaction = ss->in_transaction,
+        .role = ss->role->name,
+        .superuser = ss->role->superuser,
+    };
+}
+
+/* ---- pgcat: catalog statements (issue 13, part 2) ----
+ * Minimal wiring of server/pgcat into the simple query protocol, in this one
+ * place: when a statement of the string is one the catalog engine claims, the
+ * string is run statement by statement, the claimed ones by the catalog
+ * engine, the others by sess_run_text.  The extended protocol's integration
+ * replaces this. */
+static sl_status sess_run_text(sl_sess *ss, const char *query, sl_dest *dest);
+
+static sl_status sess_pgcat_run(sl_sess *ss, const char *text, int len, sl_dest *dest)
+{
+    sl_error err;
+    sl_pgcat_stmt *st = NULL;
+    char tag[SL_TAG_MAX] = "";
+    sl_exec_ctx ctx = sess_exec_ctx(ss, text);
+    int64_t timeout_ms = sl_settings_int(ss->settings, "statement_timeout");
+    sl_status rc;
+
+    sl_error_clear(&err);
+    if (ss->failed_transaction) {
+        sl_error_set(&err, SL_ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+        sess_statement_error(ss, &err);
+        return SL_ERROR;
+    }
+    atomic_store(&ss->s->statement_deadline_us, timeout_ms > 0 ? sl_clock_mono_us() + timeout_ms * 1000 : 0);
+    atomic_store(&ss->s->busy, true);
+    rc = sl_pgcat_prepare(&ctx, ss->stmt_cx, text, len, 0, NULL, &st, &err);
+    if (rc == SL_OK)
+        rc = sl_pgcat_execute(&ctx, st, NULL, dest, tag, &err);
+    atomic_store(&ss->s->busy, false);
+    atomic_store(&ss->s->statement_deadline_us, 0);
+    if (st != NULL)
+        sl_pgcat_close(st);
+    sl_mcxt_reset(ss->stmt_cx);
+    if (rc != SL_OK) {
+        sess_statement_error(ss, &err);
+        return SL_ERROR;
+    }
+    sl_pq_command_complete(&ss->out, tag);
+    return SL_OK;
+}
+
+/* True when an ErrorResponse went into the output buffer after offset from. */
+static bool sess_sent_error(const sl_sess *ss, size_t from)
+{
+    size_t off = from <= ss->out.len ? from : 0;
+    while (off + 5 <= ss->out.len) {
+        const unsigned char *m = (const unsigned char *)ss->out.data + off;
+        uint32_t n = (uint32_t)m[1] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 8 | m[4];
+        if (m[0] == 'E')
+            return true;
+        off += 1 + (size_t)n;
+    }
+    return false;
+}
+
+/* True when the catalog engine took the string; *rc is then sess_simple_query's result. */
+static bool sess_pgcat_query(sl_sess *ss, const char *query, sl_dest *dest, sl_status *rc)
+{
+    int len = (int)strlen(query), at = 0, next;
+    bool any = false;
+
+    for (int p = 0; p < len; p = next) {
+        int n = sl_pgcat_split(query + p, len - p, &next);
+        next += p;
+        if (sl_pgcat_claims(query + p, n))
+            any = true;
+    }
+    if (!any)
+        return false;
+    *rc = SL_OK;
+    for (; at < len; at = next) {
+        int n = sl_pgcat_split(query + at, len - at, &next);
+        const char *piece = query + at;
+        bool blank = true;
+        next += at;
+        for (int i = 0; i < n && blank; i++)
+            blank = piece[i] == ' ' || piece[i] == '\t' || piece[i] == '\n' || piece[i] == '\r';
+        if (blank)
+            continue;
+        if (sl_pgcat_claims(piece, n)) {
+            if (sess_pgcat_run(ss, piece, n, dest) != SL_OK)
+                return true; /* an error ends the string, as in PostgreSQL */
+        } else {
+            bool failed_before = ss->failed_transaction;
+            size_t out_before = ss->out.len;
+            *rc = sess_run_text(ss, sl_pstrndup(ss->msg_cx, piece, (size_t)n), dest);
+            if (*rc != SL_OK || ss->failed_transaction != failed_before || sess_sent_error(ss, out_before))
+                return true;
+        }
+        if (ss->s->cancel == SL_CANCEL_CLIENT_GONE || ss->broken) {
+            *rc = SL_ERROR;
+            return true;
+        }
+    }
+    return true;
+}
+
 /* Runs one Query message.  SL_ERROR: the connection must end (shutdown, socket lost). */
 static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
 {
     const char *query = sl_pq_get_string(msg);
-    sl_list *stmts = NULL;
     sl_error err;
     size_t bad_at;
+    sl_status pgcat_rc = SL_OK;
     sl_dest dest = {.start = dest_start, .row = dest_row, .notice = dest_notice, .state = ss};
 
     sl_error_clear(&err);
@@ -476,6 +589,19 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
         sess_statement_error(ss, &err);
         return SL_OK;
     }
+    if (sess_pgcat_query(ss, query, &dest, &pgcat_rc))
+        return pgcat_rc;
+    return sess_run_text(ss, query, &dest);
+}
+
+/* Parses and runs the statements of query. */
+static sl_status sess_run_text(sl_sess *ss, const char *query, sl_dest *dest_in)
+{
+    sl_list *stmts = NULL;
+    sl_error err;
+    sl_dest dest = *dest_in;
+
+    sl_error_clear(&err);
     if (sl_parse(query, ss->msg_cx, &stmts, &err) != SL_OK) {
         sess_statement_error(ss, &err); /* nothing ran: the position is in err */
         return SL_OK;
@@ -489,15 +615,7 @@ static sl_status sess_simple_query(sl_sess *ss, sl_pq_msg *msg)
         bool is_commit = false, ends = sess_ends_transaction(raw, &is_commit);
         bool was_failed = ss->failed_transaction;
         char tag[SL_TAG_MAX] = "";
-        sl_exec_ctx ctx = {
-            .stmt_cx = ss->stmt_cx,
-            .settings = ss->settings,
-            .cancel = &ss->s->cancel,
-            .query_text = query,
-            .in_transaction = ss->in_transaction,
-            .role = ss->role->name,
-            .superuser = ss->role->superuser,
-        };
+        sl_exec_ctx ctx = sess_exec_ctx(ss, query);
 
         if (was_failed && !ends) {
             sl_error_set(&err, SL_ERRCODE_IN_FAILED_SQL_TRANSACTION,
