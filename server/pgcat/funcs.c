@@ -540,9 +540,22 @@ static void fn_regtype(sqlite3_context *c, int argc, sqlite3_value **argv)
         return;
     }
     fn_qualname(fn_text(argv[0]), schema, name, sizeof(name));
+    size_t n = strlen(name);
+    bool array = n > 2 && strcmp(name + n - 2, "[]") == 0;
+    if (array)
+        name[n - 2] = '\0';
     oid = sl_pgcat_type_by_name(name);
     if (oid != 0) {
-        sqlite3_result_int64(c, oid);
+        uint32_t elem;
+        const sl_pgcat_type *t = array ? sl_pgcat_type_by_oid(oid, &elem) : NULL;
+        if (array && (t == NULL || t->array == 0)) {
+            char *m =
+                sqlite3_mprintf(SL_ERRCODE_UNDEFINED_OBJECT ":type \"%s\" does not exist", fn_text(argv[0]));
+            sqlite3_result_error(c, m, -1);
+            sqlite3_free(m);
+            return;
+        }
+        sqlite3_result_int64(c, array ? t->array : oid);
         return;
     }
     r = fn_lookup(c, "SELECT oid FROM pg_catalog.pg_type WHERE typname = ?1", NULL, name);
@@ -958,6 +971,24 @@ static void fn_series(sqlite3_context *c, int argc, sqlite3_value **argv)
     fn_result_buf(c, &out);
 }
 
+/* pgcat_subscripts(arr, dim): generate_subscripts as a JSON array (0-based for int2vector and oidvector) */
+static void fn_subscripts(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    int n;
+    bool vector;
+    char **el = fn_array_split(fn_text(argv[0]), &n, &vector);
+    sl_buf out;
+
+    (void)argc;
+    fn_array_free(el, n);
+    sl_buf_init(&out);
+    sl_buf_append(&out, "[", 1);
+    for (int i = 0; i < n; i++)
+        sl_buf_printf(&out, "%s%d", i ? "," : "", vector ? i : i + 1);
+    sl_buf_append(&out, "]", 1);
+    fn_result_buf(c, &out);
+}
+
 /* The table: name, arguments (-1 any), result type, argument types (pg_proc), body. */
 const sl_pgcat_fn sl_pgcat_fns[] = {
     {"version", 0, 25, "", fn_version},
@@ -1026,6 +1057,7 @@ const sl_pgcat_fn sl_pgcat_fns[] = {
     {"pgcat_array", -1, 1009, NULL, fn_array},
     {"pgcat_array_json", 1, 25, NULL, fn_array_json},
     {"pgcat_series", 2, 25, NULL, fn_series},
+    {"pgcat_subscripts", 2, 25, NULL, fn_subscripts},
     {"pgcat_series", 3, 25, NULL, fn_series},
     {"pgcat_elem", 2, 25, NULL, fn_elem},
     {"pgcat_regclass", 1, 2205, NULL, fn_regclass},

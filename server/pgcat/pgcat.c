@@ -16,7 +16,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/cancel.h"
 #include "server/pgcat/pgcat.h"
@@ -117,6 +119,9 @@ bool sl_pgcat_claims(const char *sql, int len)
             claim = true;
         else if (call && !dot_before && sl_pgcat_fn_is_catalog_only(x->text))
             claim = true;
+        else if (strncmp(x->text, "reg", 3) == 0 && sl_pgcat_type_by_name(x->text) != 0 && i > 0 &&
+                 (t[i - 1].kind == SL_PGTOK_CAST || (dot_before && i > 2 && t[i - 3].kind == SL_PGTOK_CAST)))
+            claim = true; /* ::regclass, ::regtype...: types only the catalog engine has */
         else if (!dot_before && !call &&
                  (strcmp(x->text, "current_user") == 0 || strcmp(x->text, "session_user") == 0 ||
                   strcmp(x->text, "current_schema") == 0 || strcmp(x->text, "current_catalog") == 0) &&
@@ -189,8 +194,21 @@ static void pgcat_guard_db(sqlite3 *db, pgcat_guard *g)
     sqlite3_progress_handler(db, PGCAT_PROGRESS_STEPS, pgcat_progress, g);
 }
 
-/* An SQLite error as PostgreSQL's: "SQLSTATE:message" from funcs.c, the usual messages mapped. */
-static sl_status pgcat_sqlite_error(sqlite3 *db, sl_exec_ctx *ctx, pgcat_guard *g, sl_error *err)
+/* Where name first stands in the statement as a word (1-based; 0 when not found), for error positions. */
+static int pgcat_position(const char *sql, int len, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; sql != NULL && n > 0 && i + (int)n <= len; i++)
+        if (strncasecmp(sql + i, name, n) == 0 &&
+            (i == 0 || !(isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_')) &&
+            (i + (int)n == len || !(isalnum((unsigned char)sql[i + n]) || sql[i + n] == '_')))
+            return i + 1;
+    return 0;
+}
+
+/* An SQLite error as PostgreSQL's: "SQLSTATE:message" from funcs.c, the usual messages mapped; the
+ * position of the name it is about when the statement (sql, len; NULL at execution) has it. */
+static sl_status pgcat_sqlite_error(sqlite3 *db, sl_exec_ctx *ctx, const char *sql, int len, sl_error *err)
 {
     const char *m = sqlite3_errmsg(db);
     int code = sqlite3_errcode(db);
@@ -198,30 +216,38 @@ static sl_status pgcat_sqlite_error(sqlite3 *db, sl_exec_ctx *ctx, pgcat_guard *
     if (code == SQLITE_INTERRUPT || (code == SQLITE_ERROR && strcmp(m, "interrupted") == 0)) {
         if (ctx->cancel != NULL && *ctx->cancel != 0)
             return sl_cancel_error(*ctx->cancel, err);
-        (void)g;
         return sl_error_set(err, SL_ERRCODE_PROGRAM_LIMIT_EXCEEDED, "catalog query does too much work");
     }
     if (strlen(m) > 6 && m[5] == ':')
         return sl_error_set(err, sl_psprintf(ctx->stmt_cx, "%.5s", m), "%s", m + 6);
     if (strncmp(m, "no such table: ", 15) == 0) {
         const char *name = m + 15, *dot = strchr(name, '.');
-        return sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
-                            dot && (strncmp(name, "pg_catalog.", 11) == 0 || strncmp(name, "main.", 5) == 0)
-                                ? dot + 1
-                                : name);
+        if (dot && (strncmp(name, "pg_catalog.", 11) == 0 || strncmp(name, "main.", 5) == 0))
+            name = dot + 1;
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+        err->position = pgcat_position(sql, len, name);
+        return SL_ERROR;
     }
-    if (strncmp(m, "no such function: ", 18) == 0)
-        return sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s does not exist", m + 18);
-    if (strncmp(m, "wrong number of arguments to function ", 38) == 0) {
+    if (strncmp(m, "no such function: ", 18) == 0 ||
+        strncmp(m, "wrong number of arguments to function ", 38) == 0) {
         char name[128];
-        snprintf(name, sizeof(name), "%s", m + 38);
+        snprintf(name, sizeof(name), "%s", m[0] == 'n' ? m + 18 : m + 38);
         char *paren = strchr(name, '(');
         if (paren)
             *paren = '\0';
-        return sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s does not exist", name);
+        sl_error_set(err, SL_ERRCODE_UNDEFINED_FUNCTION, "function %s does not exist", name);
+        err->position = pgcat_position(sql, len, name);
+        return SL_ERROR;
     }
-    if (strncmp(m, "no such column: ", 16) == 0)
-        return sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN, "column %s does not exist", m + 16);
+    if (strncmp(m, "no such column: ", 16) == 0) {
+        const char *name = m + 16, *dot = strrchr(name, '.');
+        if (dot)
+            sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN, "column %s does not exist", name);
+        else
+            sl_error_set(err, SL_ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", name);
+        err->position = pgcat_position(sql, len, dot ? dot + 1 : name);
+        return SL_ERROR;
+    }
     if (strncmp(m, "ambiguous column name: ", 23) == 0)
         return sl_error_set(err, SL_ERRCODE_AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", m + 23);
     if (code == SQLITE_AUTH)
@@ -275,7 +301,7 @@ sl_status sl_pgcat_prepare(sl_exec_ctx *ctx, sl_mcxt *cx, const char *sql, int l
     if (pgcat_open(ctx, &db, &g, err) != SL_OK)
         return SL_ERROR;
     if (sqlite3_prepare_v2(db, tr.sql, -1, &vm, NULL) != SQLITE_OK) {
-        pgcat_sqlite_error(db, ctx, &g, err);
+        pgcat_sqlite_error(db, ctx, sql, len, err);
         sqlite3_close(db);
         return SL_ERROR;
     }
@@ -380,7 +406,7 @@ sl_status sl_pgcat_execute(sl_exec_ctx *ctx, sl_pgcat_stmt *st, const char *cons
     if (pgcat_open(ctx, &db, &g, err) != SL_OK)
         return SL_ERROR;
     if (sqlite3_prepare_v2(db, st->sql, -1, &vm, NULL) != SQLITE_OK) {
-        pgcat_sqlite_error(db, ctx, &g, err);
+        pgcat_sqlite_error(db, ctx, NULL, 0, err);
         sqlite3_close(db);
         return SL_ERROR;
     }
@@ -419,7 +445,7 @@ sl_status sl_pgcat_execute(sl_exec_ctx *ctx, sl_pgcat_stmt *st, const char *cons
         if (s == SQLITE_DONE)
             break;
         if (s != SQLITE_ROW) {
-            rc = pgcat_sqlite_error(db, ctx, &g, err);
+            rc = pgcat_sqlite_error(db, ctx, NULL, 0, err);
             break;
         }
         sl_mcxt_reset(rowcx);

@@ -28,9 +28,10 @@
 #include "server/pgcat/pgcat_int.h"
 #include "sluice/buf.h"
 
-#define NS_CATALOG 11
-#define NS_PUBLIC  2200
-#define NS_INFO    13000
+#define NS_CATALOG        11
+#define NS_PUBLIC         2200
+#define NS_INFO           13000
+#define PG_DATABASE_OWNER 6171
 
 /*
  * The relations.  Columns are "name:type" with these types (the SQLite
@@ -413,20 +414,21 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
         goto fail;
 
     /* namespaces, database, access methods, tablespaces, collations, languages */
+    /* public and the database belong to pg_database_owner, as in PostgreSQL 15 */
     tb_prepare(&in, "INSERT INTO pg_catalog.pg_namespace VALUES (?, ?, ?, NULL)");
     tb_row(&in, "iti", (int64_t)NS_CATALOG, "pg_catalog", (int64_t)super_oid);
-    tb_row(&in, "iti", (int64_t)NS_PUBLIC, "public", (int64_t)super_oid);
+    tb_row(&in, "iti", (int64_t)NS_PUBLIC, "public", (int64_t)PG_DATABASE_OWNER);
     tb_row(&in, "iti", (int64_t)NS_INFO, "information_schema", (int64_t)super_oid);
     tb_done(&in);
     tb_prepare(&in,
                "INSERT INTO pg_catalog.pg_database VALUES (5, 'sluice', ?, 6, 'c', 0, 1, -1, 0, 1, 1663, "
                "'C.UTF-8', 'C.UTF-8', NULL, NULL, NULL)");
-    tb_row(&in, "i", (int64_t)super_oid);
+    tb_row(&in, "i", (int64_t)PG_DATABASE_OWNER);
     tb_done(&in);
     tb_prepare(&in,
                "INSERT INTO information_schema.schemata VALUES ('sluice', ?, ?, NULL, NULL, NULL, NULL)");
     tb_row(&in, "tt", "pg_catalog", super);
-    tb_row(&in, "tt", "public", super);
+    tb_row(&in, "tt", "public", "pg_database_owner");
     tb_row(&in, "tt", "information_schema", super);
     tb_done(&in);
     if (in.rc != SL_OK)
@@ -459,6 +461,7 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
         tb_row(&in, "itii", (int64_t)sl_pgcat_object_oid("role", r->name), r->name, (int64_t)r->superuser,
                (int64_t)r->login);
     }
+    tb_row(&in, "itii", (int64_t)PG_DATABASE_OWNER, "pg_database_owner", (int64_t)0, (int64_t)0);
     tb_done(&in);
     if (in.rc != SL_OK ||
         tb_exec(db,

@@ -318,7 +318,7 @@ static const char *tr_item_alias(const sl_pgcat_tok *t, int a, int b, int *expr_
 /* The name and type PostgreSQL gives the expression in tokens [a, b). */
 static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **name, uint32_t *type)
 {
-    int depth = 0, last_cast = -1;
+    int depth = 0, last_cast = -1, last_compare = -1;
     bool compare = false, concat = false;
 
     *name = "?column?";
@@ -333,18 +333,25 @@ static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **nam
         else if (depth == 0 && t[i].kind == SL_PGTOK_OP) {
             if (strcmp(t[i].text, "||") == 0)
                 concat = true;
-            else if (strchr("=<>~!", t[i].text[0]))
+            else if (strchr("=<>~!", t[i].text[0])) {
                 compare = true;
+                last_compare = i;
+            }
         } else if (depth == 0 && t[i].kind == SL_PGTOK_IDENT &&
                    (sl_pgcat_tok_is(&t[i], "and") || sl_pgcat_tok_is(&t[i], "or") ||
                     sl_pgcat_tok_is(&t[i], "like") || sl_pgcat_tok_is(&t[i], "ilike") ||
                     sl_pgcat_tok_is(&t[i], "in") || sl_pgcat_tok_is(&t[i], "is") ||
-                    (sl_pgcat_tok_is(&t[i], "not") && i > a) || sl_pgcat_tok_is(&t[i], "operator")))
+                    (sl_pgcat_tok_is(&t[i], "not") && i > a) || sl_pgcat_tok_is(&t[i], "operator"))) {
             compare = true;
+            last_compare = i;
+        }
     }
+    if (last_compare > last_cast)
+        last_cast = -1; /* x::oid = y is a bool */
     int end = last_cast >= 0 ? last_cast : b;
     /* the name: of a column, a function, a cast's operand */
-    if (end - a == 1 && (t[a].kind == SL_PGTOK_IDENT || t[a].kind == SL_PGTOK_QIDENT)) {
+    if (end - a == 1 &&
+        (t[a].kind == SL_PGTOK_QIDENT || (t[a].kind == SL_PGTOK_IDENT && !tr_reserved(&t[a])))) {
         *name = t[a].text;
     } else if (end - a == 3 && tr_punct(&t[a + 1], '.') && t[a + 2].kind != SL_PGTOK_PUNCT) {
         *name = t[a + 2].text;
@@ -623,11 +630,15 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 i++;
                 continue;
             }
-            if ((strcmp(k->text, "unnest") == 0 || strcmp(k->text, "generate_series") == 0) && call &&
-                !after_dot) {
-                bool series = k->text[0] == 'g';
-                int h = tr_emit(s, series ? "(SELECT value AS generate_series FROM json_each(pgcat_series("
-                                          : "(SELECT value AS unnest FROM json_each(pgcat_array_json(");
+            if ((strcmp(k->text, "unnest") == 0 || strcmp(k->text, "generate_series") == 0 ||
+                 strcmp(k->text, "generate_subscripts") == 0) &&
+                call && !after_dot) {
+                /* a set-returning function: its rows from json_each over a helper's JSON array */
+                const char *helper = k->text[0] == 'u'                         ? "pgcat_array_json"
+                                     : strcmp(k->text, "generate_series") == 0 ? "pgcat_series"
+                                                                               : "pgcat_subscripts";
+                int h =
+                    tr_emit(s, sl_psprintf(cx, "(SELECT value AS %s FROM json_each(%s(", k->text, helper));
                 tr_frame *f = tr_push(s, FR_UNNEST, h, i);
                 if (f == NULL)
                     return SL_ERROR;
@@ -654,7 +665,11 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 s->p[s->operand].type = 16;
                 continue;
             }
-            int pc = tr_emit(s, k->text);
+            /* an alias may be a word SQLite reserves (AS DEFAULT): quoted */
+            const char *word = i > 0 && sl_pgcat_tok_is(&t[i - 1], "as") && !call ? tr_quote(cx, k->text, '"')
+                               : call && strcmp(k->text, "json_build_object") == 0 ? "json_object"
+                                                                                   : k->text;
+            int pc = tr_emit(s, word);
             if (after_dot && s->np >= 3)
                 s->operand = s->operand >= 0 && s->operand < pc ? s->operand : pc;
             else
@@ -758,9 +773,8 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                     if ((a->kind == SL_PGTOK_QIDENT || (a->kind == SL_PGTOK_IDENT && !tr_reserved(a))) &&
                         !tr_punct(a + 1, '(') && !tr_punct(a + 1, '.'))
                         s->p[f.open_piece].text = sl_psprintf(
-                            cx, "(SELECT value AS %s FROM json_each(%s(", tr_quote(cx, a->text, '"'),
-                            strstr(s->p[f.open_piece].text, "pgcat_series") ? "pgcat_series"
-                                                                            : "pgcat_array_json");
+                            cx, "(SELECT value AS %s FROM json_each(%s", tr_quote(cx, a->text, '"'),
+                            strstr(s->p[f.open_piece].text, " FROM json_each(") + 16);
                 }
                 continue;
             }
