@@ -284,6 +284,35 @@ static void fn_array_to_string(sqlite3_context *c, int argc, sqlite3_value **arg
     fn_result_buf(c, &b);
 }
 
+/* array_remove(arr, v) */
+static void fn_array_remove(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    int n;
+    bool vector;
+    char **el;
+    sl_buf b;
+    const char *v = fn_null(argv[1]) ? NULL : fn_text(argv[1]);
+
+    (void)argc;
+    if (fn_null(argv[0])) {
+        sqlite3_result_null(c);
+        return;
+    }
+    el = fn_array_split(fn_text(argv[0]), &n, &vector);
+    sl_buf_init(&b);
+    sl_buf_append(&b, "{", 1);
+    for (int i = 0, k = 0; i < n; i++) {
+        if (v == NULL ? el[i] == NULL : (el[i] != NULL && strcmp(el[i], v) == 0))
+            continue;
+        if (k++ > 0)
+            sl_buf_append(&b, ",", 1);
+        fn_array_put(&b, el[i]);
+    }
+    sl_buf_append(&b, "}", 1);
+    fn_array_free(el, n);
+    fn_result_buf(c, &b);
+}
+
 /* array_length(arr, dim), cardinality(arr), array_upper(arr, dim) */
 static void fn_array_length(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
@@ -620,6 +649,38 @@ static void fn_regrole(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
     fn_regother(c, "SELECT oid FROM pg_catalog.pg_authid WHERE rolname = ?1", argv[0], "role");
+}
+
+/* pgcat_regtypes(v): an oidvector or oid[] as regtype[] prints, '{integer,text}' */
+static void fn_regtypes(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    int n;
+    bool vector;
+    char **el;
+    sl_buf b;
+
+    (void)argc;
+    if (fn_null(argv[0])) {
+        sqlite3_result_null(c);
+        return;
+    }
+    el = fn_array_split(fn_text(argv[0]), &n, &vector);
+    sl_buf_init(&b);
+    sl_buf_append(&b, "{", 1);
+    for (int i = 0; i < n; i++) {
+        uint32_t elem = 0;
+        const sl_pgcat_type *t =
+            el[i] ? sl_pgcat_type_by_oid((uint32_t)strtoul(el[i], NULL, 10), &elem) : NULL;
+        char name[96];
+        snprintf(name, sizeof(name), "%s%s",
+                 t ? (t->sqlname ? t->sqlname : t->name) : (el[i] ? el[i] : "NULL"), elem ? "[]" : "");
+        if (i > 0)
+            sl_buf_append(&b, ",", 1);
+        fn_array_put(&b, name);
+    }
+    sl_buf_append(&b, "}", 1);
+    fn_array_free(el, n);
+    fn_result_buf(c, &b);
 }
 
 /* ::oid: numbers stay, the names of reg* values become their OIDs */
@@ -1043,6 +1104,7 @@ const sl_pgcat_fn sl_pgcat_fns[] = {
     {"array_to_string", 2, 25, "2277 25", fn_array_to_string},
     {"array_to_string", 3, 25, "2277 25 25", fn_array_to_string},
     {"array_length", 2, 23, "2277 23", fn_array_length},
+    {"array_remove", 2, 2277, "2277 2283", fn_array_remove},
     {"array_upper", 2, 23, "2277 23", fn_array_length},
     {"cardinality", 1, 23, "2277", fn_array_length},
     {"pg_relation_size", 1, 20, "2205", fn_zero},
@@ -1066,6 +1128,7 @@ const sl_pgcat_fn sl_pgcat_fns[] = {
     {"pgcat_regnamespace", 1, 4089, NULL, fn_regnamespace},
     {"pgcat_regrole", 1, 4096, NULL, fn_regrole},
     {"pgcat_regname", 2, 25, NULL, fn_regname},
+    {"pgcat_regtypes", 1, 1009, NULL, fn_regtypes},
     {"pgcat_oid", 1, 26, NULL, fn_oid},
     {"pgcat_bool", 1, 16, NULL, fn_bool},
     {"pgcat_booltext", 1, 25, NULL, fn_booltext},

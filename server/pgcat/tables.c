@@ -604,7 +604,13 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
                 while (*c == ' ')
                     c++;
             }
-            tb_class(&in, oid, tb_rels[r].name, tb_rels[r].ns, super_oid, 'r', num);
+            /* what PostgreSQL defines as views are views here too */
+            bool view =
+                tb_rels[r].ns == NS_INFO || strcmp(tb_rels[r].name, "pg_roles") == 0 ||
+                strcmp(tb_rels[r].name, "pg_user") == 0 || strcmp(tb_rels[r].name, "pg_settings") == 0 ||
+                strcmp(tb_rels[r].name, "pg_tables") == 0 || strcmp(tb_rels[r].name, "pg_views") == 0 ||
+                strcmp(tb_rels[r].name, "pg_matviews") == 0;
+            tb_class(&in, oid, tb_rels[r].name, tb_rels[r].ns, super_oid, view ? 'v' : 'r', num);
         }
         tb_done(&in);
         tb_done(&att);

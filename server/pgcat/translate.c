@@ -232,6 +232,9 @@ static void tr_cast(tr_state *s, uint32_t oid, bool array)
         return;
     from = s->p[first].type;
     if (array) {
+        /* arrays are text; an oidvector or oid[] cast to regtype[] prints type names */
+        if (oid == 2206)
+            tr_wrap(s, first, last, "pgcat_regtypes(", ")");
         s->p[first].type = 0;
         return;
     }
@@ -533,6 +536,22 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
             (tr_punct(k, ',') || sl_pgcat_tok_is(k, "from") || tr_punct(k, ')')))
             tr_array_item_end(s, &s->fr[s->depth - 1], i);
 
+        /* ORDER BY inside an aggregate's parentheses (array_agg(x ORDER BY i)): SQLite 3.40 has none; the
+         * order of the rows that reach it is kept instead */
+        if (sl_pgcat_tok_is(k, "order") && sl_pgcat_tok_is(&t[i + 1], "by") && s->depth > 0 &&
+            s->fr[s->depth - 1].kind == FR_PAREN && s->fr[s->depth - 1].func_piece >= 0 &&
+            (strcmp(s->p[s->fr[s->depth - 1].func_piece].text, "array_agg") == 0 ||
+             strcmp(s->p[s->fr[s->depth - 1].func_piece].text, "string_agg") == 0)) {
+            int d = 0;
+            while (t[i + 1].kind != SL_PGTOK_EOF && !(d == 0 && tr_punct(&t[i + 1], ')'))) {
+                i++;
+                if (tr_punct(&t[i], '('))
+                    d++;
+                else if (tr_punct(&t[i], ')'))
+                    d--;
+            }
+            continue;
+        }
         switch (k->kind) {
         case SL_PGTOK_IDENT: {
             bool call = tr_punct(&t[i + 1], '(');
