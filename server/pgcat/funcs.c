@@ -633,7 +633,7 @@ static void fn_regproc(sqlite3_context *c, int argc, sqlite3_value **argv)
         if (strcmp(name, "-") == 0)
             sqlite3_result_int(c, 0);
         else
-            sqlite3_result_int64(c, sl_pgcat_object_oid("proc", name));
+            sqlite3_result_text(c, name, -1, SQLITE_TRANSIENT); /* as pg_type's typinput... hold them */
         return;
     }
     sqlite3_result_value(c, argv[0]);
@@ -683,10 +683,17 @@ static void fn_regtypes(sqlite3_context *c, int argc, sqlite3_value **argv)
     fn_result_buf(c, &b);
 }
 
-/* ::oid: numbers stay, the names of reg* values become their OIDs */
+/* ::oid: numbers stay, the names of regproc values (typinput...) become stable OIDs */
 static void fn_oid(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-    fn_regproc(c, argc, argv);
+    char schema[256], name[256];
+    (void)argc;
+    if (fn_null(argv[0]) || fn_is_int(argv[0])) {
+        sqlite3_result_value(c, argv[0]);
+        return;
+    }
+    fn_qualname(fn_text(argv[0]), schema, name, sizeof(name));
+    sqlite3_result_int64(c, strcmp(name, "-") == 0 ? 0 : sl_pgcat_object_oid("proc", name));
 }
 
 /* pgcat_regname(type, v): the text output of a reg* value */
@@ -1155,9 +1162,11 @@ uint32_t sl_pgcat_fn_rettype(const char *name)
     static const struct {
         const char *name;
         uint32_t oid;
-    } others[] = {{"count", 20},     {"array_agg", 1009}, {"string_agg", 25}, {"lower", 25}, {"upper", 25},
-                  {"length", 23},    {"coalesce", 0},     {"max", 0},         {"min", 0},    {"sum", 20},
-                  {"substring", 25}, {"concat", 25},      {"replace", 25},    {"trim", 25}};
+    } others[] = {{"count", 20},       {"row_number", 20}, {"rank", 20},   {"dense_rank", 20},
+                  {"array_agg", 1009}, {"string_agg", 25}, {"lower", 25},  {"upper", 25},
+                  {"length", 23},      {"coalesce", 0},    {"max", 0},     {"min", 0},
+                  {"sum", 20},         {"substring", 25},  {"concat", 25}, {"replace", 25},
+                  {"trim", 25}};
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
         if (strcmp(others[i].name, name) == 0)
             return others[i].oid;

@@ -327,6 +327,9 @@ sl_status sl_pgcat_prepare(sl_exec_ctx *ctx, sl_mcxt *cx, const char *sql, int l
         uint32_t oid = known ? tr.items[i].type_oid : 0;
         if (oid == 0)
             oid = pgcat_decl_oid(sqlite3_column_decltype(vm, i));
+        for (int k = 0; oid == 0 && k < tr.nnamed; k++)
+            if (strcmp(tr.named[k].name, sqlite3_column_name(vm, i)) == 0)
+                oid = tr.named[k].type_oid;
         st->cols[i].name =
             sl_pstrdup(cx, known && tr.items[i].name ? tr.items[i].name : sqlite3_column_name(vm, i));
         st->cols[i].type_oid = oid ? oid : SL_OID_TEXT;

@@ -78,6 +78,8 @@ typedef struct sl_pgcat_sql {
     sl_pgcat_item *items;
     int nparams;
     uint32_t *param_oids; /* from casts of $n; 0 unknown */
+    int nnamed;
+    sl_pgcat_item *named; /* the typed items of every select list, subqueries too */
 } sl_pgcat_sql;
 
 /* Translates one SELECT-like statement.  42601/0A000 with positions. */

@@ -327,9 +327,10 @@ static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **nam
     *name = "?column?";
     *type = 0;
     for (int i = a; i < b; i++) {
-        if (tr_punct(&t[i], '(') || tr_punct(&t[i], '['))
+        /* CASE ... END nests like parentheses: what is inside is not the item's operator */
+        if (tr_punct(&t[i], '(') || tr_punct(&t[i], '[') || sl_pgcat_tok_is(&t[i], "case"))
             depth++;
-        else if (tr_punct(&t[i], ')') || tr_punct(&t[i], ']'))
+        else if (tr_punct(&t[i], ')') || tr_punct(&t[i], ']') || sl_pgcat_tok_is(&t[i], "end"))
             depth--;
         else if (depth == 0 && t[i].kind == SL_PGTOK_CAST)
             last_cast = i;
@@ -349,8 +350,9 @@ static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **nam
             last_compare = i;
         }
     }
-    if (last_compare > last_cast)
-        last_cast = -1; /* x::oid = y is a bool */
+    (void)last_compare;
+    if (compare)
+        last_cast = -1; /* :: binds tighter than a comparison: x = y::regproc is a bool */
     int end = last_cast >= 0 ? last_cast : b;
     /* the name: of a column, a function, a cast's operand */
     if (end - a == 1 &&
@@ -378,7 +380,7 @@ static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **nam
                 else if (tr_punct(&t[k], ')') && --d == 0)
                     break;
             }
-            if (k == end - 1) {
+            if (k == end - 1 || (k < end - 1 && sl_pgcat_tok_is(&t[k + 1], "over"))) {
                 *name = t[f].text;
                 *type = sl_pgcat_fn_rettype(t[f].text);
             }
@@ -442,6 +444,55 @@ static void tr_item_figure(const sl_pgcat_tok *t, int a, int b, const char **nam
             }
         if (*type == 0)
             *type = 25;
+    }
+}
+
+/* The items of every select list in the statement (subqueries too), by name: what a star over a
+ * subquery gives (SELECT * FROM (SELECT x = y AS b ...) c) is typed from them. */
+static void tr_all_items(sl_mcxt *cx, const sl_pgcat_tok *t, int n, sl_pgcat_sql *out)
+{
+    int cap = 16;
+    out->nnamed = 0;
+    out->named = sl_palloc(cx, sizeof(sl_pgcat_item) * (size_t)cap);
+    for (int s0 = 0; s0 < n; s0++) {
+        if (!sl_pgcat_tok_is(&t[s0], "select"))
+            continue;
+        int a = s0 + 1, d = 0;
+        if (sl_pgcat_tok_is(&t[a], "distinct") || sl_pgcat_tok_is(&t[a], "all"))
+            a++;
+        for (int j = a; j < n; j++) {
+            bool end = t[j].kind == SL_PGTOK_EOF || tr_punct(&t[j], ';');
+            if (!end && d == 0 && t[j].kind == SL_PGTOK_IDENT && tr_reserved(&t[j]) &&
+                (sl_pgcat_tok_is(&t[j], "from") || sl_pgcat_tok_is(&t[j], "where") ||
+                 sl_pgcat_tok_is(&t[j], "order") || sl_pgcat_tok_is(&t[j], "group") ||
+                 sl_pgcat_tok_is(&t[j], "union") || sl_pgcat_tok_is(&t[j], "limit")))
+                end = true;
+            if (tr_punct(&t[j], '(') || tr_punct(&t[j], '[') || sl_pgcat_tok_is(&t[j], "case"))
+                d++;
+            else if (tr_punct(&t[j], ')') || tr_punct(&t[j], ']') || sl_pgcat_tok_is(&t[j], "end"))
+                d--;
+            if (end || d < 0 || (d == 0 && tr_punct(&t[j], ','))) {
+                int expr_end;
+                const char *alias = j > a ? tr_item_alias(t, a, j, &expr_end) : NULL;
+                const char *name;
+                uint32_t type;
+                if (j > a) {
+                    tr_item_figure(t, a, alias ? expr_end : j, &name, &type);
+                    if (type != 0) {
+                        if (out->nnamed == cap) {
+                            out->named = sl_prealloc(cx, out->named, sizeof(sl_pgcat_item) * (size_t)cap,
+                                                     sizeof(sl_pgcat_item) * (size_t)cap * 2);
+                            cap *= 2;
+                        }
+                        out->named[out->nnamed++] =
+                            (sl_pgcat_item){.name = alias ? alias : name, .type_oid = type};
+                    }
+                }
+                if (end || d < 0)
+                    break;
+                a = j + 1;
+            }
+        }
     }
 }
 
@@ -787,12 +838,24 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 tr_emit(s, close);
                 s->operand = f.func_piece >= 0 ? f.func_piece : f.open_piece;
                 if (f.kind == FR_UNNEST) {
-                    /* as in PostgreSQL, the one column of a function takes the alias's name */
-                    const sl_pgcat_tok *a = sl_pgcat_tok_is(&t[i + 1], "as") ? &t[i + 2] : &t[i + 1];
-                    if ((a->kind == SL_PGTOK_QIDENT || (a->kind == SL_PGTOK_IDENT && !tr_reserved(a))) &&
-                        !tr_punct(a + 1, '(') && !tr_punct(a + 1, '.'))
+                    /* as in PostgreSQL, the one column of a function takes the alias's name, or the
+                     * name its column list gives: f(...) AS s(r) */
+                    int ai = sl_pgcat_tok_is(&t[i + 1], "as") ? i + 2 : i + 1;
+                    const sl_pgcat_tok *a = &t[ai];
+                    const char *column = NULL;
+                    if (a->kind == SL_PGTOK_QIDENT || (a->kind == SL_PGTOK_IDENT && !tr_reserved(a))) {
+                        if (tr_punct(a + 1, '(') &&
+                            (a[2].kind == SL_PGTOK_IDENT || a[2].kind == SL_PGTOK_QIDENT) &&
+                            tr_punct(a + 3, ')')) {
+                            column = a[2].text;
+                            tr_emit(s, tr_quote(cx, a->text, '"'));
+                            i = ai + 3; /* the alias and its column list are written */
+                        } else if (!tr_punct(a + 1, '(') && !tr_punct(a + 1, '.'))
+                            column = a->text;
+                    }
+                    if (column != NULL)
                         s->p[f.open_piece].text = sl_psprintf(
-                            cx, "(SELECT value AS %s FROM json_each(%s", tr_quote(cx, a->text, '"'),
+                            cx, "(SELECT value AS %s FROM json_each(%s", tr_quote(cx, column, '"'),
                             strstr(s->p[f.open_piece].text, " FROM json_each(") + 16);
                 }
                 continue;
@@ -848,6 +911,7 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
         out->items[it].type_oid = type;
     }
 
+    tr_all_items(cx, t, n, out);
     sl_buf b;
     sl_buf_init(&b);
     for (int i = 0; i < s->np; i++) {
