@@ -146,3 +146,9 @@ clean-regress:
 .PHONY: clean-regress
 
 include $(srcdir)/regress/valgrind.mk
+
+# The catalog engine: pg_catalog for PostgreSQL tools (issue 13).
+check_PROGRAMS += regress/unit/test_pgcat
+regress_unit_test_pgcat_SOURCES = regress/unit/test_pgcat.c
+regress_unit_test_pgcat_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_pgcat_LDADD = $(SL_UNIT_LDADD)

@@ -143,8 +143,10 @@ static int pgcat_authorize(void *arg, int action, const char *a, const char *b, 
     (void)db;
     (void)trig;
     switch (action) {
-    case SQLITE_SELECT:
     case SQLITE_READ:
+        /* the relations of pg_catalog and information_schema, not SQLite's own */
+        return a != NULL && strncmp(a, "sqlite_", 7) == 0 ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_SELECT:
     case SQLITE_RECURSIVE:
         return SQLITE_OK;
     case SQLITE_FUNCTION:
