@@ -1,11 +1,13 @@
 /*
  * pgcat.c - the catalog engine's statements: which statements it takes,
- * preparing them (translate.c) and running them on a catalog database
- * (tables.c) built for the run, rows in PostgreSQL's text format.
+ * preparing them (translate.c) and running them on the session thread's
+ * catalog database (tables.c), rows in PostgreSQL's text format.
  *
- * Each execution opens its own in-memory SQLite database (no shared state
- * between session threads, and the catalog is never stale); preparing
- * builds one too, to learn the result's columns, and closes it.  The
+ * Each session thread has its own in-memory SQLite database (no shared
+ * state between threads); its tables and builtin rows are made once, and
+ * each execution replaces the rows that come from the catalog, so they are
+ * never stale.  Preparing compiles the statement there to learn the
+ * result's columns.  The
  * client's SQL runs under an authorizer that allows reading and the
  * functions of funcs.c only (no ATTACH, PRAGMA, writes, load_extension),
  * with SQLite's limits lowered and a progress handler that stops the
@@ -278,9 +280,9 @@ static uint32_t pgcat_decl_oid(const char *decl)
     return (uint32_t)strtoul(decl, NULL, 10);
 }
 
-static sl_status pgcat_open(sl_exec_ctx *ctx, sqlite3 **db, pgcat_guard *g, sl_error *err)
+static sl_status pgcat_open(sl_exec_ctx *ctx, bool rows, sqlite3 **db, pgcat_guard *g, sl_error *err)
 {
-    if (sl_pgcat_build(ctx, db, err) != SL_OK)
+    if (sl_pgcat_build(ctx, rows, db, err) != SL_OK)
         return SL_ERROR;
     g->cancel = ctx->cancel;
     g->calls = 0;
@@ -300,16 +302,16 @@ sl_status sl_pgcat_prepare(sl_exec_ctx *ctx, sl_mcxt *cx, const char *sql, int l
     *out = NULL;
     if (sl_pgcat_translate(cx, sql, len, &tr, err) != SL_OK)
         return SL_ERROR;
-    if (pgcat_open(ctx, &db, &g, err) != SL_OK)
+    if (pgcat_open(ctx, false, &db, &g, err) != SL_OK)
         return SL_ERROR;
     if (sqlite3_prepare_v2(db, tr.sql, -1, &vm, NULL) != SQLITE_OK) {
         pgcat_sqlite_error(db, ctx, sql, len, err);
-        sqlite3_close(db);
+        sl_pgcat_release(db, false);
         return SL_ERROR;
     }
     if (!sqlite3_stmt_readonly(vm)) {
         sqlite3_finalize(vm);
-        sqlite3_close(db);
+        sl_pgcat_release(db, false);
         return sl_error_set(err, SL_ERRCODE_INSUFFICIENT_PRIVILEGE, "catalog queries may only read");
     }
     st = sl_pzalloc(cx, sizeof(*st));
@@ -337,7 +339,7 @@ sl_status sl_pgcat_prepare(sl_exec_ctx *ctx, sl_mcxt *cx, const char *sql, int l
         st->cols[i].type_oid = oid ? oid : SL_OID_TEXT;
     }
     sqlite3_finalize(vm);
-    sqlite3_close(db);
+    sl_pgcat_release(db, false);
     *out = st;
     return SL_OK;
 }
@@ -408,16 +410,16 @@ sl_status sl_pgcat_execute(sl_exec_ctx *ctx, sl_pgcat_stmt *st, const char *cons
     int64_t nrows = 0;
     sl_status rc = SL_OK;
 
-    if (pgcat_open(ctx, &db, &g, err) != SL_OK)
+    if (pgcat_open(ctx, true, &db, &g, err) != SL_OK)
         return SL_ERROR;
     if (sqlite3_prepare_v2(db, st->sql, -1, &vm, NULL) != SQLITE_OK) {
         pgcat_sqlite_error(db, ctx, NULL, 0, err);
-        sqlite3_close(db);
+        sl_pgcat_release(db, false);
         return SL_ERROR;
     }
     if (sqlite3_column_count(vm) != st->ncols) {
         sqlite3_finalize(vm);
-        sqlite3_close(db);
+        sl_pgcat_release(db, false);
         return sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
     }
     for (int i = 0; i < st->nparams; i++) {
@@ -440,7 +442,7 @@ sl_status sl_pgcat_execute(sl_exec_ctx *ctx, sl_pgcat_stmt *st, const char *cons
     }
     if (dest->start(dest, st->ncols, st->cols, err) != SL_OK) {
         sqlite3_finalize(vm);
-        sqlite3_close(db);
+        sl_pgcat_release(db, false);
         return SL_ERROR;
     }
     values = sl_palloc(ctx->stmt_cx, sizeof(char *) * (size_t)(st->ncols + 1));
@@ -464,7 +466,7 @@ sl_status sl_pgcat_execute(sl_exec_ctx *ctx, sl_pgcat_stmt *st, const char *cons
     }
     sl_mcxt_delete(rowcx);
     sqlite3_finalize(vm);
-    sqlite3_close(db);
+    sl_pgcat_release(db, false);
     if (rc == SL_OK)
         snprintf(tag, SL_TAG_MAX, "SELECT %lld", (long long)nrows);
     return rc;

@@ -86,10 +86,16 @@ typedef struct sl_pgcat_sql {
 sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql *out, sl_error *err);
 /* ---- tables.c: the catalog database ---- */
 
-/* Opens an in-memory database with pg_catalog and information_schema
- * filled from the catalog as the session's role sees it.  The caller
- * closes *db.  Registers the functions (funcs.c) first. */
-sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **db, sl_error *err);
+/* The session thread's in-memory database with pg_catalog and
+ * information_schema, its rows refreshed from the catalog as the session's
+ * role sees it (the tables and builtin rows are made once per thread); the
+ * functions (funcs.c) registered for ctx; rows = false (to prepare a
+ * statement) leaves the rows as they are.  The caller gives it back with
+ * sl_pgcat_release and never closes it. */
+sl_status sl_pgcat_build(sl_exec_ctx *ctx, bool rows, sqlite3 **db, sl_error *err);
+/* Gives the database back after a statement; broken (a failure that may have left it half
+ * refreshed) closes it, and the next build starts a new one. */
+void sl_pgcat_release(sqlite3 *db, bool broken);
 
 /* ---- funcs.c: the functions of catalog SQL ---- */
 

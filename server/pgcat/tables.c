@@ -1,6 +1,8 @@
 /*
  * tables.c - the catalog database: pg_catalog and information_schema in
- * an in-memory SQLite database, filled from sluice's catalog.
+ * an in-memory SQLite database per session thread, filled from sluice's
+ * catalog: the tables and builtin rows once, the catalog's rows at each
+ * execution.
  *
  * Sources are tables (relkind 'r') with their columns, sinks foreign
  * tables ('f': rows go out through them), queries views ('v', their SQL as
@@ -17,6 +19,7 @@
  *
  * Entry point: sl_pgcat_build.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,43 +379,55 @@ static const char *tb_owner_name(const char *owner, const char *super)
     return owner ? owner : super;
 }
 
-sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
-{
-    sqlite3 *db = NULL;
-    sl_mcxt *cx = ctx->stmt_cx;
-    sl_list *roles = NULL, *sources = NULL, *sinks = NULL, *queries = NULL, *grants = NULL;
-    const char *super = NULL;
-    uint32_t super_oid;
-    tb_ins in = {.err = err, .rc = SL_OK};
+/* The bootstrap superuser's OID, as in PostgreSQL: the first superuser that can log in (by name)
+ * owns the catalog's own objects. */
+#define BOOTSTRAP_OID 10
 
-    *out = NULL;
-    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "catalog database: cannot open");
-    }
-    in.db = db;
+static uint32_t tb_role_oid(const char *super, const char *name)
+{
+    return strcmp(super, name) == 0 ? BOOTSTRAP_OID : sl_pgcat_object_oid("role", name);
+}
+
+/* information_schema.columns of the relations of the schemas that cond (SQL on n.nspname) selects. */
+static sl_status tb_info_columns(sqlite3 *db, const char *cond, sl_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO information_schema.columns (table_catalog, table_schema, table_name, column_name, "
+        "ordinal_position, is_nullable, data_type, udt_catalog, udt_schema, udt_name, dtd_identifier, "
+        "is_self_referencing, is_identity, is_generated, is_updatable, numeric_precision, "
+        "numeric_precision_radix, numeric_scale, datetime_precision, interval_type, collation_name) "
+        "SELECT 'sluice', n.nspname, c.relname, a.attname, a.attnum, 'YES', CASE WHEN t.typcategory = "
+        "'A' "
+        "THEN 'ARRAY' ELSE format_type(a.atttypid, NULL) END, 'sluice', 'pg_catalog', t.typname, "
+        "a.attnum, "
+        "'NO', 'NO', 'NEVER', 'NO', CASE a.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN "
+        "700 THEN 24 WHEN 701 THEN 53 END, CASE WHEN a.atttypid IN (20, 21, 23, 700, 701) THEN 2 END, "
+        "CASE "
+        "WHEN a.atttypid IN (20, 21, 23) THEN 0 END, CASE WHEN a.atttypid IN (1114, 1184, 1083, 1186) "
+        "THEN "
+        "6 END, NULL, NULL FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = "
+        "a.attrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_type t ON t.oid = "
+        "a.atttypid WHERE a.attnum > 0"
+        " AND %s;",
+        cond);
+    sl_status rc = tb_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* What does not change while the server runs: the tables, builtin types, functions, the catalog's own
+ * relations and their columns.  Once per session thread. */
+static sl_status tb_build_static(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
+{
+    const uint32_t super_oid = BOOTSTRAP_OID;
+    tb_ins in = {.db = db, .err = err, .rc = SL_OK};
+
     if (tb_exec(db, "ATTACH ':memory:' AS pg_catalog; ATTACH ':memory:' AS information_schema;", err) !=
             SL_OK ||
-        sl_pgcat_register(db, ctx, err) != SL_OK || tb_create(db, err) != SL_OK)
-        goto fail;
-    if (sl_catalog_list_roles(cx, &roles, err) != SL_OK ||
-        sl_catalog_list_sources(cx, &sources, err) != SL_OK ||
-        sl_catalog_list_sinks(cx, &sinks, err) != SL_OK ||
-        sl_catalog_list_queries(cx, &queries, err) != SL_OK ||
-        sl_catalog_list_grants(cx, &grants, err) != SL_OK)
-        goto fail;
-    for (int i = 0; i < sl_list_length(roles) && super == NULL; i++) {
-        const sl_cat_role *r = sl_list_nth(roles, i);
-        if (r->superuser && r->login)
-            super = r->name;
-    }
-    if (super == NULL)
-        super = ctx->role ? ctx->role : "sluice";
-    super_oid = sl_pgcat_object_oid("role", super);
-    if (tb_exec(db, "BEGIN", err) != SL_OK)
-        goto fail;
-
+        sl_pgcat_register(db, ctx, err) != SL_OK || tb_create(db, err) != SL_OK ||
+        tb_exec(db, "BEGIN", err) != SL_OK)
+        return SL_ERROR;
     /* namespaces, database, access methods, tablespaces, collations, languages */
     /* public and the database belong to pg_database_owner, as in PostgreSQL 15 */
     tb_prepare(&in, "INSERT INTO pg_catalog.pg_namespace VALUES (?, ?, ?, NULL)");
@@ -425,14 +440,8 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
                "'C.UTF-8', 'C.UTF-8', NULL, NULL, NULL)");
     tb_row(&in, "i", (int64_t)PG_DATABASE_OWNER);
     tb_done(&in);
-    tb_prepare(&in,
-               "INSERT INTO information_schema.schemata VALUES ('sluice', ?, ?, NULL, NULL, NULL, NULL)");
-    tb_row(&in, "tt", "pg_catalog", super);
-    tb_row(&in, "tt", "public", "pg_database_owner");
-    tb_row(&in, "tt", "information_schema", super);
-    tb_done(&in);
     if (in.rc != SL_OK)
-        goto fail;
+        return SL_ERROR;
     {
         char *sql = sqlite3_mprintf(
             "INSERT INTO pg_catalog.pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', "
@@ -450,38 +459,8 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
         sl_status rc = tb_exec(db, sql, err);
         sqlite3_free(sql);
         if (rc != SL_OK)
-            goto fail;
+            return SL_ERROR;
     }
-
-    /* roles: never a verifier */
-    tb_prepare(&in,
-               "INSERT INTO pg_catalog.pg_authid VALUES (?1, ?2, ?3, 1, ?3, ?3, ?4, 0, ?3, -1, NULL, NULL)");
-    for (int i = 0; i < sl_list_length(roles); i++) {
-        const sl_cat_role *r = sl_list_nth(roles, i);
-        tb_row(&in, "itii", (int64_t)sl_pgcat_object_oid("role", r->name), r->name, (int64_t)r->superuser,
-               (int64_t)r->login);
-    }
-    tb_row(&in, "itii", (int64_t)PG_DATABASE_OWNER, "pg_database_owner", (int64_t)0, (int64_t)0);
-    tb_done(&in);
-    if (in.rc != SL_OK ||
-        tb_exec(db,
-                "INSERT INTO pg_catalog.pg_roles SELECT rolname, rolsuper, rolinherit, rolcreaterole, "
-                "rolcreatedb, "
-                "rolcanlogin, rolreplication, rolconnlimit, '********', rolvaliduntil, rolbypassrls, NULL, "
-                "oid FROM "
-                "pg_catalog.pg_authid;"
-                "INSERT INTO pg_catalog.pg_user SELECT rolname, oid, rolcreatedb, rolsuper, rolreplication, "
-                "rolbypassrls, '********', rolvaliduntil, NULL FROM pg_catalog.pg_authid WHERE rolcanlogin",
-                err) != SL_OK)
-        goto fail;
-    tb_prepare(&in, "INSERT INTO pg_catalog.pg_auth_members VALUES (?, ?, ?, 0)");
-    for (int i = 0; i < sl_list_length(grants); i++) {
-        const sl_cat_grant *g = sl_list_nth(grants, i);
-        if (strcmp(g->kind, "role") == 0 && strcmp(g->privilege, "member") == 0)
-            tb_row(&in, "iii", (int64_t)sl_pgcat_object_oid("role", g->object),
-                   (int64_t)sl_pgcat_object_oid("role", g->grantee), (int64_t)super_oid);
-    }
-    tb_done(&in);
 
     /* types */
     tb_prepare(&in,
@@ -536,56 +515,15 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
            (int64_t)super_oid, "a", (int64_t)2, (int64_t)25, "25 25");
     tb_done(&in);
 
-    /* settings */
+    /* the catalog's own relations, with their columns */
     {
-        tb_prepare(&in,
-                   "INSERT INTO pg_catalog.pg_settings VALUES (?1, ?2, NULL, 'sluice', ?3, NULL, 'user', "
-                   "'string', 'default', NULL, NULL, NULL, ?2, ?2, NULL, NULL, 0)");
-        sl_settings_foreach(ctx->settings, cx, tb_setting, &in);
-        tb_done(&in);
-    }
-    if (in.rc != SL_OK)
-        goto fail;
-
-    /* sluice's relations */
-    {
-        tb_ins att = {.db = db, .err = err, .rc = SL_OK}, acc = {.db = db, .err = err, .rc = SL_OK};
+        tb_ins att = {.db = db, .err = err, .rc = SL_OK};
         tb_prepare(&in,
                    "INSERT INTO pg_catalog.pg_class VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, 0, 0, 0, ?15, 0, 0, 0, "
                    "0, ?16, ?6, ?7, 0, 0, 0, 0, 0, 0, 1, ?17, 0, 0, 0, 0, NULL, NULL, NULL)");
         tb_prepare(&att,
                    "INSERT INTO pg_catalog.pg_attribute VALUES (?1, ?2, ?3, -1, ?4, ?5, 0, -1, -1, ?6, ?8, "
                    "?9, '', 0, 0, 0, '', '', 0, 1, ?10, ?7, NULL, NULL, NULL, NULL)");
-        tb_prepare(&acc, "INSERT INTO pg_catalog.pgcat_access VALUES (?, ?, ?)");
-        for (int i = 0; i < sl_list_length(sources); i++) {
-            const sl_cat_source *s = sl_list_nth(sources, i);
-            uint32_t oid = sl_pgcat_object_oid("source", s->name);
-            const char *owner = tb_owner_name(s->owner, super);
-            sl_error perr;
-            tb_class(&in, oid, s->name, NS_PUBLIC, sl_pgcat_object_oid("role", owner), 'r', s->ncolumns);
-            for (int c = 0; c < s->ncolumns; c++)
-                tb_attr(&att, oid, s->columns[c].name, tb_sluice_type(s->columns[c].type), c + 1);
-            tb_row(&acc, "iin", (int64_t)oid,
-                   (int64_t)(sl_priv_check_usage(ctx, "source", s->name, s->owner, &perr) == SL_OK));
-        }
-        for (int i = 0; i < sl_list_length(sinks); i++) {
-            const sl_cat_sink *s = sl_list_nth(sinks, i);
-            uint32_t oid = sl_pgcat_object_oid("sink", s->name);
-            sl_error perr;
-            tb_class(&in, oid, s->name, NS_PUBLIC,
-                     sl_pgcat_object_oid("role", tb_owner_name(s->owner, super)), 'f', 0);
-            tb_row(&acc, "iin", (int64_t)oid,
-                   (int64_t)(sl_priv_check_usage(ctx, "sink", s->name, s->owner, &perr) == SL_OK));
-        }
-        for (int i = 0; i < sl_list_length(queries); i++) {
-            const sl_cat_query *q = sl_list_nth(queries, i);
-            uint32_t oid = sl_pgcat_object_oid("query", q->name);
-            bool mine = ctx->superuser || (q->owner && ctx->role && strcmp(q->owner, ctx->role) == 0);
-            tb_class(&in, oid, q->name, NS_PUBLIC,
-                     sl_pgcat_object_oid("role", tb_owner_name(q->owner, super)), 'v', 0);
-            tb_row(&acc, "iit", (int64_t)oid, (int64_t)mine, mine ? q->sql : NULL);
-        }
-        /* the catalog's own relations, with their columns */
         for (int r = 0; r < TB_NRELS; r++) {
             const char *c = tb_rels[r].cols;
             uint32_t oid = sl_pgcat_object_oid(tb_nsname(tb_rels[r].ns), tb_rels[r].name);
@@ -614,14 +552,144 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
         }
         tb_done(&in);
         tb_done(&att);
+        if (att.rc != SL_OK)
+            in.rc = SL_ERROR;
+    }
+    if (in.rc != SL_OK || tb_info_columns(db, "n.nspname <> 'public'", err) != SL_OK)
+        return SL_ERROR;
+    return tb_exec(db, "COMMIT", err);
+}
+
+/* What changes: roles, settings, sources, sinks, queries and the views over them; replaced each time. */
+static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
+{
+    sl_mcxt *cx = ctx->stmt_cx;
+    sl_list *roles = NULL, *sources = NULL, *sinks = NULL, *queries = NULL, *grants = NULL;
+    const char *super = NULL;
+    const uint32_t super_oid = BOOTSTRAP_OID;
+    tb_ins in = {.db = db, .err = err, .rc = SL_OK};
+
+    if (sl_pgcat_register(db, ctx, err) != SL_OK || sl_catalog_list_roles(cx, &roles, err) != SL_OK ||
+        sl_catalog_list_sources(cx, &sources, err) != SL_OK ||
+        sl_catalog_list_sinks(cx, &sinks, err) != SL_OK ||
+        sl_catalog_list_queries(cx, &queries, err) != SL_OK ||
+        sl_catalog_list_grants(cx, &grants, err) != SL_OK)
+        return SL_ERROR;
+    for (int i = 0; i < sl_list_length(roles) && super == NULL; i++) {
+        const sl_cat_role *r = sl_list_nth(roles, i);
+        if (r->superuser && r->login)
+            super = r->name;
+    }
+    if (super == NULL)
+        super = ctx->role ? ctx->role : "sluice";
+    if (tb_exec(db,
+                "BEGIN; DELETE FROM pg_catalog.pg_authid; DELETE FROM pg_catalog.pg_roles; "
+                "DELETE FROM pg_catalog.pg_user; DELETE FROM pg_catalog.pg_auth_members; "
+                "DELETE FROM pg_catalog.pg_settings; DELETE FROM pg_catalog.pgcat_access; "
+                "DELETE FROM pg_catalog.pg_attribute WHERE attrelid IN (SELECT oid FROM pg_catalog.pg_class "
+                "WHERE relnamespace = 2200); DELETE FROM pg_catalog.pg_class WHERE relnamespace = 2200; "
+                "DELETE FROM pg_catalog.pg_tables; DELETE FROM pg_catalog.pg_views; "
+                "DELETE FROM information_schema.schemata; DELETE FROM information_schema.tables; "
+                "DELETE FROM information_schema.views; "
+                "DELETE FROM information_schema.columns WHERE table_schema = 'public'",
+                err) != SL_OK)
+        return SL_ERROR;
+    /* roles: never a verifier */
+    tb_prepare(&in,
+               "INSERT INTO pg_catalog.pg_authid VALUES (?1, ?2, ?3, 1, ?3, ?3, ?4, 0, ?3, -1, NULL, NULL)");
+    for (int i = 0; i < sl_list_length(roles); i++) {
+        const sl_cat_role *r = sl_list_nth(roles, i);
+        tb_row(&in, "itii", (int64_t)tb_role_oid(super, r->name), r->name, (int64_t)r->superuser,
+               (int64_t)r->login);
+    }
+    tb_row(&in, "itii", (int64_t)PG_DATABASE_OWNER, "pg_database_owner", (int64_t)0, (int64_t)0);
+    tb_done(&in);
+    if (in.rc != SL_OK ||
+        tb_exec(db,
+                "INSERT INTO pg_catalog.pg_roles SELECT rolname, rolsuper, rolinherit, rolcreaterole, "
+                "rolcreatedb, "
+                "rolcanlogin, rolreplication, rolconnlimit, '********', rolvaliduntil, rolbypassrls, NULL, "
+                "oid FROM "
+                "pg_catalog.pg_authid;"
+                "INSERT INTO pg_catalog.pg_user SELECT rolname, oid, rolcreatedb, rolsuper, rolreplication, "
+                "rolbypassrls, '********', rolvaliduntil, NULL FROM pg_catalog.pg_authid WHERE rolcanlogin",
+                err) != SL_OK)
+        return SL_ERROR;
+    tb_prepare(&in, "INSERT INTO pg_catalog.pg_auth_members VALUES (?, ?, ?, 0)");
+    for (int i = 0; i < sl_list_length(grants); i++) {
+        const sl_cat_grant *g = sl_list_nth(grants, i);
+        if (strcmp(g->kind, "role") == 0 && strcmp(g->privilege, "member") == 0)
+            tb_row(&in, "iii", (int64_t)tb_role_oid(super, g->object),
+                   (int64_t)tb_role_oid(super, g->grantee), (int64_t)super_oid);
+    }
+    tb_done(&in);
+
+    /* settings */
+    {
+        tb_prepare(&in,
+                   "INSERT INTO pg_catalog.pg_settings VALUES (?1, ?2, NULL, 'sluice', ?3, NULL, 'user', "
+                   "'string', 'default', NULL, NULL, NULL, ?2, ?2, NULL, NULL, 0)");
+        sl_settings_foreach(ctx->settings, cx, tb_setting, &in);
+        tb_done(&in);
+    }
+    if (in.rc != SL_OK)
+        return SL_ERROR;
+
+    tb_prepare(&in,
+               "INSERT INTO information_schema.schemata VALUES ('sluice', ?, ?, NULL, NULL, NULL, NULL)");
+    tb_row(&in, "tt", "pg_catalog", super);
+    tb_row(&in, "tt", "public", "pg_database_owner");
+    tb_row(&in, "tt", "information_schema", super);
+    tb_done(&in);
+    /* sluice's relations */
+    {
+        tb_ins att = {.db = db, .err = err, .rc = SL_OK}, acc = {.db = db, .err = err, .rc = SL_OK};
+        tb_prepare(&in,
+                   "INSERT INTO pg_catalog.pg_class VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, 0, 0, 0, ?15, 0, 0, 0, "
+                   "0, ?16, ?6, ?7, 0, 0, 0, 0, 0, 0, 1, ?17, 0, 0, 0, 0, NULL, NULL, NULL)");
+        tb_prepare(&att,
+                   "INSERT INTO pg_catalog.pg_attribute VALUES (?1, ?2, ?3, -1, ?4, ?5, 0, -1, -1, ?6, ?8, "
+                   "?9, '', 0, 0, 0, '', '', 0, 1, ?10, ?7, NULL, NULL, NULL, NULL)");
+        tb_prepare(&acc, "INSERT INTO pg_catalog.pgcat_access VALUES (?, ?, ?)");
+        for (int i = 0; i < sl_list_length(sources); i++) {
+            const sl_cat_source *s = sl_list_nth(sources, i);
+            uint32_t oid = sl_pgcat_object_oid("source", s->name);
+            const char *owner = tb_owner_name(s->owner, super);
+            sl_error perr;
+            tb_class(&in, oid, s->name, NS_PUBLIC, tb_role_oid(super, owner), 'r', s->ncolumns);
+            for (int c = 0; c < s->ncolumns; c++)
+                tb_attr(&att, oid, s->columns[c].name, tb_sluice_type(s->columns[c].type), c + 1);
+            tb_row(&acc, "iin", (int64_t)oid,
+                   (int64_t)(sl_priv_check_usage(ctx, "source", s->name, s->owner, &perr) == SL_OK));
+        }
+        for (int i = 0; i < sl_list_length(sinks); i++) {
+            const sl_cat_sink *s = sl_list_nth(sinks, i);
+            uint32_t oid = sl_pgcat_object_oid("sink", s->name);
+            sl_error perr;
+            tb_class(&in, oid, s->name, NS_PUBLIC, tb_role_oid(super, tb_owner_name(s->owner, super)), 'f',
+                     0);
+            tb_row(&acc, "iin", (int64_t)oid,
+                   (int64_t)(sl_priv_check_usage(ctx, "sink", s->name, s->owner, &perr) == SL_OK));
+        }
+        for (int i = 0; i < sl_list_length(queries); i++) {
+            const sl_cat_query *q = sl_list_nth(queries, i);
+            uint32_t oid = sl_pgcat_object_oid("query", q->name);
+            bool mine = ctx->superuser || (q->owner && ctx->role && strcmp(q->owner, ctx->role) == 0);
+            tb_class(&in, oid, q->name, NS_PUBLIC, tb_role_oid(super, tb_owner_name(q->owner, super)), 'v',
+                     0);
+            tb_row(&acc, "iit", (int64_t)oid, (int64_t)mine, mine ? q->sql : NULL);
+        }
+        tb_done(&in);
+        tb_done(&att);
         tb_done(&acc);
         if (att.rc != SL_OK || acc.rc != SL_OK)
             in.rc = SL_ERROR;
     }
     if (in.rc != SL_OK)
-        goto fail;
+        return SL_ERROR;
 
-    /* the views of them */
+    if (in.rc != SL_OK)
+        return SL_ERROR;
     if (tb_exec(
             db,
             "INSERT INTO pg_catalog.pg_tables SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner), "
@@ -640,29 +708,72 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, sqlite3 **out, sl_error *err)
             "INSERT INTO information_schema.views SELECT 'sluice', 'public', viewname, definition, 'NONE', "
             "'NO', "
             "'NO', 'NO', 'NO', 'NO' FROM pg_catalog.pg_views;"
-            "INSERT INTO information_schema.columns (table_catalog, table_schema, table_name, column_name, "
-            "ordinal_position, is_nullable, data_type, udt_catalog, udt_schema, udt_name, dtd_identifier, "
-            "is_self_referencing, is_identity, is_generated, is_updatable, numeric_precision, "
-            "numeric_precision_radix, numeric_scale, datetime_precision, interval_type, collation_name) "
-            "SELECT 'sluice', n.nspname, c.relname, a.attname, a.attnum, 'YES', CASE WHEN t.typcategory = "
-            "'A' "
-            "THEN 'ARRAY' ELSE format_type(a.atttypid, NULL) END, 'sluice', 'pg_catalog', t.typname, "
-            "a.attnum, "
-            "'NO', 'NO', 'NEVER', 'NO', CASE a.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN "
-            "700 THEN 24 WHEN 701 THEN 53 END, CASE WHEN a.atttypid IN (20, 21, 23, 700, 701) THEN 2 END, "
-            "CASE "
-            "WHEN a.atttypid IN (20, 21, 23) THEN 0 END, CASE WHEN a.atttypid IN (1114, 1184, 1083, 1186) "
-            "THEN "
-            "6 END, NULL, NULL FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = "
-            "a.attrelid "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_type t ON t.oid = "
-            "a.atttypid WHERE a.attnum > 0;"
             "COMMIT",
-            err) != SL_OK)
-        goto fail;
+            err) != SL_OK ||
+        tb_info_columns(db, "n.nspname = 'public'", err) != SL_OK)
+        return SL_ERROR;
+    return SL_OK;
+}
+
+/* The session thread's catalog database, closed when the thread ends. */
+static pthread_key_t tb_key;
+static pthread_once_t tb_key_once = PTHREAD_ONCE_INIT;
+
+static void tb_key_close(void *db)
+{
+    sqlite3_close(db);
+}
+
+static void tb_key_make(void)
+{
+    (void)pthread_key_create(&tb_key, tb_key_close);
+}
+
+sl_status sl_pgcat_build(sl_exec_ctx *ctx, bool rows, sqlite3 **out, sl_error *err)
+{
+    sqlite3 *db;
+
+    *out = NULL;
+    pthread_once(&tb_key_once, tb_key_make);
+    db = pthread_getspecific(tb_key);
+    if (db == NULL) {
+        if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK) {
+            sqlite3_close(db);
+            return sl_error_set(err, SL_ERRCODE_OUT_OF_MEMORY, "catalog database: cannot open");
+        }
+        if (tb_build_static(db, ctx, err) != SL_OK) {
+            sqlite3_close(db);
+            return SL_ERROR;
+        }
+        pthread_setspecific(tb_key, db);
+    }
+    /* the last statement's guard goes while the catalog's rows are replaced */
+    sqlite3_set_authorizer(db, NULL, NULL);
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    if (!rows) {
+        /* preparing needs the tables, not fresh rows; but the functions are this statement's */
+        if (sl_pgcat_register(db, ctx, err) != SL_OK) {
+            sl_pgcat_release(db, true);
+            return SL_ERROR;
+        }
+        *out = db;
+        return SL_OK;
+    }
+    if (tb_build_dynamic(db, ctx, err) != SL_OK) {
+        sl_pgcat_release(db, true);
+        return SL_ERROR;
+    }
     *out = db;
     return SL_OK;
-fail:
+}
+
+void sl_pgcat_release(sqlite3 *db, bool broken)
+{
+    if (db == NULL || !broken)
+        return;
+    /* after a failure the database may hold half a refresh: the next build starts afresh */
+    if (pthread_getspecific(tb_key) == db)
+        pthread_setspecific(tb_key, NULL);
     sqlite3_close(db);
-    return SL_ERROR;
 }
