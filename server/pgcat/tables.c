@@ -322,6 +322,16 @@ static sl_status tb_create(sqlite3 *db, sl_error *err)
     return rc;
 }
 
+/* The inserts of pg_class rows (tb_class) and pg_attribute rows (tb_attr). */
+static void tb_prepare_rel(tb_ins *cls, tb_ins *att)
+{
+    tb_prepare(cls,
+               "INSERT INTO pg_catalog.pg_class VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, 0, 0, 0, ?15, 0, 0, 0, "
+               "0, ?16, ?6, ?7, 0, 0, 0, 0, 0, 0, 1, ?17, 0, 0, 0, 0, NULL, NULL, NULL)");
+    tb_prepare(att, "INSERT INTO pg_catalog.pg_attribute VALUES (?1, ?2, ?3, -1, ?4, ?5, 0, -1, -1, ?6, ?8, "
+                    "?9, '', 0, 0, 0, '', '', 0, 1, ?10, ?7, NULL, NULL, NULL, NULL)");
+}
+
 static int16_t tb_type_len(uint32_t oid)
 {
     uint32_t elem;
@@ -518,12 +528,7 @@ static sl_status tb_build_static(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
     /* the catalog's own relations, with their columns */
     {
         tb_ins att = {.db = db, .err = err, .rc = SL_OK};
-        tb_prepare(&in,
-                   "INSERT INTO pg_catalog.pg_class VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, 0, 0, 0, ?15, 0, 0, 0, "
-                   "0, ?16, ?6, ?7, 0, 0, 0, 0, 0, 0, 1, ?17, 0, 0, 0, 0, NULL, NULL, NULL)");
-        tb_prepare(&att,
-                   "INSERT INTO pg_catalog.pg_attribute VALUES (?1, ?2, ?3, -1, ?4, ?5, 0, -1, -1, ?6, ?8, "
-                   "?9, '', 0, 0, 0, '', '', 0, 1, ?10, ?7, NULL, NULL, NULL, NULL)");
+        tb_prepare_rel(&in, &att);
         for (int r = 0; r < TB_NRELS; r++) {
             const char *c = tb_rels[r].cols;
             uint32_t oid = sl_pgcat_object_oid(tb_nsname(tb_rels[r].ns), tb_rels[r].name);
@@ -644,12 +649,7 @@ static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
     /* sluice's relations */
     {
         tb_ins att = {.db = db, .err = err, .rc = SL_OK}, acc = {.db = db, .err = err, .rc = SL_OK};
-        tb_prepare(&in,
-                   "INSERT INTO pg_catalog.pg_class VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, 0, 0, 0, ?15, 0, 0, 0, "
-                   "0, ?16, ?6, ?7, 0, 0, 0, 0, 0, 0, 1, ?17, 0, 0, 0, 0, NULL, NULL, NULL)");
-        tb_prepare(&att,
-                   "INSERT INTO pg_catalog.pg_attribute VALUES (?1, ?2, ?3, -1, ?4, ?5, 0, -1, -1, ?6, ?8, "
-                   "?9, '', 0, 0, 0, '', '', 0, 1, ?10, ?7, NULL, NULL, NULL, NULL)");
+        tb_prepare_rel(&in, &att);
         tb_prepare(&acc, "INSERT INTO pg_catalog.pgcat_access VALUES (?, ?, ?)");
         for (int i = 0; i < sl_list_length(sources); i++) {
             const sl_cat_source *s = sl_list_nth(sources, i);
