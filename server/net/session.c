@@ -71,6 +71,7 @@ typedef struct sl_sess {
     sl_tls_conn *tls;               /* NULL: plain socket */
     int64_t deadline_us;            /* the startup, or an idle wait, must end by then (monotonic); 0: none */
     bool idle_wait;                 /* deadline_us is idle_session_timeout's */
+    int pgcat_offset;               /* pgcat wiring: where the statement run starts in the query string */
     sl_cat_role *role;              /* the role logged in as, in cx */
     bool in_transaction;
     bool failed_transaction; /* an error inside BEGIN: only ROLLBACK/COMMIT until it ends */
@@ -451,6 +452,13 @@ static void sess_statement_error(sl_sess *ss, const sl_error *err)
     /* The SQLSTATE only: a syntax error quotes the statement's text, which
      * may hold a password or a connector secret. */
     sl_log(SL_LOG_DEBUG, "statement of %s failed: %s", ss->s->peer, err->sqlstate);
+    if (ss->pgcat_offset > 0 && err->position > 0) {
+        /* a position in one statement of a string the pgcat wiring split */
+        sl_error moved = *err;
+        moved.position += ss->pgcat_offset;
+        sess_send_error(ss, "ERROR", &moved);
+        return;
+    }
     sess_send_error(ss, "ERROR", err);
 }
 
@@ -548,13 +556,17 @@ static bool sess_pgcat_query(sl_sess *ss, const char *query, sl_dest *dest, sl_s
             blank = piece[i] == ' ' || piece[i] == '\t' || piece[i] == '\n' || piece[i] == '\r';
         if (blank)
             continue;
+        ss->pgcat_offset = at;
         if (sl_pgcat_claims(piece, n)) {
-            if (sess_pgcat_run(ss, piece, n, dest) != SL_OK)
+            sl_status run = sess_pgcat_run(ss, piece, n, dest);
+            ss->pgcat_offset = 0;
+            if (run != SL_OK)
                 return true; /* an error ends the string, as in PostgreSQL */
         } else {
             bool failed_before = ss->failed_transaction;
             size_t out_before = ss->out.len;
             *rc = sess_run_text(ss, sl_pstrndup(ss->msg_cx, piece, (size_t)n), dest);
+            ss->pgcat_offset = 0;
             if (*rc != SL_OK || ss->failed_transaction != failed_before || sess_sent_error(ss, out_before))
                 return true;
         }

@@ -28,8 +28,8 @@
 #include "sluice/buf.h"
 
 /* A hostile query (a cross join of pg_attribute with itself a few times) stops here:
- * about 10^9 virtual machine steps, a few seconds. */
-#define PGCAT_MAX_PROGRESS_CALLS 1000000
+ * about 2 * 10^8 virtual machine steps, two seconds. */
+#define PGCAT_MAX_PROGRESS_CALLS 200000
 #define PGCAT_PROGRESS_STEPS     1000
 
 struct sl_pgcat_stmt {
