@@ -250,6 +250,50 @@ static void test_engine(void **state)
                         "relname\nreadings\n");
 }
 
+/* 3b. the extended protocol's use: parameters, described before they run, executed twice */
+static void test_params(void **state)
+{
+    sl_exec_ctx ctx = test_ctx();
+    sl_pgcat_stmt *st;
+    sl_error err;
+    char tag[SL_TAG_MAX];
+    collect c;
+    sl_dest dest = {.start = collect_start, .row = collect_row, .state = &c};
+    const char *sql =
+        "SELECT c.relname, c.relnatts FROM pg_catalog.pg_class c WHERE c.relname = $1 OR c.oid = $2";
+    const uint32_t given[] = {0, 26};
+    (void)state;
+    assert_int_equal(sl_pgcat_prepare(&ctx, cx, sql, (int)strlen(sql), 2, given, &st, &err), SL_OK);
+    assert_int_equal(sl_pgcat_nparams(st), 2);
+    assert_int_equal(sl_pgcat_param_oid(st, 0), 25);
+    assert_int_equal(sl_pgcat_param_oid(st, 1), 26);
+    assert_int_equal(sl_pgcat_ncols(st), 2);
+    assert_string_equal(sl_pgcat_cols(st)[0].name, "relname");
+    assert_int_equal(sl_pgcat_cols(st)[0].type_oid, 19);
+    assert_int_equal(sl_pgcat_cols(st)[1].type_oid, 21);
+    for (int round = 0; round < 2; round++) {
+        const char *params[] = {round == 0 ? "readings" : "nothing", round == 0 ? NULL : "0"};
+        sl_buf_init(&c.out);
+        sl_buf_append(&c.out, "", 0);
+        assert_int_equal(sl_pgcat_execute(&ctx, st, params, &dest, tag, &err), SL_OK);
+        assert_string_equal(sl_buf_pstrdup(&c.out, cx),
+                            round == 0 ? "relname|relnatts\nreadings|3\n" : "relname|relnatts\n");
+        assert_string_equal(tag, round == 0 ? "SELECT 1" : "SELECT 0");
+        sl_buf_free(&c.out);
+    }
+    sl_pgcat_close(st);
+    /* a cast of a parameter types it */
+    sql = "SELECT relname FROM pg_class WHERE oid = $1::regclass";
+    assert_int_equal(sl_pgcat_prepare(&ctx, cx, sql, (int)strlen(sql), 0, NULL, &st, &err), SL_OK);
+    assert_int_equal(sl_pgcat_param_oid(st, 0), 2205);
+    const char *name[] = {"readings"};
+    sl_buf_init(&c.out);
+    sl_buf_append(&c.out, "", 0);
+    assert_int_equal(sl_pgcat_execute(&ctx, st, name, &dest, tag, &err), SL_OK);
+    assert_string_equal(sl_buf_pstrdup(&c.out, cx), "relname\nreadings\n");
+    sl_buf_free(&c.out);
+}
+
 /* 4. no secret shows, and the client's SQL cannot reach beyond reading */
 static void test_security(void **state)
 {
@@ -295,10 +339,8 @@ static void test_security(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claims),
-        cmocka_unit_test(test_translate),
-        cmocka_unit_test(test_engine),
-        cmocka_unit_test(test_security),
+        cmocka_unit_test(test_claims), cmocka_unit_test(test_translate), cmocka_unit_test(test_engine),
+        cmocka_unit_test(test_params), cmocka_unit_test(test_security),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
