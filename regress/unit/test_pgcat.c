@@ -76,9 +76,13 @@ static const char *run(const char *sql, collect *c)
     sl_buf_append(&c->out, "", 0);
     sl_error_clear(&err);
     if (sl_pgcat_prepare(&ctx, cx, sql, (int)strlen(sql), 0, NULL, &st, &err) != SL_OK ||
-        sl_pgcat_execute(&ctx, st, NULL, &dest, tag, &err) != SL_OK)
+        sl_pgcat_execute(&ctx, st, NULL, &dest, tag, &err) != SL_OK) {
+        sl_buf_free(&c->out);
         return sl_psprintf(cx, "ERROR %s: %s", err.sqlstate, err.message);
-    return sl_buf_pstrdup(&c->out, cx);
+    }
+    const char *r = sl_buf_pstrdup(&c->out, cx);
+    sl_buf_free(&c->out);
+    return r;
 }
 
 static int setup(void **state)
@@ -114,7 +118,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     char cmd[512];
+    sl_exec_ctx ctx = test_ctx();
+    sqlite3 *db;
+    sl_error err;
     (void)state;
+    /* the thread's catalog database goes with the thread; this one is the test's main thread */
+    if (sl_pgcat_build(&ctx, false, &db, &err) == SL_OK)
+        sl_pgcat_release(db, true);
     sl_catalog_close();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", datadir);
     if (system(cmd) != 0)

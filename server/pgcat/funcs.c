@@ -1005,6 +1005,17 @@ static void fn_quote_ident(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_text(c, q, -1, sqlite3_free);
 }
 
+/* quote_literal(text): 'it''s' */
+static void fn_quote_literal(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (fn_null(argv[0])) {
+        sqlite3_result_null(c);
+        return;
+    }
+    sqlite3_result_text(c, sqlite3_mprintf("%Q", fn_text(argv[0])), -1, sqlite3_free);
+}
+
 static void fn_size_pretty(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -1119,6 +1130,7 @@ const sl_pgcat_fn sl_pgcat_fns[] = {
     {"pg_table_size", 1, 20, "2205", fn_zero},
     {"pg_size_pretty", 1, 25, "20", fn_size_pretty},
     {"quote_ident", 1, 25, "25", fn_quote_ident},
+    {"quote_literal", 1, 25, "25", fn_quote_literal},
     {"now", 0, 1184, "", fn_now},
     {"pg_postmaster_start_time", 0, 1184, "", fn_now},
     /* the translator's helpers (not in pg_proc) */

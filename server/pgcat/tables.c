@@ -35,6 +35,7 @@
 #define NS_PUBLIC         2200
 #define NS_INFO           13000
 #define PG_DATABASE_OWNER 6171
+#define SLUICE_FDW        16383 /* the foreign-data wrapper of sinks */
 
 /*
  * The relations.  Columns are "name:type" with these types (the SQLite
@@ -360,7 +361,8 @@ static void tb_class(tb_ins *cls, uint32_t oid, const char *name, int ns, uint32
     char k[2] = {kind, 0};
     tb_row(cls, "itiiitiiiiiiiiitt", (int64_t)oid, name, (int64_t)ns, (int64_t)owner,
            (int64_t)(kind == 'r' ? 2 : 0), k, (int64_t)natts, (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)0,
-           (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)-1, "p", "d");
+           (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)-1, "p",
+           ns == NS_CATALOG ? "n" : "d"); /* PostgreSQL's own catalogs have replica identity nothing */
 }
 
 static void tb_attr(tb_ins *att, uint32_t rel, const char *name, uint32_t type, int num)
@@ -464,8 +466,10 @@ static sl_status tb_build_static(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
             "'POSIX', 'POSIX', NULL, NULL);"
             "INSERT INTO pg_catalog.pg_language VALUES (12, 'internal', %u, 0, 0, 0, 0, 2246, NULL), (13, "
             "'c', "
-            "%u, 0, 0, 0, 0, 2247, NULL), (14, 'sql', %u, 0, 1, 0, 0, 2248, NULL);",
-            super_oid, super_oid, super_oid, super_oid, super_oid, super_oid, super_oid, super_oid);
+            "%u, 0, 0, 0, 0, 2247, NULL), (14, 'sql', %u, 0, 1, 0, 0, 2248, NULL);"
+            "INSERT INTO pg_catalog.pg_foreign_data_wrapper VALUES (%u, 'sluice', %u, 0, 0, NULL, NULL);",
+            super_oid, super_oid, super_oid, super_oid, super_oid, super_oid, super_oid, super_oid,
+            SLUICE_FDW, super_oid);
         sl_status rc = tb_exec(db, sql, err);
         sqlite3_free(sql);
         if (rc != SL_OK)
@@ -595,7 +599,8 @@ static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
                 "WHERE relnamespace = 2200); DELETE FROM pg_catalog.pg_class WHERE relnamespace = 2200; "
                 "DELETE FROM pg_catalog.pg_tables; DELETE FROM pg_catalog.pg_views; "
                 "DELETE FROM information_schema.schemata; DELETE FROM information_schema.tables; "
-                "DELETE FROM information_schema.views; "
+                "DELETE FROM information_schema.views; DELETE FROM pg_catalog.pg_foreign_table; "
+                "DELETE FROM pg_catalog.pg_foreign_server; "
                 "DELETE FROM information_schema.columns WHERE table_schema = 'public'",
                 err) != SL_OK)
         return SL_ERROR;
@@ -649,8 +654,13 @@ static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
     /* sluice's relations */
     {
         tb_ins att = {.db = db, .err = err, .rc = SL_OK}, acc = {.db = db, .err = err, .rc = SL_OK};
+        tb_ins fdw = {.db = db, .err = err, .rc = SL_OK}, srv = {.db = db, .err = err, .rc = SL_OK};
         tb_prepare_rel(&in, &att);
         tb_prepare(&acc, "INSERT INTO pg_catalog.pgcat_access VALUES (?, ?, ?)");
+        tb_prepare(&fdw, "INSERT INTO pg_catalog.pg_foreign_table VALUES (?, ?, NULL)");
+        tb_prepare(&srv,
+                   "INSERT INTO pg_catalog.pg_foreign_server SELECT ?1, ?2, ?3, ?4, NULL, NULL, NULL, NULL "
+                   "WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server WHERE oid = ?1)");
         for (int i = 0; i < sl_list_length(sources); i++) {
             const sl_cat_source *s = sl_list_nth(sources, i);
             uint32_t oid = sl_pgcat_object_oid("source", s->name);
@@ -670,6 +680,10 @@ static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
                      0);
             tb_row(&acc, "iin", (int64_t)oid,
                    (int64_t)(sl_priv_check_usage(ctx, "sink", s->name, s->owner, &perr) == SL_OK));
+            /* a foreign table's server is its sink kind (psql's \d shows it); no options */
+            tb_row(&fdw, "ii", (int64_t)oid, (int64_t)sl_pgcat_object_oid("server", s->kind));
+            tb_row(&srv, "itii", (int64_t)sl_pgcat_object_oid("server", s->kind), s->kind, (int64_t)super_oid,
+                   (int64_t)SLUICE_FDW);
         }
         for (int i = 0; i < sl_list_length(queries); i++) {
             const sl_cat_query *q = sl_list_nth(queries, i);
@@ -682,7 +696,9 @@ static sl_status tb_build_dynamic(sqlite3 *db, sl_exec_ctx *ctx, sl_error *err)
         tb_done(&in);
         tb_done(&att);
         tb_done(&acc);
-        if (att.rc != SL_OK || acc.rc != SL_OK)
+        tb_done(&fdw);
+        tb_done(&srv);
+        if (att.rc != SL_OK || acc.rc != SL_OK || fdw.rc != SL_OK || srv.rc != SL_OK)
             in.rc = SL_ERROR;
     }
     if (in.rc != SL_OK)

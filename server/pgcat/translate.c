@@ -700,6 +700,18 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 i++;
                 continue;
             }
+            if (strcmp(k->text, "pg_options_to_table") == 0 && call && !after_dot) {
+                /* option=value text items as (option_name, option_value) rows */
+                int h = tr_emit(s, "(SELECT substr(value, 1, instr(value, '=') - 1) AS option_name, "
+                                   "substr(value, instr(value, '=') + 1) AS option_value FROM "
+                                   "json_each(pgcat_array_json(");
+                tr_frame *f = tr_push(s, FR_ANY, h, i);
+                if (f == NULL)
+                    return SL_ERROR;
+                f->func_piece = h;
+                i++;
+                continue;
+            }
             if ((strcmp(k->text, "unnest") == 0 || strcmp(k->text, "generate_series") == 0 ||
                  strcmp(k->text, "generate_subscripts") == 0) &&
                 call && !after_dot) {
