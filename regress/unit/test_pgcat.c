@@ -258,6 +258,11 @@ static void test_engine(void **state)
     assert_string_equal(run("SELECT 1 FROM pg_class WHERE relname LIKE 'READ%'", &c), "?column?\n");
     assert_string_equal(run("SELECT relname FROM pg_class WHERE relname ILIKE 'READ%'", &c),
                         "relname\nreadings\n");
+    /* bool_column = 't' compares as PostgreSQL's */
+    assert_string_equal(run("SELECT count(*) FROM pg_attribute a WHERE a.attrelid = 'readings'::regclass AND "
+                            "a.attisdropped = 'f' AND a.attnotnull <> 't'",
+                            &c),
+                        "count\n3\n");
 }
 
 /* 3b. the extended protocol's use: parameters, described before they run, executed twice */

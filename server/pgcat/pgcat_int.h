@@ -96,6 +96,8 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, bool rows, sqlite3 **db, sl_error *er
 /* Gives the database back after a statement; broken (a failure that may have left it half
  * refreshed) closes it, and the next build starts a new one. */
 void sl_pgcat_release(sqlite3 *db, bool broken);
+/* True when a catalog relation has a bool column of that name (booleans are 0/1 in SQLite). */
+bool sl_pgcat_column_is_bool(const char *name);
 
 /* ---- funcs.c: the functions of catalog SQL ---- */
 

@@ -17,7 +17,7 @@
  * pg_catalog.pgcat_access (hidden from pg_class) says what the role may
  * read, for has_table_privilege(), and holds the queries' SQL.
  *
- * Entry point: sl_pgcat_build.
+ * Entry points: sl_pgcat_build, sl_pgcat_release, sl_pgcat_column_is_bool.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -178,6 +178,16 @@ static const tb_rel tb_rels[] = {
     {NS_CATALOG, "pgcat_access", "oid:o readable:b def:t"},
 };
 #define TB_NRELS ((int)(sizeof(tb_rels) / sizeof(tb_rels[0])))
+
+bool sl_pgcat_column_is_bool(const char *name)
+{
+    size_t n = strlen(name);
+    for (int r = 0; r < TB_NRELS; r++)
+        for (const char *c = strstr(tb_rels[r].cols, name); c != NULL; c = strstr(c + 1, name))
+            if ((c == tb_rels[r].cols || c[-1] == ' ') && c[n] == ':' && c[n + 1] == 'b')
+                return true;
+    return false;
+}
 
 static const char *tb_decl(char c)
 {

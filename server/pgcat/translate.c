@@ -773,6 +773,15 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
             continue;
         }
         case SL_PGTOK_STRING:
+            /* bool_column = 't': booleans are 0/1 inside */
+            if (i > 1 && (tr_op(&t[i - 1], "=") || tr_op(&t[i - 1], "<>") || tr_op(&t[i - 1], "!=")) &&
+                t[i - 2].kind == SL_PGTOK_IDENT && sl_pgcat_column_is_bool(t[i - 2].text)) {
+                bool v = strcmp(k->text, "t") == 0 || strcmp(k->text, "true") == 0;
+                if (v || strcmp(k->text, "f") == 0 || strcmp(k->text, "false") == 0) {
+                    s->operand = tr_emit(s, v ? "1" : "0");
+                    continue;
+                }
+            }
             s->operand = tr_emit(s, tr_quote(cx, k->text, '\''));
             continue;
         case SL_PGTOK_NUMBER:
