@@ -265,6 +265,49 @@ static void test_engine(void **state)
                         "count\n3\n");
 }
 
+/* 3a. every prefix of real catalog statements, and each with one byte changed: no crash, an answer
+ * or an error with a SQLSTATE */
+static void test_prefixes(void **state)
+{
+    static const char *const stmts[] = {
+        "SELECT n.nspname as \"Schema\", c.relname as \"Name\", CASE c.relkind WHEN 'r' THEN 'table' END as "
+        "\"Type\", pg_catalog.pg_get_userbyid(c.relowner) as \"Owner\" FROM pg_catalog.pg_class c LEFT JOIN "
+        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f','') "
+        "AND "
+        "n.nspname !~ '^pg_toast' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1,2;",
+        "SELECT r.rolname, ARRAY(SELECT b.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles "
+        "b ON "
+        "(m.roleid = b.oid) WHERE m.member = r.oid) as memberof FROM pg_catalog.pg_roles r WHERE r.rolname "
+        "!~ '^pg_'",
+        "SELECT oid, stxrelid::pg_catalog.regclass, 'd' = any(stxkind) AS nd, E'a\\n' || $x$y$x$ FROM "
+        "pg_catalog.pg_statistic_ext WHERE stxrelid = '1' /* c */ -- d\n ORDER BY 1",
+        "SELECT * FROM unnest(current_schemas(true)) AS s(r), generate_series(1, 3) g WHERE r = \"g\"[1]",
+    };
+    sl_pgcat_sql out;
+    sl_error err;
+    collect c;
+    (void)state;
+    for (size_t k = 0; k < sizeof(stmts) / sizeof(stmts[0]); k++) {
+        size_t n = strlen(stmts[k]);
+        char *buf = sl_pstrdup(cx, stmts[k]);
+        for (size_t len = 0; len <= n; len++) {
+            sl_error_clear(&err);
+            if (sl_pgcat_translate(cx, stmts[k], (int)len, &out, &err) != SL_OK)
+                assert_true(err.sqlstate[0] != '\0');
+            (void)sl_pgcat_claims(stmts[k], (int)len);
+        }
+        for (size_t at = 0; at < n; at += 7) {
+            char saved = buf[at];
+            buf[at] = "('\"$:;[]"[at % 9];
+            if (sl_pgcat_translate(cx, buf, (int)n, &out, &err) == SL_OK && at % 21 == 0) {
+                const char *r = run(buf, &c); /* runs, or fails with a message */
+                assert_true(strncmp(r, "ERROR", 5) != 0 || strlen(r) > 12);
+            }
+            buf[at] = saved;
+        }
+    }
+}
+
 /* 3b. the extended protocol's use: parameters, described before they run, executed twice */
 static void test_params(void **state)
 {
@@ -354,8 +397,8 @@ static void test_security(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claims), cmocka_unit_test(test_translate), cmocka_unit_test(test_engine),
-        cmocka_unit_test(test_params), cmocka_unit_test(test_security),
+        cmocka_unit_test(test_claims),   cmocka_unit_test(test_translate), cmocka_unit_test(test_engine),
+        cmocka_unit_test(test_prefixes), cmocka_unit_test(test_params),    cmocka_unit_test(test_security),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
