@@ -125,7 +125,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
-	regress/scripts/confinement.sh regress/scripts/secrets.sh \
+	regress/scripts/confinement.sh regress/scripts/secrets.sh regress/scripts/catalog_clients.sh \
 	$(SL_DRIVER_TESTS)
 # The driver suite (issue 13): each PostgreSQL client at its default
 # settings, a program per client in regress/clients/ (docs/clients.md).
@@ -160,3 +160,9 @@ clean-regress:
 .PHONY: clean-regress
 
 include $(srcdir)/regress/valgrind.mk
+
+# The catalog engine: pg_catalog for PostgreSQL tools (issue 13).
+check_PROGRAMS += regress/unit/test_pgcat
+regress_unit_test_pgcat_SOURCES = regress/unit/test_pgcat.c
+regress_unit_test_pgcat_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_pgcat_LDADD = $(SL_UNIT_LDADD)

@@ -27,6 +27,10 @@ libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
 libslserver_a_SOURCES += server/catalog/secret.c server/catalog/secret.h \
 	server/catalog/secret_store.c server/catalog/secret_store.h
 
+# pgcat/: pg_catalog and information_schema for PostgreSQL tools, on SQLite.
+libslserver_a_SOURCES += server/pgcat/pgcat.h server/pgcat/pgcat.c server/pgcat/pgcat_int.h \
+	server/pgcat/scan.c server/pgcat/types.c server/pgcat/translate.c server/pgcat/tables.c server/pgcat/funcs.c
+
 # engine/: expressions and functions, analysis, aggregates and windows, the
 # operators and the plan they make, the runtime of continuous and push queries.
 libslserver_a_SOURCES += server/engine/expr.h server/engine/expr_int.h server/engine/expr.c \
