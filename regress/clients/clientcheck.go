@@ -19,12 +19,15 @@ type rowSource interface {
 
 // The statement the cancel check runs: a push query over the unbounded
 // source on sluiced, pg_sleep() on the PostgreSQL server the programs are
-// validated against.
+// validated against.  Like pg_sleep, the push query sends no row until it
+// ends (its hour-long window does not close): database/sql reports the
+// context's own error instead of the server's when a cancel lands between
+// rows, so a query still streaming rows would not show the server's 57014.
 func cancelSQL() string {
 	if len(os.Args) > 5 && os.Args[5] == "postgres" {
 		return "SELECT pg_sleep(60)"
 	}
-	return "SELECT station, ph FROM forever"
+	return "SELECT station, count(*) FROM forever WINDOW TUMBLING (1 HOUR) GROUP BY station"
 }
 
 // checkSeconds is how long one check may take: a server that stops

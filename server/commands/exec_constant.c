@@ -96,8 +96,7 @@ sl_status sl_exec_select_constant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_d
             if (ctx->params != NULL && ctx->params->values == NULL) {
                 /* Describing (Parse): the types are known, nothing is evaluated. */
                 values[i] = NULL;
-                cols[i].type_oid =
-                    sl_expr_type(x) == SL_TYPE_UNKNOWN ? SL_OID_TEXT : sl_type_oid(sl_expr_type(x));
+                cols[i].type_oid = sl_expr_type_oid(x);
                 continue;
             }
             sl_vector_init(&out, ctx->stmt_cx, sl_expr_type(x), 1);

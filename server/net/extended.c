@@ -1447,11 +1447,15 @@ static sl_sess_result simple_declare(sl_sess *ss, ext_scan *sc, sl_error *err)
     for (t = scan_next(sc); !tok_is(&t, "cursor"); t = scan_next(sc)) {
         if (tok_is(&t, "binary"))
             binary = true;
-        else if (tok_is(&t, "scroll")) {
+        else if (tok_is(&t, "no")) {
+            t = scan_next(sc);
+            if (!tok_is(&t, "scroll"))
+                return scan_error(sc, &t, err), SL_SESS_FAILED;
+        } else if (tok_is(&t, "scroll")) {
             sl_error_set(err, SL_ERRCODE_FEATURE_NOT_SUPPORTED, "scrollable cursors are not supported");
             sl_error_hint(err, "A push query's rows are read once, forward: declare the cursor NO SCROLL.");
             return SL_SESS_FAILED;
-        } else if (!tok_is(&t, "insensitive") && !tok_is(&t, "asensitive") && !tok_is(&t, "no"))
+        } else if (!tok_is(&t, "insensitive") && !tok_is(&t, "asensitive"))
             return scan_error(sc, &t, err), SL_SESS_FAILED;
     }
     t = scan_next(sc);

@@ -98,6 +98,9 @@ sl_status sl_pgcat_build(sl_exec_ctx *ctx, bool rows, sqlite3 **db, sl_error *er
 void sl_pgcat_release(sqlite3 *db, bool broken);
 /* True when a catalog relation has a bool column of that name (booleans are 0/1 in SQLite). */
 bool sl_pgcat_column_is_bool(const char *name);
+/* The type OID of the catalog columns of that name when they all agree, else 0:
+ * what a parameter compared with such a column is inferred to be. */
+uint32_t sl_pgcat_column_oid(const char *name);
 
 /* ---- funcs.c: the functions of catalog SQL ---- */
 

@@ -189,6 +189,28 @@ bool sl_pgcat_column_is_bool(const char *name)
     return false;
 }
 
+static const char *tb_decl(char c);
+
+uint32_t sl_pgcat_column_oid(const char *name)
+{
+    size_t n = strlen(name);
+    uint32_t found = 0;
+
+    for (int r = 0; r < TB_NRELS; r++)
+        for (const char *c = strstr(tb_rels[r].cols, name); c != NULL; c = strstr(c + 1, name))
+            if ((c == tb_rels[r].cols || c[-1] == ' ') && c[n] == ':') {
+                const char *decl = tb_decl(c[n + 1]);
+                uint32_t oid;
+                while (*decl < '0' || *decl > '9')
+                    decl++;
+                oid = (uint32_t)strtoul(decl, NULL, 10);
+                if (found != 0 && found != oid)
+                    return 0; /* columns of that name differ in type */
+                found = oid;
+            }
+    return found;
+}
+
 static const char *tb_decl(char c)
 {
     switch (c) {

@@ -43,6 +43,7 @@ typedef struct tr_frame {
     int func_piece; /* the first piece of the function name before it, -1 */
     int header;     /* FR_ARRAY_SUBQ: the piece to rewrite with the item's name */
     int item_tok;   /* FR_ARRAY_SUBQ: the first token of its select item, -1 when done */
+    int open_tok;   /* the token of the opening bracket */
 } tr_frame;
 
 typedef struct tr_state {
@@ -122,6 +123,29 @@ static sl_status tr_unsupported(tr_state *s, int tok, const char *what)
 static bool tr_punct(const sl_pgcat_tok *t, char c)
 {
     return t->kind == SL_PGTOK_PUNCT && t->text[0] == c;
+}
+
+static bool tr_op(const sl_pgcat_tok *t, const char *op);
+
+static bool tr_comparison(const sl_pgcat_tok *t)
+{
+    return tr_op(t, "=") || tr_op(t, "<>") || tr_op(t, "!=") || tr_op(t, "<") || tr_op(t, ">") ||
+           tr_op(t, "<=") || tr_op(t, ">=");
+}
+
+/* The type a parameter at t[i] gets from the catalog column it is compared
+ * with (`t.oid = $1`, `$1 = relname`), as PostgreSQL infers it; 0 if none. */
+static uint32_t tr_param_context(const sl_pgcat_tok *t, int i)
+{
+    if (i >= 2 && tr_comparison(&t[i - 1]) && t[i - 2].kind == SL_PGTOK_IDENT)
+        return sl_pgcat_column_oid(t[i - 2].text);
+    if (tr_comparison(&t[i + 1]) && t[i + 2].kind == SL_PGTOK_IDENT) {
+        const sl_pgcat_tok *col = &t[i + 2];
+        if (t[i + 3].kind == SL_PGTOK_PUNCT && t[i + 3].text[0] == '.' && t[i + 4].kind == SL_PGTOK_IDENT)
+            col = &t[i + 4]; /* alias.column */
+        return sl_pgcat_column_oid(col->text);
+    }
+    return 0;
 }
 
 static bool tr_op(const sl_pgcat_tok *t, const char *op)
@@ -505,8 +529,54 @@ static tr_frame *tr_push(tr_state *s, int kind, int open_piece, int tok)
         return NULL;
     }
     tr_frame *f = &s->fr[s->depth++];
-    *f = (tr_frame){.kind = kind, .open_piece = open_piece, .func_piece = -1, .header = -1, .item_tok = -1};
+    *f = (tr_frame){.kind = kind,
+                    .open_piece = open_piece,
+                    .func_piece = -1,
+                    .header = -1,
+                    .item_tok = -1,
+                    .open_tok = tok};
     return f;
+}
+
+/*
+ * (VALUES ...) [AS] s(a, b): SQLite names the columns of VALUES column1,
+ * column2...; the list renames them: (SELECT column1 AS a, ... FROM (VALUES ...)) s.
+ * Writes that, the closing bracket at t[i] included, and returns the last
+ * token it consumed; i when there is no column list (nothing written), -1 on error.
+ */
+static int tr_values_columns(tr_state *s, const tr_frame *f, int i)
+{
+    const sl_pgcat_tok *t = s->t;
+    int ai = sl_pgcat_tok_is(&t[i + 1], "as") ? i + 2 : i + 1, j;
+    sl_buf b;
+
+    if ((t[ai].kind != SL_PGTOK_IDENT && t[ai].kind != SL_PGTOK_QIDENT) || !tr_punct(&t[ai + 1], '('))
+        return i;
+    sl_buf_init(&b);
+    sl_buf_puts(&b, "(SELECT ");
+    for (j = ai + 2;; j += 2) {
+        if (t[j].kind != SL_PGTOK_IDENT && t[j].kind != SL_PGTOK_QIDENT) {
+            sl_buf_free(&b);
+            tr_syntax(s, j);
+            return -1;
+        }
+        sl_buf_printf(&b, "%scolumn%d AS %s", j > ai + 2 ? ", " : "", (j - ai) / 2,
+                      tr_quote(s->cx, t[j].text, '"'));
+        if (tr_punct(&t[j + 1], ')'))
+            break;
+        if (!tr_punct(&t[j + 1], ',')) {
+            sl_buf_free(&b);
+            tr_syntax(s, j + 1);
+            return -1;
+        }
+    }
+    sl_buf_puts(&b, " FROM (");
+    sl_buf_append(&b, "", 1);
+    s->p[f->open_piece].text = sl_pstrdup(s->cx, b.data);
+    sl_buf_free(&b);
+    tr_emit(s, "))");
+    tr_emit(s, tr_quote(s->cx, t[ai].text, '"'));
+    return j + 1;
 }
 
 /* The select item of an ARRAY(SELECT ...) ends at token i: name it so the aggregate can take it. */
@@ -803,6 +873,8 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 if (s->param_oids[k->num - 1] == 0)
                     s->param_oids[k->num - 1] = array ? 1009 : oid;
             }
+            if (s->param_oids[k->num - 1] == 0)
+                s->param_oids[k->num - 1] = tr_param_context(t, i);
             continue;
         case SL_PGTOK_CAST: {
             int j = i + 1;
@@ -852,6 +924,17 @@ sl_status sl_pgcat_translate(sl_mcxt *cx, const char *sql, int len, sl_pgcat_sql
                 bool bracket = f.kind == FR_ARRAY_BRACKET || f.kind == FR_SUBSCRIPT;
                 if (bracket != (k->text[0] == ']'))
                     return tr_syntax(s, i);
+                /* a bracket opened after a word (FROM (, a call) was pushed at the word */
+                if (f.kind == FR_PAREN &&
+                    sl_pgcat_tok_is(&t[f.open_tok + (tr_punct(&t[f.open_tok], '(') ? 1 : 2)], "values")) {
+                    int next = tr_values_columns(s, &f, i);
+                    if (next < 0)
+                        return SL_ERROR;
+                    if (next > i) {
+                        i = next;
+                        continue;
+                    }
+                }
                 const char *close = f.kind == FR_ARRAY_SUBQ ? "))"
                                     : f.kind == FR_ANY      ? ")))"
                                     : f.kind == FR_UNNEST   ? ")))"
