@@ -125,7 +125,8 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
-	regress/scripts/confinement.sh regress/scripts/secrets.sh
+	regress/scripts/confinement.sh regress/scripts/secrets.sh \
+	regress/scripts/http_metrics.sh
 dist_noinst_SCRIPTS += $(SL_SCRIPT_TESTS) regress/lib/server.sh regress/scripts/kafka_common.sh regress/oracle/window_oracle.py \
 	regress/lib/influxd.sh regress/lib/dynalite.sh regress/lib/receiver.sh regress/lib/layout_check.py regress/scripts/webhook_receiver.py \
 	regress/lib/check.sh regress/lib/pqraw.py regress/lib/servers.sh regress/lib/produce_water.py regress/lib/make_readings.py
