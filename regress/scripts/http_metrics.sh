@@ -14,7 +14,7 @@ command -v promtool >/dev/null || { echo "promtool not found: run scripts/deps.s
 command -v curl >/dev/null || { echo "curl not found: run scripts/deps.sh" >&2; exit 1; }
 
 HP=$(sl_free_port)
-sl_server_start -c http_port="$HP" || exit 1
+sl_server_start -c http_port="$HP" -c checkpoint_interval=300ms || exit 1
 U=https://127.0.0.1:$HP
 # The protocol's certificate (a new data directory's self-signed one, for 127.0.0.1).
 C() { curl -sS --cacert "$SL_DATADIR/server.crt" -m 10 "$@"; }
@@ -35,6 +35,9 @@ CREATE SOURCE gen FROM GENERATOR WITH (rows = 3000, rate = 3000, stations = 5, s
 CREATE SINK out TO FILE WITH (path = 'out.jsonl');
 CREATE QUERY q1 AS SELECT * FROM gen INTO out;
 CREATE QUERY q2 AS SELECT window_start, station, count(*) AS n FROM gen WINDOW TUMBLING (1 SECOND) GROUP BY station INTO out;
+CREATE SOURCE slow FROM GENERATOR WITH (rows = 1000000, rate = 500, stations = 5, seed = 4) EVENT TIME ts;
+CREATE SINK out3 TO FILE WITH (path = 'out3.jsonl');
+CREATE QUERY q3 AS SELECT window_start, station, avg(ph) AS ph FROM slow WINDOW TUMBLING (1 SECOND) GROUP BY station INTO out3;
 EOF
 wait_until 30 '[ "$(query_field q1 2)" = finished ] && [ "$(query_field q2 2)" = finished ]' ||
     notok "the queries finish"
@@ -64,6 +67,16 @@ grep -q '^sluice_uptime_seconds [0-9]' "$SL_TMP/metrics.txt" && grep -q '^sluice
     ok "uptime and memory" || notok "uptime and memory"
 grep -q '^sluice_connections 0$' "$SL_TMP/metrics.txt" && ok "the server's connections (psql has hung up)" ||
     notok "the server's connections"
+# q3 runs on: its checkpoints (every 300 ms) and its watermark show.
+wait_until 10 'C -u mon:mon-pw "$U/metrics" >"$SL_TMP/metrics3.txt" && grep -q "^sluice_query_checkpoint_age_seconds{query=\"q3\"} [0-9]" "$SL_TMP/metrics3.txt"' &&
+    ok "a running query's checkpoint age" || notok "a running query's checkpoint age"
+for m in sluice_query_last_checkpoint_timestamp_seconds sluice_query_checkpoint_duration_seconds \
+    sluice_query_watermark_timestamp_seconds sluice_query_watermark_age_seconds; do
+    grep -q "^$m{query=\"q3\"} [0-9]" "$SL_TMP/metrics3.txt" && ok "q3: $m" || notok "q3: $m"
+done
+grep -q '^sluice_query_state{query="q3",state="running"} 1$' "$SL_TMP/metrics3.txt" && ok "q3 is running" || notok "q3 is running"
+out=$(promtool check metrics <"$SL_TMP/metrics3.txt" 2>&1) && ok "promtool: a running query's metrics" ||
+    { notok "promtool: a running query's metrics"; echo "$out"; }
 out=$(C -u mon:mon-pw -D - -o /dev/null "$U/metrics" | tr -d '\r' | grep -i '^content-type:')
 check "the exposition format's content type" "Content-Type: text/plain; version=0.0.4; charset=utf-8" "$out"
 
@@ -122,6 +135,7 @@ check "still serving after them" "200" "$(code -u mon:mon-pw "$U/metrics")"
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$SL_PID/status"; }
 rss0=$(rss)
+in0=$(query_field q3 5)
 end=$(($(date +%s) + 3))
 pids=()
 for i in $(seq 200); do
@@ -134,6 +148,8 @@ wait "${pids[@]}" # not a bare wait: the server is a child of this shell too
 served=$(cat "$SL_TMP"/load.* | grep -c '^200$')
 [ "$served" -gt 0 ] && ok "200 clients at once for 3 s: $served requests served, the rest turned away" ||
     notok "200 clients at once: none served"
+in1=$(query_field q3 5)
+[ "$in1" -gt "$in0" ] && ok "q3 went on reading meanwhile ($in0 -> $in1 rows)" || notok "q3 stalled ($in0 -> $in1)"
 t0=$(date +%s%N)
 check "responsive afterwards: /metrics" "200" "$(code -u mon:mon-pw "$U/metrics")"
 check "responsive afterwards: psql" "1" "$(sl_psql -At -c "SELECT 1")"

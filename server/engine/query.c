@@ -505,6 +505,7 @@ bool sl_query_get(sl_mcxt *cx, const char *name, sl_query_info *out)
             out->decode_errors = s.decode_errors;
             out->checkpoint_us = s.checkpoint_us;
             out->checkpoint_duration_us = s.checkpoint_duration_us;
+            out->watermark_us = s.watermark_us;
             out->memory = sl_mem_account_bytes(&q->mem);
         }
     }

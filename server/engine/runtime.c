@@ -150,6 +150,7 @@ struct sl_runtime {
     _Atomic int64_t decode_errors;    /* of counters.errors, those the source reported */
     _Atomic int64_t ckpt_saved_us;    /* wall clock of the last checkpoint saved (0: none yet) */
     _Atomic int64_t ckpt_duration_us; /* how long its flush, position, state and write took */
+    _Atomic int64_t watermark_pub;    /* ops.watermark_us as of the last batch boundary */
 };
 
 /* ---- clocks ---- */
@@ -570,6 +571,7 @@ void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
     out->decode_errors = atomic_load_explicit(&r->decode_errors, memory_order_relaxed);
     out->checkpoint_us = atomic_load_explicit(&r->ckpt_saved_us, memory_order_relaxed);
     out->checkpoint_duration_us = atomic_load_explicit(&r->ckpt_duration_us, memory_order_relaxed);
+    out->watermark_us = atomic_load_explicit(&r->watermark_pub, memory_order_relaxed);
 }
 
 int64_t sl_runtime_memory_total(void)
@@ -955,6 +957,7 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
             return SL_ERROR;
         if (should_stop(rt))
             break;
+        atomic_store_explicit(&rt->watermark_pub, rt->ops.watermark_us, memory_order_relaxed);
         sl_batch_reset(rt->in);
         sl_mcxt_reset(rt->ops.scratch);
         sl_error_clear(err);

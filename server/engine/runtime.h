@@ -125,6 +125,7 @@ typedef struct sl_runtime_stats {
     int64_t decode_errors;          /* of errors, the records the source could not decode */
     int64_t checkpoint_us;          /* wall clock of the last checkpoint this run saved; 0: none */
     int64_t checkpoint_duration_us; /* how long taking it took */
+    int64_t watermark_us;           /* the window operator's (INT64_MIN before its first row, 0: none) */
 } sl_runtime_stats;
 
 void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out);

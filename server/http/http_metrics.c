@@ -62,6 +62,8 @@ enum {
     Q_CKPT_AT,
     Q_CKPT_AGE,
     Q_CKPT_DURATION,
+    Q_WATERMARK,
+    Q_WATERMARK_AGE,
 };
 
 static const metric_def query_metrics[] = {
@@ -88,6 +90,14 @@ static const metric_def query_metrics[] = {
     {"sluice_query_checkpoint_duration_seconds", METRIC_GAUGE,
      "How long the query's last checkpoint took (sink flush, source position, state, catalog write).",
      Q_CKPT_DURATION},
+    {"sluice_query_watermark_timestamp_seconds", METRIC_GAUGE,
+     "The event time up to which the query's windows are complete (absent without windows or before its "
+     "first "
+     "row).",
+     Q_WATERMARK},
+    {"sluice_query_watermark_age_seconds", METRIC_GAUGE,
+     "How far the watermark is behind the wall clock, in seconds (a replay of old data shows its age).",
+     Q_WATERMARK_AGE},
 };
 
 enum { S_ROWS, S_BATCHES, S_RETRIES, S_SUCCESS_AT, S_ERROR_AT };
@@ -180,6 +190,12 @@ static metric_value query_field(const query_row *r, int field, int64_t now_us)
         return (metric_value){(double)(now_us - i->checkpoint_us) / 1e6, i->checkpoint_us != 0};
     case Q_CKPT_DURATION:
         return (metric_value){(double)i->checkpoint_duration_us / 1e6, i->checkpoint_us != 0};
+    case Q_WATERMARK:
+        return (metric_value){(double)i->watermark_us / 1e6,
+                              i->watermark_us != 0 && i->watermark_us != INT64_MIN};
+    case Q_WATERMARK_AGE:
+        return (metric_value){(double)(now_us - i->watermark_us) / 1e6,
+                              i->watermark_us != 0 && i->watermark_us != INT64_MIN};
     }
     return (metric_value){0, false};
 }
