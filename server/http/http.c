@@ -38,6 +38,7 @@
 #define HTTP_PEM_MAX      (1024 * 1024)
 
 static struct MHD_Daemon *http_daemons[HTTP_MAX_LISTEN];
+static char http_hosts[HTTP_MAX_LISTEN][INET6_ADDRSTRLEN + 1]; /* the address each daemon serves */
 static int http_ndaemons;
 static char *http_cert_pem, *http_key_pem; /* with ssl = on; kept while the daemons run */
 static int64_t http_started_us;
@@ -417,13 +418,11 @@ static char *read_pem(const char *path, sl_error *err)
     return buf;
 }
 
-/* A listening socket for ai, or -1 after a WARNING saying why. */
-static int http_socket(const struct addrinfo *ai, const char *what, int port)
+/* A listening socket for ai (host: its address), or -1 after a WARNING saying why. */
+static int http_socket(const struct addrinfo *ai, const char *what, const char *host, int port)
 {
-    char host[INET6_ADDRSTRLEN + 1] = "?";
     int fd, one = 1;
 
-    getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
         sl_log(SL_LOG_WARNING, "could not create HTTP socket for \"%s\" (%s): %s", what, host,
@@ -465,6 +464,7 @@ static void http_serve(int fd, const char *host, int port)
         close(fd);
         return;
     }
+    snprintf(http_hosts[http_ndaemons], sizeof(http_hosts[0]), "%s", host);
     http_daemons[http_ndaemons++] = d;
     sl_log(SL_LOG_LOG, "HTTP listener (/metrics, /login) on %s://%s%s%s:%d/", http_tls ? "https" : "http",
            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
@@ -504,11 +504,15 @@ sl_status sl_http_start(sl_error *err)
         }
         for (struct addrinfo *ai = res; ai != NULL && http_ndaemons < HTTP_MAX_LISTEN; ai = ai->ai_next) {
             char host[INET6_ADDRSTRLEN + 1] = "?";
-            int fd = http_socket(ai, tok, port);
+            bool bound = false;
+            int fd;
 
-            if (fd < 0)
-                continue;
+            /* "localhost, 127.0.0.1" names one address twice: bind it once. */
             getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+            for (int i = 0; i < http_ndaemons; i++)
+                bound = bound || strcmp(http_hosts[i], host) == 0;
+            if (bound || (fd = http_socket(ai, tok, host, port)) < 0)
+                continue;
             http_serve(fd, host, port);
         }
         freeaddrinfo(res);
