@@ -48,8 +48,10 @@ static void auth_delay(void)
     int64_t end = sl_clock_mono_us() + (int64_t)ms * 1000;
 
     while (ms > 0) {
-        if (poll(&pfd, 1, ms) != 0 && errno != EINTR)
-            return;
+        int rc = poll(&pfd, 1, ms);
+
+        if (rc > 0 || (rc < 0 && errno != EINTR))
+            return; /* the server stops (or poll cannot wait) */
         ms = (int)((end - sl_clock_mono_us()) / 1000);
     }
 }
