@@ -103,6 +103,13 @@ regress_unit_test_secret_SOURCES = regress/unit/test_secret.c
 regress_unit_test_secret_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_secret_LDADD = $(SL_UNIT_LDADD)
 
+# The HTTP listener's pure parts (issue 17): form fields, label escaping,
+# passwords against SCRAM verifiers.
+check_PROGRAMS += regress/unit/test_http
+regress_unit_test_http_SOURCES = regress/unit/test_http.c
+regress_unit_test_http_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_http_LDADD = $(SL_UNIT_LDADD)
+
 # The embedded Kafka broker as a program (tests whose broker must outlive a
 # server); not a test itself, so not in check_PROGRAMS (which are all run).
 noinst_PROGRAMS += regress/kafka-broker
@@ -126,6 +133,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh regress/scripts/catalog_clients.sh \
+	regress/scripts/http_metrics.sh \
 	$(SL_DRIVER_TESTS)
 # The driver suite (issue 13): each PostgreSQL client at its default
 # settings, a program per client in regress/clients/ (docs/clients.md).

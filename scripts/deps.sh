@@ -1,15 +1,17 @@
 #!/bin/sh
 # scripts/deps.sh - installs the Debian packages sluice builds and tests
 # with, only those that are missing (so a prepared machine does nothing).
-# Run as root or with sudo available.
+# Run as root or with sudo available.  prometheus is there for promtool
+# (regress/scripts/http_metrics.sh checks /metrics with it): about 19 MB to
+# download, 96 MB installed; its service is not started by the tests.
 set -eu
 
 SL_PACKAGES="build-essential autoconf automake pkg-config lemon \
 librdkafka-dev libavro-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcmocka-dev \
-libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev libjemalloc-dev \
+libzip-dev libexpat1-dev libpq-dev libedit-dev zlib1g-dev libjemalloc-dev libmicrohttpd-dev \
 postgresql-client sqlite3 kafkacat python3 clang-format \
 python3-openpyxl python3-xlsxwriter python3-confluent-kafka python3-avro python3-psycopg2 \
-influxdb influxdb-client clang libclang-rt-14-dev valgrind \
+influxdb influxdb-client clang libclang-rt-14-dev valgrind curl prometheus \
 python3-psycopg python3-asyncpg python3-sqlalchemy pgcli libpostgresql-jdbc-java \
 golang-go golang-github-jackc-pgx-v4-dev golang-github-lib-pq-dev"
 

@@ -21,6 +21,10 @@ libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/co
 	server/commands/explain.c server/commands/exec_role.c \
 	server/commands/privileges.c server/commands/privileges.h
 
+# http/: sluiced's HTTP listener (libmicrohttpd): logins with roles, /metrics.
+libslserver_a_SOURCES += server/http/http.c server/http/http.h server/http/http_auth.c server/http/http_auth.h \
+	server/http/http_metrics.c server/http/http_metrics.h
+
 # catalog/: the SQLite catalog (sources, sinks, queries, checkpoints).
 libslserver_a_SOURCES += server/catalog/catalog.c server/catalog/catalog.h
 # The secrets in it: sealed with AES-256-GCM under DATADIR/secret.key.
@@ -59,7 +63,7 @@ libslregistry_a_SOURCES = server/connectors/registry.c server/connectors/registr
 SL_SERVER_LIBS = libslserver.a libslsources.a libslsinks.a libslkafka.a libslclients.a libslformats.a libslregistry.a \
 	libslparser.a libslcommon.a
 SL_SERVER_LDADD = $(SL_SERVER_LIBS) $(SQLITE_LIBS) $(RDKAFKA_LIBS) $(AVRO_LIBS) \
-	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS) -lm
+	$(CURL_LIBS) $(ZLIB_LIBS) $(ZIP_LIBS) $(EXPAT_LIBS) $(MHD_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += sluiced
 sluiced_SOURCES = server/main.c

@@ -10,7 +10,7 @@
  * authentication (hba file, TLS certificate, first role), register the
  * connectors, load the secret key (secret.key: created, or a plaintext
  * catalog's secrets encrypted), start the embedded Kafka broker (embedded_kafka = on), listen,
- * start the catalog's queries, serve.  SIGTERM/SIGINT
+ * start the HTTP listener (server/http/), start the catalog's queries, serve.  SIGTERM/SIGINT
  * stop the queries and end it cleanly with status 0;
  * anything that stops the start is logged as FATAL with status 1.
  */
@@ -35,6 +35,7 @@
 #include "sluice/log.h"
 #include "server/net/postmaster.h"
 #include "server/net/security.h"
+#include "server/http/http.h"
 #include "server/engine/query.h"
 #include "server/connectors/builtin.h"
 #include "server/connectors/confinement.h"
@@ -308,6 +309,11 @@ int main(int argc, char **argv)
     if (sl_lockfile_set_info((int)sl_config_int("port"), sl_postmaster_first_socket_dir(),
                              sl_postmaster_first_listen_addr(), &err) != SL_OK)
         sl_log_error(SL_LOG_WARNING, &err);
+    if (sl_http_start(&err) != SL_OK) {
+        rc = fatal(&err);
+        sl_postmaster_close();
+        goto out_kafka;
+    }
 
     /* The catalog's queries run again; they stop (workers joined, sinks
      * flushed and closed) after the sessions and before the catalog closes,
@@ -317,6 +323,9 @@ int main(int argc, char **argv)
         sl_log_error(SL_LOG_FATAL, &err);
         rc = 1;
     }
+    /* The HTTP listener reads the registry and the catalog: it stops
+     * first (its threads joined), while both are still there. */
+    sl_http_stop();
     sl_postmaster_close();
     sl_query_stop_all();
 out_kafka:

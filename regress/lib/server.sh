@@ -15,6 +15,9 @@
 # $SL_TEST_PASSWORD (exported as PGPASSWORD), so tests connect over TCP
 # the way remote clients do: SCRAM-SHA-256, on TLS when the client prefers
 # it (libpq's default), through the default sluice_hba.conf.
+#
+# The HTTP listener is off (-c http_port=0, before the test's own args so
+# that a test can turn it on): parallel tests would all want port 5478.
 
 : "${SLUICED:?SLUICED must point at the sluiced binary}"
 : "${SLUICE:?SLUICE must point at the sluice binary}"
@@ -71,7 +74,7 @@ sl_server_start() {
     SL_SOCKDIR=${SL_SOCKDIR:-$SL_TMP}
     for attempt in 1 2 3 4 5; do
         SL_PORT=${SL_FIXED_PORT:-$(sl_free_port)}
-        "$SLUICED" -D "$SL_DATADIR" -p "$SL_PORT" -k "$SL_SOCKDIR" "$@" \
+        "$SLUICED" -D "$SL_DATADIR" -p "$SL_PORT" -k "$SL_SOCKDIR" -c http_port=0 "$@" \
             >>"$SL_TMP/server.log" 2>&1 &
         SL_PID=$!
         for _ in $(seq 100); do

@@ -17,7 +17,7 @@ srv_start() {
     mkdir -p "$SL_TMP/$name"
     for _ in 1 2 3 4 5; do
         PORT[$name]=$(sl_free_port)
-        "$SLUICED" -D "$SL_TMP/$name" -p "${PORT[$name]}" -k "$SL_TMP/$name" "$@" >>"$SL_TMP/$name.log" 2>&1 &
+        "$SLUICED" -D "$SL_TMP/$name" -p "${PORT[$name]}" -k "$SL_TMP/$name" -c http_port=0 "$@" >>"$SL_TMP/$name.log" 2>&1 &
         PID[$name]=$!
         for _ in $(seq 100); do
             kill -0 "${PID[$name]}" 2>/dev/null || break

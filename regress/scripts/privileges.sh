@@ -24,7 +24,8 @@ su() { sl_psql -X -At -c "$1" 2>&1; }
 su "CREATE ROLE alice LOGIN PASSWORD 'alice-pw'" >/dev/null
 su "CREATE ROLE bob LOGIN PASSWORD 'bob-pw'" >/dev/null
 check "the predefined roles exist and cannot log in" \
-    "sluice_network|f|f
+    "sluice_monitor|f|f
+sluice_network|f|f
 sluice_read_server_files|f|f
 sluice_write_server_files|f|f" "$(su "SHOW ROLES" | awk -F'|' '$1 ~ /^sluice_/ { print $1 "|" $2 "|" $3 }')"
 

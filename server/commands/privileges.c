@@ -11,7 +11,7 @@
 sl_status sl_priv_create_predefined(sl_error *err)
 {
     static const char *const predefined[] = {SL_ROLE_READ_SERVER_FILES, SL_ROLE_WRITE_SERVER_FILES,
-                                             SL_ROLE_NETWORK};
+                                             SL_ROLE_NETWORK, SL_ROLE_MONITOR};
 
     for (size_t i = 0; i < sizeof(predefined) / sizeof(predefined[0]); i++)
         if (sl_catalog_ensure_role(predefined[i], err) != SL_OK)

@@ -24,6 +24,8 @@
 #define SL_ROLE_READ_SERVER_FILES  "sluice_read_server_files"
 #define SL_ROLE_WRITE_SERVER_FILES "sluice_write_server_files"
 #define SL_ROLE_NETWORK            "sluice_network"
+/* May read /metrics and the dashboard over HTTP (server/http/), change nothing. */
+#define SL_ROLE_MONITOR "sluice_monitor"
 
 /* CREATE SOURCE/SINK (what: "source" or "sink") of a kind with these option declarations and options. */
 sl_status sl_priv_check_create(const sl_exec_ctx *ctx, const char *what, const char *kind,

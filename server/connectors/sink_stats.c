@@ -26,6 +26,7 @@ struct sl_sink_stats {
     _Atomic int64_t rows, batches, retries;
     char last_error[SL_ERROR_MSG_MAX]; /* under stats_lock */
     int64_t last_error_at;
+    _Atomic int64_t last_success_at;
 };
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -71,6 +72,7 @@ void sl_sink_stats_reset(const char *name)
         atomic_store(&s->retries, 0);
         s->last_error[0] = '\0';
         s->last_error_at = 0;
+        atomic_store(&s->last_success_at, 0);
     }
     pthread_mutex_unlock(&stats_lock);
 }
@@ -80,6 +82,7 @@ void sl_sink_stats_written(sl_sink_stats *st, int64_t rows)
     atomic_fetch_add_explicit(&st->rows, rows, memory_order_relaxed);
     atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
     atomic_store_explicit(&st->state, SL_SINK_OK, memory_order_relaxed);
+    atomic_store_explicit(&st->last_success_at, sl_clock_wall_us(), memory_order_relaxed);
 }
 
 static void set_error(sl_sink_stats *st, const sl_error *why, sl_sink_state state)
@@ -117,6 +120,7 @@ void sl_sink_stats_snapshot(const char *name, sl_sink_stats_view *out)
         out->retries = atomic_load(&s->retries);
         memcpy(out->last_error, s->last_error, sizeof(out->last_error));
         out->last_error_at = s->last_error_at;
+        out->last_success_at = atomic_load(&s->last_success_at);
     }
     pthread_mutex_unlock(&stats_lock);
 }

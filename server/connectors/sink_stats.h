@@ -44,12 +44,14 @@ typedef struct sl_sink_stats_view {
     int64_t retries;                   /* failed attempts that were retried */
     char last_error[SL_ERROR_MSG_MAX]; /* "" when none */
     int64_t last_error_at;             /* microseconds since the epoch; 0 when none */
+    int64_t last_success_at;           /* of the last successful write, likewise */
 } sl_sink_stats_view;
 
 /* A consistent-enough copy of the entry of `name` (zeros when it has none). */
 void sl_sink_stats_snapshot(const char *name, sl_sink_stats_view *out);
 
 /* "ok", "retrying", "failed". */
+
 const char *sl_sink_state_name(sl_sink_state state);
 
 #endif

@@ -510,6 +510,11 @@ bool sl_query_get(sl_mcxt *cx, const char *name, sl_query_info *out)
             out->rows_out = s.rows_out;
             out->late_rows = s.late_rows;
             out->errors = s.errors;
+            out->future_rows = s.future_rows;
+            out->decode_errors = s.decode_errors;
+            out->checkpoint_us = s.checkpoint_us;
+            out->checkpoint_duration_us = s.checkpoint_duration_us;
+            out->watermark_us = s.watermark_us;
             out->memory = sl_mem_account_bytes(&q->mem);
         }
     }

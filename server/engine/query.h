@@ -81,7 +81,10 @@ sl_status sl_query_drop(const char *name, bool *dropped, sl_error *err);
 typedef struct sl_query_info {
     sl_query_state state;
     int64_t rows_in, rows_out, late_rows, errors;
-    int64_t memory;     /* bytes its runtime holds (its contexts' blocks) */
+    int64_t future_rows, decode_errors;            /* /metrics (server/http/) */
+    int64_t checkpoint_us, checkpoint_duration_us; /* of the last checkpoint saved; 0: none */
+    int64_t watermark_us;                          /* event time; INT64_MIN or 0: none */
+    int64_t memory;                                /* bytes its runtime holds (its contexts' blocks) */
     int64_t started_us; /* when the worker started, us since the epoch; 0 = never */
     const char *error;  /* of a failed query, in cx; NULL otherwise */
 } sl_query_info;

@@ -145,6 +145,12 @@ struct sl_runtime {
     int64_t last_ckpt_us;                                /* monotonic */
     int64_t ckpt_rows_in, ckpt_rows_out, ckpt_watermark; /* at the last one: skip identical ones */
     sl_mcxt *ckpt_cx;                                    /* the blobs of one checkpoint */
+
+    /* for /metrics (server/http/): read by other threads */
+    _Atomic int64_t decode_errors;    /* of counters.errors, those the source reported */
+    _Atomic int64_t ckpt_saved_us;    /* wall clock of the last checkpoint saved (0: none yet) */
+    _Atomic int64_t ckpt_duration_us; /* how long its flush, position, state and write took */
+    _Atomic int64_t watermark_pub;    /* ops.watermark_us as of the last batch boundary */
 };
 
 /* ---- clocks ---- */
@@ -564,6 +570,10 @@ void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out)
     out->late_rows = atomic_load_explicit(&r->counters.late_rows, memory_order_relaxed);
     out->future_rows = atomic_load_explicit(&r->counters.future_rows, memory_order_relaxed);
     out->errors = atomic_load_explicit(&r->counters.errors, memory_order_relaxed);
+    out->decode_errors = atomic_load_explicit(&r->decode_errors, memory_order_relaxed);
+    out->checkpoint_us = atomic_load_explicit(&r->ckpt_saved_us, memory_order_relaxed);
+    out->checkpoint_duration_us = atomic_load_explicit(&r->ckpt_duration_us, memory_order_relaxed);
+    out->watermark_us = atomic_load_explicit(&r->watermark_pub, memory_order_relaxed);
 }
 
 int64_t sl_runtime_memory_total(void)
@@ -769,6 +779,7 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
     int64_t in = atomic_load_explicit(&rt->counters.rows_in, memory_order_relaxed);
     int64_t out = atomic_load_explicit(&rt->counters.rows_out, memory_order_relaxed);
     int64_t wm = checkpoint_watermark(rt);
+    int64_t began_us = sl_clock_mono_us();
 
     if (sink_flush(rt, err) != SL_OK)
         return SL_ERROR;
@@ -803,6 +814,8 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
         rt->ckpt_rows_out = out;
         rt->ckpt_watermark = wm;
         source_commit(rt);
+        atomic_store_explicit(&rt->ckpt_saved_us, sl_clock_wall_us(), memory_order_relaxed);
+        atomic_store_explicit(&rt->ckpt_duration_us, sl_clock_mono_us() - began_us, memory_order_relaxed);
     }
     return SL_OK;
 failed:
@@ -946,12 +959,15 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
             return SL_ERROR;
         if (should_stop(rt))
             break;
+        atomic_store_explicit(&rt->watermark_pub, rt->ops.watermark_us, memory_order_relaxed);
         sl_batch_reset(rt->in);
         sl_mcxt_reset(rt->ops.scratch);
         sl_error_clear(err);
         st = rt->skind->read(rt->src_state, rt->in, &eof, &decode_errors, err);
-        if (decode_errors > 0)
+        if (decode_errors > 0) {
             atomic_fetch_add_explicit(&rt->counters.errors, decode_errors, memory_order_relaxed);
+            atomic_fetch_add_explicit(&rt->decode_errors, decode_errors, memory_order_relaxed);
+        }
         if (st != SL_OK) {
             if (!sl_error_is_set(err))
                 sl_error_set(err, SL_ERRCODE_IO_ERROR, "source \"%s\" could not be read", rt->src->name);

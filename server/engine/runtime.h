@@ -120,11 +120,15 @@ sl_status sl_runtime_run(sl_runtime *rt, const sl_runtime_control *ctl, sl_runti
 
 /* Counters, readable from any thread at any time. */
 typedef struct sl_runtime_stats {
-    int64_t rows_in;     /* rows read from the source */
-    int64_t rows_out;    /* rows written to the sink / sent to the client */
-    int64_t late_rows;   /* dropped by the window operator as late */
-    int64_t future_rows; /* too far ahead of arrival time */
-    int64_t errors;      /* decode errors + rows whose expression failed */
+    int64_t rows_in;                /* rows read from the source */
+    int64_t rows_out;               /* rows written to the sink / sent to the client */
+    int64_t late_rows;              /* dropped by the window operator as late */
+    int64_t future_rows;            /* too far ahead of arrival time */
+    int64_t errors;                 /* decode errors + rows whose expression failed */
+    int64_t decode_errors;          /* of errors, the records the source could not decode */
+    int64_t checkpoint_us;          /* wall clock of the last checkpoint this run saved; 0: none */
+    int64_t checkpoint_duration_us; /* how long taking it took */
+    int64_t watermark_us;           /* the window operator's (INT64_MIN before its first row, 0: none) */
 } sl_runtime_stats;
 
 void sl_runtime_stats_get(const sl_runtime *rt, sl_runtime_stats *out);

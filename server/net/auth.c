@@ -58,6 +58,11 @@ sl_status sl_auth_init(sl_error *err)
     return st;
 }
 
+const unsigned char *sl_auth_mock_secret(void)
+{
+    return auth_mock_secret;
+}
+
 /* Waits authentication_failure_delay (or until shutdown), then returns err's status. */
 static sl_status auth_refuse(sl_auth_port *port, sl_error *err)
 {

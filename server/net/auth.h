@@ -15,7 +15,7 @@
  * exist; the log line says which it was, with the peer's address, and
  * never holds a password.
  *
- * Entry points: sl_auth_init, sl_auth_client.
+ * Entry points: sl_auth_init, sl_auth_client, sl_auth_mock_secret.
  */
 #ifndef SLUICE_AUTH_H
 #define SLUICE_AUTH_H
@@ -48,6 +48,8 @@ typedef struct sl_auth_port {
 /* Reads or makes the per-server secret that mock SCRAM salts come from
  * (kept in the catalog so they stay the same across restarts). */
 sl_status sl_auth_init(sl_error *err);
+/* That secret (32 bytes), for other checks of passwords (HTTP Basic). */
+const unsigned char *sl_auth_mock_secret(void);
 
 /*
  * Authenticates user for database.  SL_OK: *role is the role (in cx) and

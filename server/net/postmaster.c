@@ -361,6 +361,16 @@ int sl_postmaster_shutdown_fd(void)
     return pm_shutdown_pipe[0];
 }
 
+int sl_postmaster_connections(void)
+{
+    int n;
+
+    pthread_mutex_lock(&pm_lock);
+    n = pm_nbackends;
+    pthread_mutex_unlock(&pm_lock);
+    return n;
+}
+
 static int32_t pm_random31(void)
 {
     uint32_t v = 0;

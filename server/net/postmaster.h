@@ -36,6 +36,9 @@ void sl_postmaster_close(void);
 const char *sl_postmaster_first_socket_dir(void);
 const char *sl_postmaster_first_listen_addr(void);
 
+/* Client sessions logged in now (those max_connections counts), for /metrics. */
+int sl_postmaster_connections(void);
+
 /* ---- for sessions ---- */
 
 /* True once shutdown has begun. */

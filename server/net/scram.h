@@ -19,7 +19,7 @@
  * someone in between removed it.
  *
  * Entry points: sl_scram_make_verifier, sl_scram_verifier_valid,
- * sl_scram_begin, sl_scram_first, sl_scram_final.
+ * sl_scram_check_password, sl_scram_begin, sl_scram_first, sl_scram_final.
  */
 #ifndef SLUICE_SCRAM_H
 #define SLUICE_SCRAM_H
@@ -39,6 +39,16 @@
 char *sl_scram_make_verifier(sl_mcxt *cx, const char *password, sl_error *err);
 /* True when text is a well-formed verifier (for PASSWORD 'SCRAM-SHA-256$...'). */
 bool sl_scram_verifier_valid(const char *text);
+
+/*
+ * True when password is the one verifier was made from (HTTP Basic logins,
+ * server/http/): its StoredKey computed with the verifier's salt and
+ * iterations, compared in constant time.  verifier NULL or malformed:
+ * false, after the same work with a salt derived from user and
+ * mock_secret, so the time taken does not tell which roles exist.
+ */
+bool sl_scram_check_password(const char *user, const char *verifier, const char *password,
+                             const unsigned char mock_secret[32]);
 
 typedef struct sl_scram sl_scram;
 

@@ -19,6 +19,7 @@
 #include "sluice/log.h"
 
 static char security_hba_path[PATH_MAX];
+static char security_cert_path[PATH_MAX], security_key_path[PATH_MAX]; /* "" until TLS is loaded */
 
 /* A setting that names a file: relative to the data directory. */
 static void security_file(const char *datadir, const char *setting, char *out, size_t size)
@@ -70,7 +71,20 @@ static sl_status security_tls(const char *datadir, sl_error *err)
             return SL_ERROR;
         sl_log(SL_LOG_LOG, "created a self-signed TLS certificate \"%s\" and key \"%s\"", cert, key);
     }
-    return sl_tls_init(cert, key, ca, err);
+    if (sl_tls_init(cert, key, ca, err) != SL_OK)
+        return SL_ERROR;
+    snprintf(security_cert_path, sizeof(security_cert_path), "%s", cert);
+    snprintf(security_key_path, sizeof(security_key_path), "%s", key);
+    return SL_OK;
+}
+
+bool sl_security_tls_files(char *cert, size_t cert_size, char *key, size_t key_size)
+{
+    if (security_cert_path[0] == '\0')
+        return false;
+    snprintf(cert, cert_size, "%s", security_cert_path);
+    snprintf(key, key_size, "%s", security_key_path);
+    return true;
 }
 
 sl_status sl_security_start(const char *datadir, sl_error *err)
