@@ -131,7 +131,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/sink_backpressure.sh \
 	regress/scripts/load.sh regress/scripts/limits.sh regress/scripts/session_limits.sh regress/scripts/runaway.sh \
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
-	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
+	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh regress/scripts/checkpoint_delta.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh regress/scripts/catalog_clients.sh \
 	regress/scripts/http_metrics.sh \
 	$(SL_DRIVER_TESTS)

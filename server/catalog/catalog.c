@@ -354,14 +354,25 @@ static sl_status migrate_to_4(sqlite3 *db, sl_error *err)
                     "adding owners and grants", err);
 }
 
+/* Version 4 -> 5: incremental checkpoints: the deltas of window state saved
+ * after a query's checkpoint row took its whole state, in order, deleted
+ * with the checkpoint (a whole save) or the query. */
+static sl_status migrate_to_5(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE checkpoint_deltas ("
+                    "  query TEXT NOT NULL REFERENCES queries (name) ON DELETE CASCADE,"
+                    "  seq INTEGER NOT NULL,"
+                    "  state BLOB NOT NULL,"
+                    "  PRIMARY KEY (query, seq));",
+                    "creating the checkpoint_deltas table", err);
+}
+
 typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
-    migrate_to_1,
-    migrate_to_2,
-    migrate_to_3,
-    migrate_to_4,
+    migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4, migrate_to_5,
 };
 
 static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
@@ -1057,6 +1068,37 @@ sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err)
 
 /* ---- checkpoints ---- */
 
+/* A delta: the checkpoint row takes the new sequence number and position,
+ * keeps its state, and the delta is added after those before it. */
+static sl_status save_delta(const sl_cat_checkpoint *c, bool *saved, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st = prepare(catalog_db,
+                           "UPDATE checkpoints SET seq = ?2, taken = strftime('%Y-%m-%d %H:%M:%f', 'now'), "
+                           "position = ?3 WHERE query = ?1",
+                           &stmt, err);
+
+    if (st == SL_OK) {
+        bind_text(stmt, 1, c->query);
+        sqlite3_bind_int64(stmt, 2, c->seq);
+        if (c->position != NULL)
+            sqlite3_bind_blob64(stmt, 3, c->position, c->position_len, SQLITE_STATIC);
+        st = step_done(catalog_db, stmt, "saving a checkpoint", err);
+    }
+    if (st != SL_OK || sqlite3_changes(catalog_db) == 0)
+        return st; /* the query (or its base) is gone: nothing saved */
+    st = prepare(catalog_db, "INSERT INTO checkpoint_deltas (query, seq, state) VALUES (?1, ?2, ?3)", &stmt,
+                 err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, c->query);
+        sqlite3_bind_int64(stmt, 2, c->seq);
+        sqlite3_bind_blob64(stmt, 3, c->state != NULL ? c->state : "", c->state_len, SQLITE_STATIC);
+        st = step_done(catalog_db, stmt, "saving a checkpoint delta", err);
+    }
+    *saved = st == SL_OK;
+    return st;
+}
+
 sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err)
 {
     sqlite3_stmt *stmt;
@@ -1065,6 +1107,18 @@ sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl
     *saved = false;
     if (begin(true, err) != SL_OK)
         return SL_ERROR;
+    if (c->delta) {
+        st = save_delta(c, saved, err);
+        return end(st, err);
+    }
+    /* A whole state: the deltas of the one it replaces go. */
+    st = prepare(catalog_db, "DELETE FROM checkpoint_deltas WHERE query = ?1", &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, c->query);
+        st = step_done(catalog_db, stmt, "deleting checkpoint deltas", err);
+    }
+    if (st != SL_OK)
+        return end(st, err);
     /* Only for a query still in the catalog: a checkpoint racing DROP QUERY
      * must not outlive it. */
     st = prepare(catalog_db,
@@ -1106,6 +1160,39 @@ static const char *column_blob(sl_mcxt *cx, sqlite3_stmt *stmt, int i, size_t *l
     return copy;
 }
 
+/* The deltas saved after c's whole state, in order, copied into cx. */
+static sl_status read_deltas(sl_mcxt *cx, sl_cat_checkpoint *c, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st =
+        prepare(catalog_db, "SELECT state FROM checkpoint_deltas WHERE query = ?1 ORDER BY seq", &stmt, err);
+    int cap = 0, rc;
+
+    if (st != SL_OK)
+        return SL_ERROR;
+    bind_text(stmt, 1, c->query);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (c->ndeltas == cap) {
+            int ncap = cap ? cap * 2 : 8;
+            const char **d = sl_palloc(cx, sizeof(char *) * (size_t)ncap);
+            size_t *l = sl_palloc(cx, sizeof(size_t) * (size_t)ncap);
+            if (c->ndeltas > 0) {
+                memcpy(d, c->deltas, sizeof(char *) * (size_t)c->ndeltas);
+                memcpy(l, c->delta_lens, sizeof(size_t) * (size_t)c->ndeltas);
+            }
+            c->deltas = d;
+            c->delta_lens = l;
+            cap = ncap;
+        }
+        c->deltas[c->ndeltas] = column_blob(cx, stmt, 0, &c->delta_lens[c->ndeltas]);
+        c->ndeltas++;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(err, catalog_db, "reading checkpoint deltas");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
 sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_checkpoint **out, sl_error *err)
 {
     sqlite3_stmt *stmt;
@@ -1133,6 +1220,8 @@ sl_status sl_catalog_get_checkpoint(sl_mcxt *cx, const char *query, sl_cat_check
         }
         sqlite3_finalize(stmt);
     }
+    if (st == SL_OK && *out != NULL)
+        st = read_deltas(cx, *out, err);
     return end(st, err);
 }
 

@@ -26,7 +26,7 @@
 #include "sluice/mcxt.h"
 
 /* The schema version this build writes; see the migrations in server/catalog/catalog.c. */
-#define SL_CATALOG_SCHEMA_VERSION 4
+#define SL_CATALOG_SCHEMA_VERSION 5
 
 typedef struct sl_cat_column {
     const char *name;
@@ -123,6 +123,14 @@ typedef struct sl_cat_checkpoint {
     size_t position_len;
     const char *state; /* the window operator's state; NULL/0: none */
     size_t state_len;
+    /* save: state is a delta of the window state (server/engine/window.h):
+     * the row keeps its state and the delta is added after the others; a
+     * whole state (delta false) deletes them. */
+    bool delta;
+    /* get: the deltas saved since the row's whole state, in order. */
+    int ndeltas;
+    const char **deltas;
+    size_t *delta_lens;
 } sl_cat_checkpoint;
 
 sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl_error *err);

@@ -121,6 +121,30 @@ sl_status sl_plan_restore(sl_plan *plan, const char *blob, size_t len, int64_t n
     return op->kind->restore(op, blob, len, now_us, err);
 }
 
+bool sl_plan_save_delta(sl_plan *plan, sl_ckpt_w *out)
+{
+    sl_operator *op = stateful_op(plan);
+
+    return op != NULL && op->kind->save_delta != NULL && op->kind->save_delta(op, out);
+}
+
+void sl_plan_saved(sl_plan *plan)
+{
+    sl_operator *op = stateful_op(plan);
+
+    if (op != NULL && op->kind->saved != NULL)
+        op->kind->saved(op);
+}
+
+sl_status sl_plan_apply_delta(sl_plan *plan, const char *blob, size_t len, int64_t now_us, sl_error *err)
+{
+    sl_operator *op = stateful_op(plan);
+
+    if (op == NULL || op->kind->apply_delta == NULL)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED, "the query has no state a delta applies to");
+    return op->kind->apply_delta(op, blob, len, now_us, err);
+}
+
 sl_list *sl_plan_explain(const sl_plan *plan, const char *source, sl_mcxt *cx)
 {
     const sl_operator **ops = sl_palloc(cx, sizeof(sl_operator *) * (size_t)(plan->nops + 1));

@@ -84,6 +84,13 @@ typedef struct sl_operator_kind {
     /* Optional, both or neither: the operator's state in a checkpoint. */
     void (*save)(sl_operator *op, sl_ckpt_w *out);
     sl_status (*restore)(sl_operator *op, const char *blob, size_t len, int64_t now_us, sl_error *err);
+    /* Optional, all three or none: incremental checkpoints.  save_delta
+     * writes what changed since the last committed checkpoint (false: it
+     * cannot, save whole); saved: the catalog committed the last save;
+     * apply_delta: after restore, each delta since, in order. */
+    bool (*save_delta)(sl_operator *op, sl_ckpt_w *out);
+    void (*saved)(sl_operator *op);
+    sl_status (*apply_delta)(sl_operator *op, const char *blob, size_t len, int64_t now_us, sl_error *err);
     /* EXPLAIN's line for the operator, in cx. */
     char *(*explain)(const sl_operator *op, sl_mcxt *cx);
     /* Optional: frees what the memory context does not. */
@@ -137,6 +144,11 @@ sl_status sl_plan_flush(sl_plan *plan, bool end, sl_error *err);
 bool sl_plan_stateful(const sl_plan *plan);
 void sl_plan_save(sl_plan *plan, sl_ckpt_w *out);
 sl_status sl_plan_restore(sl_plan *plan, const char *blob, size_t len, int64_t now_us, sl_error *err);
+/* The incremental forms (see sl_operator_kind.save_delta): save_delta is
+ * false when the stateful operator cannot make a delta now. */
+bool sl_plan_save_delta(sl_plan *plan, sl_ckpt_w *out);
+void sl_plan_saved(sl_plan *plan);
+sl_status sl_plan_apply_delta(sl_plan *plan, const char *blob, size_t len, int64_t now_us, sl_error *err);
 
 /* EXPLAIN's lines, the consumer first, each input indented under it with
  * "-> " (list of char *, in cx); source is the line of the source below

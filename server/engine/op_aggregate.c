@@ -197,6 +197,30 @@ static void agg_close(sl_operator *op)
     st->wop = NULL;
 }
 
+static bool agg_save_delta(sl_operator *op, sl_ckpt_w *out)
+{
+    agg_state *st = op->state;
+
+    return sl_window_op_save_delta(st->wop, out);
+}
+
+static void agg_saved(sl_operator *op)
+{
+    agg_state *st = op->state;
+
+    sl_window_op_saved(st->wop);
+}
+
+static sl_status agg_apply_delta(sl_operator *op, const char *blob, size_t len, int64_t now_us, sl_error *err)
+{
+    agg_state *st = op->state;
+
+    if (sl_window_op_apply_delta(st->wop, blob, len, now_us, err) != SL_OK)
+        return SL_ERROR;
+    agg_stats(op);
+    return SL_OK;
+}
+
 static const sl_operator_kind aggregate_kind = {
     .name = "aggregate",
     .push = agg_push,
@@ -205,6 +229,9 @@ static const sl_operator_kind aggregate_kind = {
     .flush = agg_flush,
     .save = agg_save,
     .restore = agg_restore,
+    .save_delta = agg_save_delta,
+    .saved = agg_saved,
+    .apply_delta = agg_apply_delta,
     .explain = agg_explain,
     .close = agg_close,
 };

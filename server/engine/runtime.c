@@ -83,6 +83,9 @@
 /* A sink flush makes data durable (fdatasync for a file): when a source
  * trickles, idle flushes are spaced at least this far apart. */
 #define SL_RUNTIME_IDLE_FLUSH_US 100000
+/* Deltas saved after a whole window state before the next whole one: bounds
+ * what a restore applies. */
+#define SL_RUNTIME_MAX_DELTAS 1024
 
 /* What every query's account charges too (max_memory). */
 static sl_mem_account memory_total;
@@ -144,7 +147,12 @@ struct sl_runtime {
     int64_t ckpt_seq;                                    /* of the last one saved or restored (0: none) */
     int64_t last_ckpt_us;                                /* monotonic */
     int64_t ckpt_rows_in, ckpt_rows_out, ckpt_watermark; /* at the last one: skip identical ones */
-    sl_mcxt *ckpt_cx;                                    /* the blobs of one checkpoint */
+    /* Incremental checkpoints: the bytes of the last whole window state and
+     * of the deltas saved since; a delta is saved while the deltas stay
+     * smaller than the whole (so at most twice the state is kept and read). */
+    size_t ckpt_base_len, ckpt_delta_len;
+    int ckpt_ndeltas;
+    sl_mcxt *ckpt_cx; /* the blobs of one checkpoint */
 
     /* for /metrics (server/http/): read by other threads */
     _Atomic int64_t decode_errors;    /* of counters.errors, those the source reported */
@@ -800,7 +808,13 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
     if (sl_plan_stateful(&rt->plan)) {
         sl_ckpt_w w;
         sl_ckpt_w_init(&w, rt->ckpt_cx);
-        sl_plan_save(&rt->plan, &w);
+        if (rt->ckpt_seq > 0 && rt->ckpt_ndeltas < SL_RUNTIME_MAX_DELTAS &&
+            sl_plan_save_delta(&rt->plan, &w) && rt->ckpt_delta_len + w.len <= rt->ckpt_base_len)
+            c.delta = true;
+        else {
+            sl_ckpt_w_init(&w, rt->ckpt_cx);
+            sl_plan_save(&rt->plan, &w);
+        }
         c.state = w.data;
         c.state_len = w.len;
     }
@@ -808,6 +822,17 @@ static sl_status checkpoint_take(sl_runtime *rt, sl_error *err)
     if (sl_catalog_save_checkpoint(&c, &saved, &cerr) != SL_OK)
         goto failed;
     sl_mcxt_reset(rt->ckpt_cx);
+    if (saved && sl_plan_stateful(&rt->plan)) {
+        sl_plan_saved(&rt->plan);
+        if (c.delta) {
+            rt->ckpt_delta_len += c.state_len;
+            rt->ckpt_ndeltas++;
+        } else {
+            rt->ckpt_base_len = c.state_len;
+            rt->ckpt_delta_len = 0;
+            rt->ckpt_ndeltas = 0;
+        }
+    }
     if (saved) {
         rt->ckpt_seq = c.seq;
         rt->ckpt_rows_in = in;
@@ -859,6 +884,15 @@ static sl_status checkpoint_restore(sl_runtime *rt, sl_error *err)
     if (c->state != NULL &&
         sl_plan_restore(&rt->plan, c->state, c->state_len, sl_clock_wall_us(), err) != SL_OK)
         return checkpoint_unusable(rt, c->seq, err);
+    rt->ckpt_base_len = c->state_len;
+    rt->ckpt_delta_len = 0;
+    for (int i = 0; i < c->ndeltas; i++) {
+        if (c->state == NULL ||
+            sl_plan_apply_delta(&rt->plan, c->deltas[i], c->delta_lens[i], sl_clock_wall_us(), err) != SL_OK)
+            return checkpoint_unusable(rt, c->seq, err);
+        rt->ckpt_delta_len += c->delta_lens[i];
+    }
+    rt->ckpt_ndeltas = c->ndeltas;
     rt->ckpt_seq = c->seq;
     sl_log(SL_LOG_LOG, "query \"%s\" resumed from checkpoint %lld taken at %s UTC", rt->query_name,
            (long long)c->seq, c->taken != NULL ? c->taken : "?");

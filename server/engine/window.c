@@ -118,6 +118,7 @@ typedef struct sl_wsession sl_wsession;
 typedef struct sl_wentry {
     struct sl_wentry *next; /* hash chain */
     uint64_t hash;
+    uint32_t gen;          /* the checkpoint generation it last changed in (sl_window_op.gen) */
     sl_wsession *sessions; /* session windows: open sessions by start */
     sl_wkey keys[];        /* nkeys, followed by the states at states_off */
 } sl_wentry;
@@ -201,6 +202,10 @@ struct sl_window_op {
     int64_t seq; /* rows pushed so far: arrival numbers */
     int64_t late_rows, future_rows, groups;
     bool flushed;
+    /* Checkpoint generations: a group found by a push is stamped with gen;
+     * a delta holds the groups stamped after saved_gen, the generation of
+     * the last checkpoint the catalog committed (pending_gen until then). */
+    uint32_t gen, pending_gen, saved_gen;
 
     /* per-push scratch, grown to the largest batch */
     int scratch_cap;
@@ -268,6 +273,7 @@ sl_window_op *sl_window_op_new(sl_mcxt *cx, const sl_query_desc *q, const sl_win
     w->cx = wcx;
     w->q = q;
     w->cfg = *cfg;
+    w->gen = 1;
     w->lateness = q->watermark_us > 0 ? q->watermark_us : 0;
     w->kind = SL_WK_GLOBAL;
     if (q->window != NULL) {
@@ -446,8 +452,10 @@ static sl_wentry *table_lookup(sl_window_op *w, sl_wtable *t, const sl_vector *k
     sl_wentry *e;
 
     for (e = t->buckets[(uint32_t)h & (t->cap - 1)]; e != NULL; e = e->next)
-        if (e->hash == h && keys_equal(w, e, keys, r))
+        if (e->hash == h && keys_equal(w, e, keys, r)) {
+            e->gen = w->gen;
             return e;
+        }
     if (count_group) {
         if (w->cfg.max_groups > 0 && w->groups >= w->cfg.max_groups)
             return NULL;
@@ -457,6 +465,7 @@ static sl_wentry *table_lookup(sl_window_op *w, sl_wtable *t, const sl_vector *k
         table_grow(w, t);
     e = sl_agg_pool_alloc(&w->pool, w->entry_size);
     e->hash = h;
+    e->gen = w->gen;
     e->sessions = NULL;
     for (int c = 0; c < w->nkeys; c++) {
         const sl_vector *v = &keys[c];
@@ -1278,6 +1287,8 @@ sl_status sl_window_op_push_split(sl_window_op *w, int nrows, const int64_t *eve
 /* ---- checkpoints ---- */
 
 #define SL_WSTATE_MAGIC 0x31535753u /* "SWS1" little-endian */
+/* A delta: what changed since the previous checkpoint (sl_window_op_save_delta). */
+#define SL_WSTATE_DELTA_MAGIC 0x44535753u /* "SWSD" */
 /* 2: the splits' max event times after the counters (1: none, still read) */
 #define SL_WSTATE_VERSION 2
 
@@ -1325,9 +1336,10 @@ static void save_keys(const sl_window_op *w, const sl_wentry *e, sl_ckpt_w *out)
     }
 }
 
-void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out)
+/* What a full state and a delta both begin with after their magic: the
+ * version, the shape, the clocks and counters, the splits. */
+static void save_header(const sl_window_op *w, sl_ckpt_w *out)
 {
-    sl_ckpt_w_u32(out, SL_WSTATE_MAGIC);
     sl_ckpt_w_u32(out, SL_WSTATE_VERSION);
     save_shape(w, out);
     sl_ckpt_w_i64(out, w->watermark);
@@ -1346,6 +1358,14 @@ void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out)
         sl_ckpt_w_u8(out, w->splits[sp].seen ? 1 : 0);
         sl_ckpt_w_i64(out, w->splits[sp].max_event);
     }
+}
+
+void sl_window_op_save(sl_window_op *w, sl_ckpt_w *out)
+{
+    /* Whatever changes from now on belongs to the next checkpoint. */
+    w->pending_gen = w->gen++;
+    sl_ckpt_w_u32(out, SL_WSTATE_MAGIC);
+    save_header(w, out);
     if (w->kind == SL_WK_SESSION) {
         const sl_wtable *t = &w->keytab;
         sl_ckpt_w_u32(out, (uint32_t)(t->buckets != NULL ? t->n : 0));
@@ -1376,6 +1396,40 @@ void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out)
                 sl_aggs_save(w->aggs, entry_states(w, e), out);
             }
     }
+}
+
+bool sl_window_op_save_delta(sl_window_op *w, sl_ckpt_w *out)
+{
+    if (w->kind == SL_WK_SESSION || w->saved_gen == 0)
+        return false; /* sessions merge and move: always whole; and a delta needs a base */
+    w->pending_gen = w->gen++;
+    sl_ckpt_w_u32(out, SL_WSTATE_DELTA_MAGIC);
+    save_header(w, out);
+    /* Every open window (those of the base not listed have closed since),
+     * with the groups that changed after the last committed checkpoint. */
+    sl_ckpt_w_u32(out, (uint32_t)w->nwins);
+    for (int i = 0; i < w->nwins; i++) {
+        const sl_wwin *win = w->wins[i];
+        uint32_t n = 0;
+        for (uint32_t b = 0; b < win->groups.cap; b++)
+            for (const sl_wentry *e = win->groups.buckets[b]; e != NULL; e = e->next)
+                n += e->gen > w->saved_gen;
+        sl_ckpt_w_i64(out, win->start);
+        sl_ckpt_w_i64(out, win->end);
+        sl_ckpt_w_u32(out, n);
+        for (uint32_t b = 0; b < win->groups.cap; b++)
+            for (const sl_wentry *e = win->groups.buckets[b]; e != NULL; e = e->next)
+                if (e->gen > w->saved_gen) {
+                    save_keys(w, e, out);
+                    sl_aggs_save(w->aggs, entry_states(w, e), out);
+                }
+    }
+    return true;
+}
+
+void sl_window_op_saved(sl_window_op *w)
+{
+    w->saved_gen = w->pending_gen;
 }
 
 /* Reads one group's keys into the one-row vectors keys (text pointing into
@@ -1490,73 +1544,115 @@ static sl_status restore_sessions(sl_window_op *w, sl_vector *keys, sl_ckpt_r *r
     return SL_OK;
 }
 
-sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, int64_t now_us, sl_error *err)
+/* Reads what save_header wrote; XX001 on a truncated blob or one of another shape. */
+static sl_status restore_header(sl_window_op *w, sl_ckpt_r *r, sl_mcxt *tmp, int64_t now_us, sl_error *err)
 {
-    sl_ckpt_r r;
     sl_ckpt_w shape;
-    sl_vector *keys;
-    sl_mcxt *tmp;
-    uint32_t version;
-    sl_status st = SL_OK;
+    uint32_t version = sl_ckpt_r_u32(r);
 
-    if (w->nwins > 0 || w->keytab.buckets != NULL || w->have_rows || w->seq > 0)
-        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window state restored into a used operator");
-    sl_ckpt_r_init(&r, blob, len);
-    if (sl_ckpt_r_u32(&r) != SL_WSTATE_MAGIC)
-        return restore_corrupt(err, "not a window state");
-    version = sl_ckpt_r_u32(&r);
     if (version != SL_WSTATE_VERSION && version != 1)
         return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
                             "window state has version %u, this build reads %d", version, SL_WSTATE_VERSION);
     /* The shape: the same bytes this operator would write. */
-    tmp = sl_mcxt_create(w->cx, "window restore");
     sl_ckpt_w_init(&shape, tmp);
     save_shape(w, &shape);
-    {
-        const unsigned char *p = r.p;
-        if (r.bad || (size_t)(r.end - p) < shape.len || memcmp(p, shape.data, shape.len) != 0) {
-            sl_mcxt_delete(tmp);
-            return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
-                                "window state was saved for other windows or aggregates");
-        }
-        r.p += shape.len;
-    }
-    w->watermark = sl_ckpt_r_i64(&r);
-    w->max_event = sl_ckpt_r_i64(&r);
-    w->have_rows = sl_ckpt_r_bool(&r);
-    w->have_arrival = sl_ckpt_r_bool(&r);
-    w->flushed = sl_ckpt_r_bool(&r);
-    w->seq = sl_ckpt_r_i64(&r);
-    w->late_rows = sl_ckpt_r_i64(&r);
-    w->future_rows = sl_ckpt_r_i64(&r);
-    w->aggs->errors = sl_ckpt_r_i64(&r);
+    if (r->bad || (size_t)(r->end - r->p) < shape.len || memcmp(r->p, shape.data, shape.len) != 0)
+        return sl_error_set(err, SL_ERRCODE_DATA_CORRUPTED,
+                            "window state was saved for other windows or aggregates");
+    r->p += shape.len;
+    w->watermark = sl_ckpt_r_i64(r);
+    w->max_event = sl_ckpt_r_i64(r);
+    w->have_rows = sl_ckpt_r_bool(r);
+    w->have_arrival = sl_ckpt_r_bool(r);
+    w->flushed = sl_ckpt_r_bool(r);
+    w->seq = sl_ckpt_r_i64(r);
+    w->late_rows = sl_ckpt_r_i64(r);
+    w->future_rows = sl_ckpt_r_i64(r);
+    w->aggs->errors = sl_ckpt_r_i64(r);
     for (int k = 0; k < w->aggs->n; k++) {
-        uint8_t t = sl_ckpt_r_u8(&r);
+        uint8_t t = sl_ckpt_r_u8(r);
         if (t > SL_TYPE_INTERVAL)
-            r.bad = true;
+            r->bad = true;
         w->aggs->arg_types[k] = (sl_type)t;
     }
     if (version >= 2) {
-        uint32_t nsplits = sl_ckpt_r_count(&r, SL_WINDOW_MAX_SPLITS, 9);
+        uint32_t nsplits = sl_ckpt_r_count(r, SL_WINDOW_MAX_SPLITS, 9);
         splits_grow(w, (int)nsplits);
-        for (uint32_t sp = 0; sp < nsplits && !r.bad; sp++) {
+        for (uint32_t sp = 0; sp < nsplits && !r->bad; sp++) {
             sl_wsplit *ws = &w->splits[sp];
-            ws->seen = ws->snap_seen = ws->settled_seen = sl_ckpt_r_bool(&r);
-            ws->max_event = ws->snap_max = ws->settled_max = sl_ckpt_r_i64(&r);
+            ws->seen = ws->snap_seen = ws->settled_seen = sl_ckpt_r_bool(r);
+            ws->max_event = ws->snap_max = ws->settled_max = sl_ckpt_r_i64(r);
             ws->last_arrival = now_us;
         }
     }
     /* The idle clock starts again now: downtime is not idleness. */
     w->last_arrival = now_us;
-    if (r.bad) {
-        sl_mcxt_delete(tmp);
+    if (r->bad)
         return restore_corrupt(err, "truncated header");
-    }
+    return SL_OK;
+}
 
-    keys = sl_palloc(tmp, sizeof(sl_vector) * (size_t)(w->nkeys > 0 ? w->nkeys : 1));
+/* The one-row key vectors restoring reads groups into, in tmp. */
+static sl_vector *restore_keys(sl_window_op *w, sl_mcxt *tmp)
+{
+    sl_vector *keys = sl_palloc(tmp, sizeof(sl_vector) * (size_t)(w->nkeys > 0 ? w->nkeys : 1));
+
     for (int c = 0; c < w->nkeys; c++)
         sl_vector_init(&keys[c], tmp, w->key_types[c], 1);
     scratch_reserve(w, 1, 1);
+    return keys;
+}
+
+/* Starts reading blob (a whole state or a delta, by magic): the header,
+ * then the key vectors groups are read into; the scratch context they live
+ * in (the caller deletes it), or NULL with err set. */
+static sl_mcxt *restore_begin(sl_window_op *w, sl_ckpt_r *r, const char *blob, size_t len, uint32_t magic,
+                              int64_t now_us, sl_vector **keys, sl_error *err)
+{
+    sl_mcxt *tmp;
+
+    sl_ckpt_r_init(r, blob, len);
+    if (sl_ckpt_r_u32(r) != magic) {
+        restore_corrupt(err, magic == SL_WSTATE_MAGIC ? "not a window state" : "not a window state delta");
+        return NULL;
+    }
+    tmp = sl_mcxt_create(w->cx, "window restore");
+    if (restore_header(w, r, tmp, now_us, err) != SL_OK) {
+        sl_mcxt_delete(tmp);
+        return NULL;
+    }
+    *keys = restore_keys(w, tmp);
+    return tmp;
+}
+
+/* Reads a window's start and end; false (corrupt) when out of order or of the wrong size. */
+static bool restore_window_bounds(const sl_window_op *w, sl_ckpt_r *r, uint32_t i, int64_t *prev,
+                                  int64_t *start)
+{
+    int64_t end;
+
+    *start = sl_ckpt_r_i64(r);
+    end = sl_ckpt_r_i64(r);
+    if (r->bad)
+        return true; /* reported as truncated by the caller */
+    if ((i > 0 && *start <= *prev) || end != (w->kind == SL_WK_GLOBAL ? *start : sl_sat_add(*start, w->size)))
+        return false;
+    *prev = *start;
+    return true;
+}
+
+sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, int64_t now_us, sl_error *err)
+{
+    sl_ckpt_r r;
+    sl_vector *keys;
+    sl_mcxt *tmp;
+    sl_status st = SL_OK;
+
+    if (w->nwins > 0 || w->keytab.buckets != NULL || w->have_rows || w->seq > 0)
+        return sl_error_set(err, SL_ERRCODE_INTERNAL_ERROR, "window state restored into a used operator");
+    tmp = restore_begin(w, &r, blob, len, SL_WSTATE_MAGIC, now_us, &keys, err);
+    if (tmp == NULL)
+        return SL_ERROR;
     if (w->kind == SL_WK_SESSION) {
         st = restore_sessions(w, keys, &r, err);
     } else {
@@ -1564,18 +1660,17 @@ sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, in
         int64_t prev = INT64_MIN;
 
         for (uint32_t i = 0; i < nwins && st == SL_OK && !r.bad; i++) {
-            int64_t start = sl_ckpt_r_i64(&r), end = sl_ckpt_r_i64(&r);
-            uint32_t ngroups = sl_ckpt_r_count(&r, INT32_MAX, (size_t)w->nkeys);
+            int64_t start;
+            uint32_t ngroups;
             sl_wwin *win;
 
-            if (r.bad)
-                break;
-            if ((i > 0 && start <= prev) ||
-                end != (w->kind == SL_WK_GLOBAL ? start : sl_sat_add(start, w->size))) {
+            if (!restore_window_bounds(w, &r, i, &prev, &start)) {
                 st = restore_corrupt(err, "windows out of order");
                 break;
             }
-            prev = start;
+            ngroups = sl_ckpt_r_count(&r, INT32_MAX, (size_t)w->nkeys);
+            if (r.bad)
+                break;
             win = window_get(w, start);
             for (uint32_t g = 0; g < ngroups && st == SL_OK; g++)
                 st = restore_group(w, &win->groups, keys, &r, err);
@@ -1586,6 +1681,85 @@ sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, in
     if (st == SL_OK && !sl_ckpt_r_done(&r))
         st = restore_corrupt(err, "trailing bytes");
     w->last_win = NULL;
+    /* What was restored is what the catalog holds: a delta starts from it. */
+    w->saved_gen = w->gen++;
+    sl_mcxt_delete(tmp);
+    return st;
+}
+
+/* Frees the open windows [from, to) of w->wins and closes the gap. */
+static void windows_drop(sl_window_op *w, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        window_free(w, w->wins[i]);
+    memmove(&w->wins[from], &w->wins[to], sizeof(sl_wwin *) * (size_t)(w->nwins - to));
+    w->nwins -= to - from;
+}
+
+sl_status sl_window_op_apply_delta(sl_window_op *w, const char *blob, size_t len, int64_t now_us,
+                                   sl_error *err)
+{
+    sl_ckpt_r r;
+    sl_vector *keys;
+    sl_mcxt *tmp;
+    sl_status st = SL_OK;
+    uint32_t nwins;
+    int64_t prev = INT64_MIN;
+    int at = 0; /* w->wins[at..] are the windows not yet matched with the delta's */
+
+    if (w->kind == SL_WK_SESSION)
+        return restore_corrupt(err, "a delta for session windows");
+    tmp = restore_begin(w, &r, blob, len, SL_WSTATE_DELTA_MAGIC, now_us, &keys, err);
+    if (tmp == NULL)
+        return SL_ERROR;
+    nwins = sl_ckpt_r_count(&r, INT32_MAX, 20);
+    for (uint32_t i = 0; i < nwins && st == SL_OK && !r.bad; i++) {
+        int64_t start;
+        uint32_t ngroups;
+        sl_wwin *win;
+        int drop_to = at;
+
+        if (!restore_window_bounds(w, &r, i, &prev, &start)) {
+            st = restore_corrupt(err, "windows out of order");
+            break;
+        }
+        ngroups = sl_ckpt_r_count(&r, INT32_MAX, (size_t)w->nkeys);
+        if (r.bad)
+            break;
+        /* Windows of the base that start before this one closed since it was taken. */
+        while (drop_to < w->nwins && w->wins[drop_to]->start < start)
+            drop_to++;
+        windows_drop(w, at, drop_to);
+        win = window_get(w, start);
+        at++;
+        for (uint32_t g = 0; g < ngroups && st == SL_OK; g++) {
+            int64_t before = win->groups.n;
+            sl_wentry *e;
+
+            load_keys(w, keys, &r);
+            if (r.bad)
+                break;
+            e = table_lookup(w, &win->groups, keys, 0, true);
+            if (e == NULL) {
+                st = sl_max_groups_error(w, err);
+                break;
+            }
+            if (win->groups.n == before) { /* changed since the base: its states are replaced */
+                sl_aggs_release(w->aggs, entry_states(w, e));
+                sl_aggs_init(w->aggs, entry_states(w, e));
+            }
+            if (!sl_aggs_load(w->aggs, entry_states(w, e), &r))
+                st = restore_corrupt(err, "bad aggregate state");
+        }
+    }
+    if (st == SL_OK && r.bad)
+        st = restore_corrupt(err, "truncated window");
+    if (st == SL_OK)
+        windows_drop(w, at, w->nwins); /* those after the last listed closed too */
+    if (st == SL_OK && !sl_ckpt_r_done(&r))
+        st = restore_corrupt(err, "trailing bytes");
+    w->last_win = NULL;
+    w->saved_gen = w->gen++;
     sl_mcxt_delete(tmp);
     return st;
 }

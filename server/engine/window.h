@@ -89,8 +89,25 @@ void sl_window_op_stats(const sl_window_op *w, sl_window_stats *out);
  * corrupt or of another query shape (the operator must then be freed),
  * 54000 when it holds more groups than max_groups_per_query.
  */
-void sl_window_op_save(const sl_window_op *w, sl_ckpt_w *out);
+void sl_window_op_save(sl_window_op *w, sl_ckpt_w *out);
 sl_status sl_window_op_restore(sl_window_op *w, const char *blob, size_t len, int64_t now_us, sl_error *err);
+
+/*
+ * Incremental checkpoints, so that a large state is not rewritten whole
+ * each time: sl_window_op_save_delta appends only what changed since the
+ * last checkpoint the catalog committed (the groups a push touched since,
+ * each whole, and the list of open windows: the others closed), and
+ * returns false, writing nothing, when a delta cannot be made (session
+ * windows, or no committed checkpoint yet): then save whole.
+ * sl_window_op_saved tells the operator the catalog committed what the
+ * last save or save_delta wrote (until then the next delta repeats it).
+ * sl_window_op_apply_delta applies, after sl_window_op_restore of the
+ * base, each delta saved since, in order.  Errors as restore.
+ */
+bool sl_window_op_save_delta(sl_window_op *w, sl_ckpt_w *out);
+void sl_window_op_saved(sl_window_op *w);
+sl_status sl_window_op_apply_delta(sl_window_op *w, const char *blob, size_t len, int64_t now_us,
+                                   sl_error *err);
 
 /* Frees the operator and all its state (it lives in a child context of the
  * cx given to sl_window_op_new, so deleting that context frees it too). */
