@@ -133,7 +133,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh regress/scripts/catalog_clients.sh \
-	regress/scripts/http_metrics.sh \
+	regress/scripts/http_metrics.sh regress/scripts/extensions.sh \
 	$(SL_DRIVER_TESTS)
 # The driver suite (issue 13): each PostgreSQL client at its default
 # settings, a program per client in regress/clients/ (docs/clients.md).
