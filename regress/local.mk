@@ -174,3 +174,10 @@ check_PROGRAMS += regress/unit/test_pgcat
 regress_unit_test_pgcat_SOURCES = regress/unit/test_pgcat.c
 regress_unit_test_pgcat_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_pgcat_LDADD = $(SL_UNIT_LDADD)
+
+# Extensions (issue 16): control files, names, the host table's version
+# handshake and registration rules; regress/scripts/extensions.sh loads a real one.
+check_PROGRAMS += regress/unit/test_extension
+regress_unit_test_extension_SOURCES = regress/unit/test_extension.c
+regress_unit_test_extension_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_extension_LDADD = $(SL_UNIT_LDADD)
