@@ -42,6 +42,7 @@ const char *sl_node_tag_name(sl_node_tag tag)
         [SL_T_ExplainStmt] = "ExplainStmt",
         [SL_T_TransactionStmt] = "TransactionStmt",
         [SL_T_SessionStmt] = "SessionStmt",
+        [SL_T_ExtensionStmt] = "ExtensionStmt",
         [SL_T_ColumnDef] = "ColumnDef",
         [SL_T_Option] = "Option",
         [SL_T_ResTarget] = "ResTarget",
@@ -400,6 +401,19 @@ sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user,
     s->name = name;
     s->if_exists = if_exists;
     s->options = options;
+    return s;
+}
+
+sl_ExtensionStmt *sl_make_extension_stmt(sl_mcxt *cx, bool drop, const char *name, const char *version,
+                                         bool if_exists, bool cascade, int location)
+{
+    sl_ExtensionStmt *s = SL_NEW(cx, ExtensionStmt, location);
+
+    s->drop = drop;
+    s->name = name;
+    s->version = version;
+    s->if_exists = if_exists;
+    s->cascade = cascade;
     return s;
 }
 

@@ -38,6 +38,7 @@ typedef enum sl_node_tag {
     SL_T_RoleStmt,
     SL_T_GrantStmt,
     SL_T_SessionStmt,
+    SL_T_ExtensionStmt,
     /* parts of statements */
     SL_T_ColumnDef,
     SL_T_Option,
@@ -294,6 +295,16 @@ typedef struct sl_RoleStmt {
     sl_list *options; /* of sl_Option *: a word, with a string or NULL value or none */
 } sl_RoleStmt;
 
+/* CREATE EXTENSION name [VERSION 'v'] | DROP EXTENSION [IF EXISTS] name [CASCADE]. */
+typedef struct sl_ExtensionStmt {
+    sl_node hdr;
+    bool drop;
+    const char *name;
+    const char *version; /* NULL: not given */
+    bool if_exists;
+    bool cascade;
+} sl_ExtensionStmt;
+
 typedef enum sl_grant_target {
     SL_GRANT_SOURCE,
     SL_GRANT_SINK,
@@ -317,6 +328,7 @@ typedef enum sl_show_kind {
     SL_SHOW_QUERIES,
     SL_SHOW_ROLES,
     SL_SHOW_GRANTS,
+    SL_SHOW_EXTENSIONS,
     SL_SHOW_SETTING, /* SHOW name; SHOW ALL has name "all" */
 } sl_show_kind;
 
@@ -458,6 +470,8 @@ sl_AlterStmt *sl_make_alter(sl_mcxt *cx, sl_object_kind object, const char *name
 sl_DropStmt *sl_make_drop(sl_mcxt *cx, sl_object_kind object, const char *name, bool if_exists, int location);
 sl_RoleStmt *sl_make_role_stmt(sl_mcxt *cx, sl_role_action action, bool is_user, const char *name,
                                bool if_exists, sl_list *options, int location);
+sl_ExtensionStmt *sl_make_extension_stmt(sl_mcxt *cx, bool drop, const char *name, const char *version,
+                                         bool if_exists, bool cascade, int location);
 sl_GrantStmt *sl_make_grant(sl_mcxt *cx, bool revoke, const char *privilege, int64_t target,
                             const char *object, const char *grantee, int location);
 sl_ShowStmt *sl_make_show(sl_mcxt *cx, sl_show_kind what, const char *name, int location);

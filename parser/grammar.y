@@ -60,7 +60,7 @@
        LP RP COMMA SEMI DOT NOT_LA.
 /* Keywords (lexer.c has the table of their spellings): */
 %token ABORT ALL ALTER AND AS AUTHORIZATION BEGIN BETWEEN BY CASE CAST CHARACTERISTICS CLOSE COMMIT COMMITTED
-       CREATE DEFAULT DEFERRABLE DESCRIBE DISCARD DISTINCT DO DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN
+       CASCADE CREATE DEFAULT DEFERRABLE DESCRIBE DISCARD DISTINCT DO DOUBLE DROP ELSE END EVENT EXISTS EXPLAIN EXTENSION EXTENSIONS
        FALSE FROM GRANT GRANTS GROUP HAVING HOPPING IF ILIKE IN INTERVAL INTO IS ISOLATION LANGUAGE LEVEL LIKE
        LIMIT LISTEN LOCAL NOT NULL ON ONLY OR PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME
        REVOKE ROLE ROLES ROLLBACK SELECT SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START
@@ -72,8 +72,8 @@
  * read as an identifier, so a source may be called "source" and a column
  * "time" or "m".  The rest (SELECT, FROM, AND, ...) are reserved: quote them.
  */
-%fallback ID ABORT AUTHORIZATION BEGIN CHARACTERISTICS CLOSE COMMIT COMMITTED DEFERRABLE DESCRIBE DISCARD DO
-       DOUBLE EVENT EXISTS EXPLAIN EXTRACT GRANT GRANTS HOPPING IF INTERVAL ISOLATION LANGUAGE LEVEL LISTEN LOCAL ON
+%fallback ID ABORT AUTHORIZATION BEGIN CASCADE CHARACTERISTICS CLOSE COMMIT COMMITTED DEFERRABLE DESCRIBE DISCARD DO
+       DOUBLE EVENT EXISTS EXPLAIN EXTENSION EXTENSIONS EXTRACT GRANT GRANTS HOPPING IF INTERVAL ISOLATION LANGUAGE LEVEL LISTEN LOCAL ON
        ONLY PAUSE PRECISION QUERIES QUERY READ REPEATABLE RESET RESUME REVOKE ROLE ROLES ROLLBACK
        SERIALIZABLE SESSION SET SHOW SINK SINKS SOURCE SOURCES START TIME TIMESTAMP TRANSACTION
        TUMBLING UNCOMMITTED UNIT UNLISTEN USER VARYING WATERMARK WINDOW WITHOUT WORK WRITE ZONE.
@@ -121,6 +121,22 @@ cmd(A) ::= ALTER(K) role_word(U) ID(N) role_opts(L).
     { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_ALTER, U, N.str, false, L, K.offset); }
 cmd(A) ::= DROP(K) role_word(U) if_exists(E) ID(N).
     { A = (sl_node *)sl_make_role_stmt(CX, SL_ROLE_DROP, U, N.str, E, NULL, K.offset); }
+
+/* ---- extensions: CREATE EXTENSION name [VERSION 'v'], DROP EXTENSION [IF EXISTS] name [CASCADE] ---- */
+
+cmd(A) ::= CREATE(K) EXTENSION ID(N) ext_version(V).
+    { A = (sl_node *)sl_make_extension_stmt(CX, false, N.str, V.str, false, false, K.offset); }
+cmd(A) ::= DROP(K) EXTENSION if_exists(E) ID(N) cascade_opt(C).
+    { A = (sl_node *)sl_make_extension_stmt(CX, true, N.str, NULL, E, C, K.offset); }
+
+%type ext_version {sl_token}
+ext_version(A) ::= .                    { A.str = NULL; A.offset = -1; }
+/* VERSION is a plain word here, not a keyword: version() stays an unquoted function name. */
+ext_version(A) ::= ID(W) STRING(S).     { sl_parse_expect_word(ps, &W, "version"); A = S; }
+
+%type cascade_opt {bool}
+cascade_opt(A) ::= .                    { A = false; }
+cascade_opt(A) ::= CASCADE.             { A = true; }
 
 /* ---- GRANT / REVOKE: USAGE on a source or sink, CREATE on the server, a role ---- */
 
@@ -261,6 +277,7 @@ cmd(A) ::= SHOW(K) SOURCES.             { A = (sl_node *)sl_make_show(CX, SL_SHO
 cmd(A) ::= SHOW(K) SINKS.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_SINKS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) QUERIES.             { A = (sl_node *)sl_make_show(CX, SL_SHOW_QUERIES, NULL, K.offset); }
 cmd(A) ::= SHOW(K) ROLES.               { A = (sl_node *)sl_make_show(CX, SL_SHOW_ROLES, NULL, K.offset); }
+cmd(A) ::= SHOW(K) EXTENSIONS.          { A = (sl_node *)sl_make_show(CX, SL_SHOW_EXTENSIONS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) GRANTS.              { A = (sl_node *)sl_make_show(CX, SL_SHOW_GRANTS, NULL, K.offset); }
 cmd(A) ::= SHOW(K) ALL.                 { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "all", K.offset); }
 cmd(A) ::= SHOW(K) TIME ZONE.           { A = (sl_node *)sl_make_show(CX, SL_SHOW_SETTING, "timezone", K.offset); }

@@ -64,6 +64,12 @@ void sl_parse_syntax_error(sl_parse_state *ps, const sl_token *tok)
     ps->err->position = sl_char_position(ps->sql, tok->offset);
 }
 
+void sl_parse_expect_word(sl_parse_state *ps, const sl_token *word, const char *expected)
+{
+    if (word->str == NULL || strcmp(word->str, expected) != 0)
+        sl_parse_syntax_error(ps, word);
+}
+
 void sl_parse_too_complex(sl_parse_state *ps, int offset)
 {
     if (ps->failed)

@@ -55,6 +55,10 @@ char *sl_parse_token_text(sl_parse_state *ps, const sl_token *tok);
  * word in upper case, or a syntax error at it. */
 const char *sl_parse_discard_word(sl_parse_state *ps, const sl_token *word);
 
+/* A word the grammar takes as a name where only one word may stand (CREATE
+ * EXTENSION x VERSION '1'): a syntax error at it unless it is expected. */
+void sl_parse_expect_word(sl_parse_state *ps, const sl_token *word, const char *expected);
+
 /* The text of SET name's values (char *), joined with ", " (SET datestyle = iso, mdy);
  * NULL for none (DEFAULT).  For search_path each name is quoted when it is not a
  * plain lower-case one, as PostgreSQL shows lists of names ("$user", public). */

@@ -449,6 +449,9 @@ static void print_show(sl_buf *sb, const sl_ShowStmt *s)
     case SL_SHOW_GRANTS:
         sl_buf_puts(sb, "SHOW GRANTS");
         break;
+    case SL_SHOW_EXTENSIONS:
+        sl_buf_puts(sb, "SHOW EXTENSIONS");
+        break;
     case SL_SHOW_SETTING:
         sl_buf_puts(sb, "SHOW ");
         if (s->name != NULL && strcmp(s->name, "all") == 0)
@@ -539,6 +542,20 @@ static void print_node(sl_buf *sb, const sl_node *node)
     case SL_T_GrantStmt:
         print_grant(sb, (const sl_GrantStmt *)node);
         break;
+    case SL_T_ExtensionStmt: {
+        const sl_ExtensionStmt *s = (const void *)node;
+        sl_buf_puts(sb, s->drop ? "DROP EXTENSION " : "CREATE EXTENSION ");
+        if (s->if_exists)
+            sl_buf_puts(sb, "IF EXISTS ");
+        print_ident(sb, s->name);
+        if (s->version != NULL) {
+            sl_buf_puts(sb, " VERSION ");
+            print_string(sb, s->version);
+        }
+        if (s->cascade)
+            sl_buf_puts(sb, " CASCADE");
+        break;
+    }
     case SL_T_SetStmt: {
         const sl_SetStmt *s = (const void *)node;
         sl_buf_puts(sb, s->local ? "SET LOCAL " : "SET ");

@@ -133,7 +133,7 @@ SL_SCRIPT_TESTS = regress/pg_regress.sh regress/scripts/protocol_garbage.sh regr
 	regress/scripts/sink_outage.sh regress/scripts/broker_outage.sh regress/scripts/disk_full.sh \
 	regress/scripts/crash_recovery.sh regress/scripts/crash_stores.sh regress/scripts/checkpoint_delta.sh \
 	regress/scripts/confinement.sh regress/scripts/secrets.sh regress/scripts/catalog_clients.sh \
-	regress/scripts/http_metrics.sh \
+	regress/scripts/http_metrics.sh regress/scripts/extensions.sh \
 	$(SL_DRIVER_TESTS)
 # The driver suite (issue 13): each PostgreSQL client at its default
 # settings, a program per client in regress/clients/ (docs/clients.md).
@@ -174,3 +174,10 @@ check_PROGRAMS += regress/unit/test_pgcat
 regress_unit_test_pgcat_SOURCES = regress/unit/test_pgcat.c
 regress_unit_test_pgcat_CFLAGS = $(SL_UNIT_CFLAGS)
 regress_unit_test_pgcat_LDADD = $(SL_UNIT_LDADD)
+
+# Extensions (issue 16): control files, names, the host table's version
+# handshake and registration rules; regress/scripts/extensions.sh loads a real one.
+check_PROGRAMS += regress/unit/test_extension
+regress_unit_test_extension_SOURCES = regress/unit/test_extension.c
+regress_unit_test_extension_CFLAGS = $(SL_UNIT_CFLAGS)
+regress_unit_test_extension_LDADD = $(SL_UNIT_LDADD)

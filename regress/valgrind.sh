@@ -1,7 +1,7 @@
 #!/bin/bash
 # regress/valgrind.sh - `make check-valgrind`: the protocol, DDL and query
-# regress files, the protocol garbage test, the resource limits test and a
-# shortened load test, each against sluiced running under valgrind memcheck
+# regress files, the protocol garbage test, the resource limits test, a
+# shortened load test and the extensions test, each against sluiced running under valgrind memcheck
 # (regress/valgrind-sluiced.sh).  Passes only when every test passes and
 # every server run's report shows no memcheck error and no block definitely
 # lost; a report without its HEAP SUMMARY means the server did not reach its
@@ -45,6 +45,8 @@ run protocol_garbage 300 "$SL_SRCDIR/regress/scripts/protocol_garbage.sh"
 run limits 300 "$SL_SRCDIR/regress/scripts/limits.sh"
 # memcheck runs one thread at a time, so fewer clients for less time.
 LOAD_CLIENTS=16 LOAD_SECONDS=10 run load 300 "$SL_SRCDIR/regress/scripts/load.sh"
+# Loading, refusing, dropping and reloading extensions (issue 16).
+run extensions 600 "$SL_SRCDIR/regress/scripts/extensions.sh"
 
 # The reports of every server run.
 runs=0

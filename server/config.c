@@ -143,6 +143,10 @@ static const sl_conf_def sl_conf_table[] = {
     {"allowed_hosts", SL_CONF_STRING, SL_CONF_RESTART, "", 0, 0, NULL,
      "comma-separated host names, IP addresses and CIDR blocks (10.0.0.0/8) that HTTP sinks, schema "
      "registries and Kafka brokers may be; '' for any host"},
+    /* extensions (docs/extensions.md) */
+    {"extension_path", SL_CONF_STRING, SL_CONF_SIGHUP, "extension, $pkglibdir/extension", 0, 0, NULL,
+     "comma-separated directories CREATE EXTENSION looks in for NAME.so and NAME.control, first match wins "
+     "(relative to the data directory; $pkglibdir is where make install puts extensions)"},
     /* logging */
     {"log_min_messages", SL_CONF_STRING, SL_CONF_SIGHUP, "log", 0, 0, conf_check_log_level,
      "least severe log level written: debug, info, log, notice, warning, error or fatal"},

@@ -18,8 +18,13 @@ libslserver_a_SOURCES += server/net/protocol.c server/net/protocol.h server/net/
 libslserver_a_SOURCES += server/commands/exec.c server/commands/exec.h server/commands/exec_internal.h \
 	server/commands/exec_util.c server/commands/exec_ddl.c server/commands/exec_show.c \
 	server/commands/exec_constant.c server/commands/exec_query.c \
-	server/commands/explain.c server/commands/exec_role.c \
+	server/commands/explain.c server/commands/exec_role.c server/commands/exec_extension.c \
 	server/commands/privileges.c server/commands/privileges.h
+
+# extensions/: CREATE EXTENSION's libraries, their control files, the host
+# table they and the built-in kinds register through (docs/extensions.md).
+libslserver_a_SOURCES += server/extensions/loader.c server/extensions/loader.h \
+	server/extensions/control.c server/extensions/control.h
 
 # http/: sluiced's HTTP listener (libmicrohttpd): logins with roles, /metrics.
 libslserver_a_SOURCES += server/http/http.c server/http/http.h server/http/http_auth.c server/http/http_auth.h \

@@ -3,12 +3,13 @@
  *
  *   sluiced -D DATADIR [-p PORT] [-k SOCKETDIR] [-c name=value ...] [--embedded-kafka]
  *   sluiced -D DATADIR --rotate-secret-key
- *   sluiced --describe-options | --version | --help
+ *   sluiced [-D DATADIR] --describe-options [--extension NAME]... | --version | --help
  *
  * Start: create the data directory if needed (with a documented
  * sluiced.conf), lock it, load the settings, open the catalog, prepare client
  * authentication (hba file, TLS certificate, first role), register the
- * connectors, load the secret key (secret.key: created, or a plaintext
+ * built-in kinds and load the catalog's extensions (server/extensions/),
+ * load the secret key (secret.key: created, or a plaintext
  * catalog's secrets encrypted), start the embedded Kafka broker (embedded_kafka = on), listen,
  * start the HTTP listener (server/http/), start the catalog's queries, serve.  SIGTERM/SIGINT
  * stop the queries and end it cleanly with status 0;
@@ -38,6 +39,7 @@
 #include "server/http/http.h"
 #include "server/engine/query.h"
 #include "server/connectors/builtin.h"
+#include "server/extensions/loader.h"
 #include "server/connectors/confinement.h"
 #include "server/connectors/registry.h"
 
@@ -86,6 +88,7 @@ static void usage(FILE *out)
                  "  --rotate-secret-key re-encrypt the catalog's secrets with a new secret.key, then\n"
                  "                      exit (not while a server runs on DATADIR)\n"
                  "  --describe-options  print every source and sink option as markdown, then exit\n"
+                 "  --extension=NAME    with --describe-options: load extension NAME first (repeatable)\n"
                  "  -V, --version       print the version, then exit\n"
                  "  -h, --help          show this help, then exit\n\n"
                  "Connect with: psql -h SOCKETDIR -p PORT (as the OS user that started sluiced, by peer\n"
@@ -151,10 +154,38 @@ out:
     return rc;
 }
 
+/* --describe-options [--extension NAME]...: the built-in kinds and those of
+ * the extensions named, found in extension_path as the data directory's
+ * settings give it (with -D), else in the installed directory. */
+static int describe_options(const char *datadir, int n, const char *const *names)
+{
+    sl_mcxt *cx;
+    sl_error err;
+    int rc = 0;
+
+    sl_connectors_register_builtin();
+    if (n > 0 && datadir != NULL && datadir[0] != '\0' && sl_config_init(datadir, &err) != SL_OK)
+        return fatal(&err);
+    cx = sl_mcxt_create(NULL, "describe");
+    sl_extension_lock();
+    for (int i = 0; i < n && rc == 0; i++)
+        if (sl_extension_load(names[i], NULL, cx, NULL, &err) != SL_OK)
+            rc = fatal(&err);
+    sl_extension_unlock();
+    sl_mcxt_delete(cx);
+    if (rc == 0) {
+        sl_connector_write_docs(stdout);
+        rc = fflush(stdout) == 0 ? 0 : 1;
+    }
+    sl_config_shutdown();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option long_options[] = {
         {"describe-options", no_argument, NULL, 'O'},
+        {"extension", required_argument, NULL, 'E'},
         {"rotate-secret-key", no_argument, NULL, 'R'},
         {"embedded-kafka", no_argument, NULL, 'K'},
         {"version", no_argument, NULL, 'V'},
@@ -163,7 +194,8 @@ int main(int argc, char **argv)
     };
     const char *datadir = getenv("SLUICE_DATA");
     char *names[SL_MAX_OVERRIDES], *values[SL_MAX_OVERRIDES];
-    int noverrides = 0, opt, rc = 0;
+    const char *extensions[SL_MAX_OVERRIDES];
+    int noverrides = 0, nextensions = 0, opt, rc = 0;
     bool describe = false, rotate = false;
     char path[PATH_MAX + 32], absdir[PATH_MAX];
     sl_error err;
@@ -196,6 +228,13 @@ int main(int argc, char **argv)
         case 'O':
             describe = true;
             continue;
+        case 'E':
+            if (nextensions == SL_MAX_OVERRIDES) {
+                fprintf(stderr, "sluiced: too many --extension options\n");
+                return 1;
+            }
+            extensions[nextensions++] = optarg;
+            continue;
         case 'R':
             rotate = true;
             continue;
@@ -226,10 +265,11 @@ int main(int argc, char **argv)
                 argv[optind]);
         return 1;
     }
-    if (describe) {
-        sl_connectors_register_builtin();
-        sl_connector_write_docs(stdout);
-        return fflush(stdout) == 0 ? 0 : 1;
+    if (describe)
+        return describe_options(datadir, nextensions, extensions);
+    if (nextensions > 0) {
+        fprintf(stderr, "sluiced: --extension goes with --describe-options (CREATE EXTENSION loads one)\n");
+        return 1;
     }
     if (datadir == NULL || datadir[0] == '\0') {
         fprintf(stderr, "sluiced: no data directory specified\n"
@@ -287,6 +327,9 @@ int main(int argc, char **argv)
         goto out_catalog;
     }
     sl_connectors_register_builtin();
+    /* After the built-in kinds (an extension's may not take their names),
+     * before anything can start a query that reads one of its kinds. */
+    sl_extension_load_catalog();
     if (sl_secret_store_start(datadir, &err) != SL_OK) {
         rc = fatal(&err);
         goto out_catalog;

@@ -2,7 +2,7 @@
  * sources.h - the built-in source kinds (one file each in sources/) and
  * their callbacks, which the unit tests call directly.
  *
- * Entry points: sl_sources_register_builtin; the kinds sl_source_kafka,
+ * Entry points: sl_sources_builtin_init; the kinds sl_source_kafka,
  * sl_source_xlsx, sl_source_avro, sl_source_generator, sl_source_file.
  */
 #ifndef SLUICE_SOURCES_H
@@ -15,10 +15,13 @@
 #include "sluice/batch.h"
 #include "sluice/connector.h"
 #include "sluice/error.h"
+#include "sluice/extension.h"
 #include "sluice/mcxt.h"
 
 /* Registers every kind below through sl_source_kind_register (sources/builtin.c). */
-void sl_sources_register_builtin(void);
+/* Registers every kind below through host->source_kind_register, as an
+ * extension's sl_extension_init would (sources/builtin.c). */
+sl_status sl_sources_builtin_init(const sl_host *host, sl_extension *ext, sl_error *err);
 
 extern const sl_source_kind sl_source_kafka;
 extern const sl_source_kind sl_source_xlsx;

@@ -60,6 +60,7 @@
 #define SL_ERRCODE_IDLE_SESSION_TIMEOUT             "57P05"
 #define SL_ERRCODE_CANNOT_CONNECT_NOW               "57P03"
 #define SL_ERRCODE_IO_ERROR                         "58030"
+#define SL_ERRCODE_UNDEFINED_FILE                   "58P01"
 #define SL_ERRCODE_CONFIG_FILE_ERROR                "F0000"
 #define SL_ERRCODE_INTERNAL_ERROR                   "XX000"
 #define SL_ERRCODE_DATA_CORRUPTED                   "XX001"

@@ -103,6 +103,16 @@ static const parse_case parse_cases[] = {
      "HAVING "
      "(count(*) > 1)"},
 
+    /* 1.19: extensions (issue 16); VERSION is a word, not a keyword */
+    {"parse-1.19 create extension", "create extension counter", "CREATE EXTENSION counter"},
+    {"parse-1.20 create extension version", "CREATE EXTENSION counter VERSION '1.0'",
+     "CREATE EXTENSION counter VERSION '1.0'"},
+    {"parse-1.21 drop extension", "DROP EXTENSION IF EXISTS counter CASCADE",
+     "DROP EXTENSION IF EXISTS counter CASCADE"},
+    {"parse-1.22 show extensions", "SHOW EXTENSIONS", "SHOW EXTENSIONS"},
+    {"parse-1.23 a quoted name is kept for the executor to refuse", "CREATE EXTENSION \"../x\"",
+     "CREATE EXTENSION \"../x\""},
+
     /* 2: SELECT clauses */
     {"parse-2.1 select without from", "SELECT 1", "SELECT 1"},
     {"parse-2.2 select version()", "SELECT version()", "SELECT version()"},
@@ -403,6 +413,10 @@ static const error_case error_cases[] = {
     {"parse-9.29 type modifier that is not an integer", "SELECT x::varchar('a')", "42601",
      "syntax error at or near \"'a'\"", 19},
     {"parse-9.30 LISTEN without a channel", "LISTEN", "42601", "syntax error at end of input", 7},
+    {"parse-9.31 CREATE EXTENSION with another word than VERSION", "CREATE EXTENSION x VERZION '1'", "42601",
+     "syntax error at or near \"VERZION\"", 20},
+    {"parse-9.32 CREATE EXTENSION with a path", "CREATE EXTENSION ./x", "42601",
+     "syntax error at or near \".\"", 18},
 };
 
 /* ---- helpers ---- */

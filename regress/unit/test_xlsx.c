@@ -24,6 +24,7 @@
 #include <zip.h>
 
 #include "sluice/batch.h"
+#include "server/connectors/builtin.h"
 #include "server/connectors/registry.h"
 #include "sources/sources.h"
 #include "sluice/types.h"
@@ -51,7 +52,7 @@ static int setup_all(void **state)
         fprintf(stderr, "could not run %s\n", cmd);
         return -1;
     }
-    sl_sources_register_builtin();
+    sl_connectors_register_builtin();
     return 0;
 }
 

@@ -39,7 +39,7 @@
  *
  * Entry points: sl_catalog_open, sl_catalog_close, sl_catalog_*_source,
  * sl_catalog_*_sink, sl_catalog_*_query, sl_catalog_*_checkpoint,
- * sl_catalog_*_setting, sl_catalog_rewrite_options.
+ * sl_catalog_*_setting, sl_catalog_rewrite_options, sl_catalog_*_extension(s).
  */
 #include "server/catalog/catalog.h"
 
@@ -354,10 +354,22 @@ static sl_status migrate_to_4(sqlite3 *db, sl_error *err)
                     "adding owners and grants", err);
 }
 
-/* Version 4 -> 5: incremental checkpoints: the deltas of window state saved
+/* Version 4 -> 5: the extensions CREATE EXTENSION loaded (issue 16), loaded
+ * again at start; what each added is known only once it is loaded. */
+static sl_status migrate_to_5(sqlite3 *db, sl_error *err)
+{
+    return exec_sql(db,
+                    "CREATE TABLE extensions ("
+                    "  name TEXT PRIMARY KEY,"
+                    "  version TEXT NOT NULL,"
+                    "  created TEXT NOT NULL DEFAULT (" SL_NOW_SQL "));",
+                    "creating the extensions table", err);
+}
+
+/* Version 5 -> 6: incremental checkpoints: the deltas of window state saved
  * after a query's checkpoint row took its whole state, in order, deleted
  * with the checkpoint (a whole save) or the query. */
-static sl_status migrate_to_5(sqlite3 *db, sl_error *err)
+static sl_status migrate_to_6(sqlite3 *db, sl_error *err)
 {
     return exec_sql(db,
                     "CREATE TABLE checkpoint_deltas ("
@@ -372,7 +384,7 @@ typedef sl_status (*sl_migration_fn)(sqlite3 *db, sl_error *err);
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const sl_migration_fn migrations[SL_CATALOG_SCHEMA_VERSION] = {
-    migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4, migrate_to_5,
+    migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4, migrate_to_5, migrate_to_6,
 };
 
 static sl_status migrate(sqlite3 *db, int64_t from, sl_error *err)
@@ -1583,4 +1595,64 @@ sl_status sl_catalog_rewrite_options(sl_catalog_options_fn fn, void *arg, int *c
         pthread_mutex_unlock(&catalog_lock);
     }
     return st;
+}
+
+/* ---- extensions ---- */
+
+static sl_status read_extension(sl_mcxt *cx, sqlite3_stmt *stmt, void **out, sl_error *err)
+{
+    sl_cat_extension *e = sl_pnew(cx, sl_cat_extension);
+
+    (void)err;
+    e->name = column_text(cx, stmt, 0);
+    e->version = column_text(cx, stmt, 1);
+    e->created = column_text(cx, stmt, 2);
+    *out = e;
+    return SL_OK;
+}
+
+sl_status sl_catalog_create_extension(const sl_cat_extension *e, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+    int found;
+
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    found = exists("SELECT 1 FROM extensions WHERE name = ?1", e->name, err);
+    if (found < 0)
+        return end(SL_ERROR, err);
+    if (found)
+        return end(sl_error_set(err, SL_ERRCODE_DUPLICATE_OBJECT, "extension \"%s\" already exists", e->name),
+                   err);
+    st = prepare(catalog_db, "INSERT INTO extensions (name, version) VALUES (?1, ?2)", &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, e->name);
+        bind_text(stmt, 2, e->version);
+        st = step_done(catalog_db, stmt, "writing an extension", err);
+    }
+    return end(st, err);
+}
+
+sl_status sl_catalog_list_extensions(sl_mcxt *cx, sl_list **out, sl_error *err)
+{
+    return read_rows(cx, "SELECT name, version, created FROM extensions ORDER BY name", NULL, read_extension,
+                     NULL, out, err);
+}
+
+sl_status sl_catalog_drop_extension(const char *name, bool *dropped, sl_error *err)
+{
+    sqlite3_stmt *stmt;
+    sl_status st;
+
+    *dropped = false;
+    if (begin(true, err) != SL_OK)
+        return SL_ERROR;
+    st = prepare(catalog_db, "DELETE FROM extensions WHERE name = ?1", &stmt, err);
+    if (st == SL_OK) {
+        bind_text(stmt, 1, name);
+        st = step_done(catalog_db, stmt, "dropping an extension", err);
+        *dropped = st == SL_OK && sqlite3_changes(catalog_db) > 0;
+    }
+    return end(st, err);
 }

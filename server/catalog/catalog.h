@@ -26,7 +26,7 @@
 #include "sluice/mcxt.h"
 
 /* The schema version this build writes; see the migrations in server/catalog/catalog.c. */
-#define SL_CATALOG_SCHEMA_VERSION 5
+#define SL_CATALOG_SCHEMA_VERSION 6
 
 typedef struct sl_cat_column {
     const char *name;
@@ -181,6 +181,22 @@ sl_status sl_catalog_list_grants(sl_mcxt *cx, sl_list **out, sl_error *err);
 /* When no superuser that can log in exists (a new or older catalog), makes
  * name one, as initdb does for the OS user that runs it. */
 sl_status sl_catalog_bootstrap_role(const char *name, bool *created, sl_error *err);
+
+/*
+ * Extensions (issue 16): the ones CREATE EXTENSION loaded, loaded again at
+ * start.  create: 42710 when one of that name is kept; drop: *dropped false
+ * when there was none.
+ */
+typedef struct sl_cat_extension {
+    const char *name;
+    const char *version;
+    const char *created;
+} sl_cat_extension;
+
+sl_status sl_catalog_create_extension(const sl_cat_extension *e, sl_error *err);
+/* Every extension (sl_cat_extension *), ordered by name. */
+sl_status sl_catalog_list_extensions(sl_mcxt *cx, sl_list **out, sl_error *err);
+sl_status sl_catalog_drop_extension(const char *name, bool *dropped, sl_error *err);
 
 /* Persistent server-wide key/value settings (*value = NULL when unset). */
 sl_status sl_catalog_get_setting(sl_mcxt *cx, const char *name, const char **value, sl_error *err);

@@ -96,6 +96,7 @@ static const sl_exec_handler handlers[SL_T_NumTags] = {
     [SL_T_RoleStmt] = sl_exec_role,
     [SL_T_GrantStmt] = sl_exec_grant,
     [SL_T_SessionStmt] = sl_exec_session,
+    [SL_T_ExtensionStmt] = sl_exec_extension,
 };
 
 /* Keeps the columns a statement describes, in cx. */

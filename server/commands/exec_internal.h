@@ -62,6 +62,11 @@ sl_status sl_exec_grant(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest,
                         sl_error *err);
 sl_status sl_exec_show_grants(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
 
+/* server/commands/exec_extension.c: CREATE/DROP EXTENSION, SHOW EXTENSIONS. */
+sl_status sl_exec_extension(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, char tag[SL_TAG_MAX],
+                            sl_error *err);
+sl_status sl_exec_show_extensions(sl_exec_ctx *ctx, sl_dest *dest, sl_error *err);
+
 /* exec_util.c: helpers the handlers share. */
 
 /* 1-based character position of byte offset loc in the query text (node

@@ -187,6 +187,9 @@ sl_status sl_exec_show(sl_exec_ctx *ctx, const sl_raw_stmt *raw, sl_dest *dest, 
     case SL_SHOW_GRANTS:
         st = sl_exec_show_grants(ctx, dest, err);
         break;
+    case SL_SHOW_EXTENSIONS:
+        st = sl_exec_show_extensions(ctx, dest, err); /* server/commands/exec_extension.c */
+        break;
     case SL_SHOW_SETTING:
     default:
         if (strcmp(s->name, "all") == 0) {

@@ -6,7 +6,7 @@
  * through the same calls an extension makes.
  *
  * Owns: registration and lookup of kinds (sl_sink_kind_register,
- * sl_source_kind_register, sl_*_kind_find, sl_*_kind_names), the parsing and
+ * sl_source_kind_register, sl_*_kind_unregister, sl_*_kind_find, sl_*_kind_names), the parsing and
  * normalisation of option values (sl_option_parse, sl_interval_parse,
  * sl_size_parse, sl_interval_format), the checking of a WITH list against a
  * kind's declarations (sl_options_build), typed reads of validated options
@@ -190,6 +190,35 @@ sl_status sl_source_kind_register(const sl_source_kind *kind, sl_error *err)
     return register_kind("source", &source_table, kind, kind ? kind->name : NULL,
                          kind ? kind->api_version : 0, SL_SOURCE_API_VERSION, kind ? kind->options : NULL,
                          err);
+}
+
+/* Removes kind from table when it is there (the same struct); true when it was. */
+static bool unregister_kind(sl_kind_table *table, const void *kind)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&registry_lock);
+    for (int i = 0; i < table->count && !found; i++)
+        if (table->kinds[i] == kind) {
+            found = true;
+            table->count--;
+            memmove(&table->kinds[i], &table->kinds[i + 1],
+                    sizeof(table->kinds[0]) * (size_t)(table->count - i));
+            memmove(&table->names[i], &table->names[i + 1],
+                    sizeof(table->names[0]) * (size_t)(table->count - i));
+        }
+    pthread_mutex_unlock(&registry_lock);
+    return found;
+}
+
+bool sl_source_kind_unregister(const sl_source_kind *kind)
+{
+    return unregister_kind(&source_table, kind);
+}
+
+bool sl_sink_kind_unregister(const sl_sink_kind *kind)
+{
+    return unregister_kind(&sink_table, kind);
 }
 
 static const void *find_kind(sl_kind_table *table, const char *name)

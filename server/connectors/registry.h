@@ -3,8 +3,8 @@
  * beyond the public API (sluice/connector.h): option lists checked against
  * several tables, the kinds' names, the options reference.
  *
- * Entry points: sl_options_build, sl_options_find_decl, sl_source_kind_names,
- * sl_sink_kind_names, sl_connector_write_docs.
+ * Entry points: sl_source_kind_unregister, sl_sink_kind_unregister, sl_options_build, sl_options_find_decl,
+ * sl_source_kind_names, sl_sink_kind_names, sl_connector_write_docs.
  */
 #ifndef SLUICE_REGISTRY_H
 #define SLUICE_REGISTRY_H
@@ -28,6 +28,13 @@
 sl_status sl_options_build(const sl_option_decl *const *decls, const char *what, int n,
                            const char *const *names, const char *const *texts, bool check_required,
                            sl_mcxt *cx, sl_options *out, int *bad, bool *bad_value, sl_error *err);
+
+/* Removes a registered kind (the same struct given to *_register): DROP
+ * EXTENSION.  True when it was registered.  Its memory is the extension's,
+ * which stays mapped: a caller that found the kind before keeps a valid
+ * pointer. */
+bool sl_source_kind_unregister(const sl_source_kind *kind);
+bool sl_sink_kind_unregister(const sl_sink_kind *kind);
 
 /* The declaration of name in decls, or NULL. */
 const sl_option_decl *sl_options_find_decl(const sl_option_decl *const *decls, const char *name);
