@@ -368,13 +368,17 @@ static sl_status migrate_to_5(sqlite3 *db, sl_error *err)
 
 /* Version 5 -> 6: incremental checkpoints: the deltas of window state saved
  * after a query's checkpoint row took its whole state, in order, deleted
- * with the checkpoint (a whole save) or the query. */
+ * with the checkpoint (a whole save) or the query.  A delta carries its own
+ * sequence number, time and source position: the row with the whole state
+ * is not written again (SQLite rewrites a whole row, blob included). */
 static sl_status migrate_to_6(sqlite3 *db, sl_error *err)
 {
     return exec_sql(db,
                     "CREATE TABLE checkpoint_deltas ("
                     "  query TEXT NOT NULL REFERENCES queries (name) ON DELETE CASCADE,"
                     "  seq INTEGER NOT NULL,"
+                    "  taken TEXT NOT NULL,"
+                    "  position BLOB,"
                     "  state BLOB NOT NULL,"
                     "  PRIMARY KEY (query, seq));",
                     "creating the checkpoint_deltas table", err);
@@ -1080,14 +1084,15 @@ sl_status sl_catalog_drop_query(const char *name, bool *dropped, sl_error *err)
 
 /* ---- checkpoints ---- */
 
-/* A delta: the checkpoint row takes the new sequence number and position,
- * keeps its state, and the delta is added after those before it. */
+/* A delta: added after those before it, with its sequence number, time
+ * and position; the row with the whole state stays as it is. */
 static sl_status save_delta(const sl_cat_checkpoint *c, bool *saved, sl_error *err)
 {
     sqlite3_stmt *stmt;
     sl_status st = prepare(catalog_db,
-                           "UPDATE checkpoints SET seq = ?2, taken = strftime('%Y-%m-%d %H:%M:%f', 'now'), "
-                           "position = ?3 WHERE query = ?1",
+                           "INSERT INTO checkpoint_deltas (query, seq, taken, position, state) "
+                           "SELECT ?1, ?2, strftime('%Y-%m-%d %H:%M:%f', 'now'), ?3, ?4 "
+                           "WHERE EXISTS (SELECT 1 FROM checkpoints WHERE query = ?1)",
                            &stmt, err);
 
     if (st == SL_OK) {
@@ -1095,19 +1100,11 @@ static sl_status save_delta(const sl_cat_checkpoint *c, bool *saved, sl_error *e
         sqlite3_bind_int64(stmt, 2, c->seq);
         if (c->position != NULL)
             sqlite3_bind_blob64(stmt, 3, c->position, c->position_len, SQLITE_STATIC);
-        st = step_done(catalog_db, stmt, "saving a checkpoint", err);
-    }
-    if (st != SL_OK || sqlite3_changes(catalog_db) == 0)
-        return st; /* the query (or its base) is gone: nothing saved */
-    st = prepare(catalog_db, "INSERT INTO checkpoint_deltas (query, seq, state) VALUES (?1, ?2, ?3)", &stmt,
-                 err);
-    if (st == SL_OK) {
-        bind_text(stmt, 1, c->query);
-        sqlite3_bind_int64(stmt, 2, c->seq);
-        sqlite3_bind_blob64(stmt, 3, c->state != NULL ? c->state : "", c->state_len, SQLITE_STATIC);
+        sqlite3_bind_blob64(stmt, 4, c->state != NULL ? c->state : "", c->state_len, SQLITE_STATIC);
         st = step_done(catalog_db, stmt, "saving a checkpoint delta", err);
+        /* Nothing added when the query (and so its whole state) is gone. */
+        *saved = st == SL_OK && sqlite3_changes(catalog_db) > 0;
     }
-    *saved = st == SL_OK;
     return st;
 }
 
@@ -1121,7 +1118,11 @@ sl_status sl_catalog_save_checkpoint(const sl_cat_checkpoint *c, bool *saved, sl
         return SL_ERROR;
     if (c->delta) {
         st = save_delta(c, saved, err);
-        return end(st, err);
+        /* A big delta leaves the WAL at once too, as a whole state does below. */
+        return end_then(
+            st,
+            c->position_len + c->state_len >= CATALOG_BIG_WRITE ? "PRAGMA wal_checkpoint(TRUNCATE)" : NULL,
+            err);
     }
     /* A whole state: the deltas of the one it replaces go. */
     st = prepare(catalog_db, "DELETE FROM checkpoint_deltas WHERE query = ?1", &stmt, err);
@@ -1176,8 +1177,9 @@ static const char *column_blob(sl_mcxt *cx, sqlite3_stmt *stmt, int i, size_t *l
 static sl_status read_deltas(sl_mcxt *cx, sl_cat_checkpoint *c, sl_error *err)
 {
     sqlite3_stmt *stmt;
-    sl_status st =
-        prepare(catalog_db, "SELECT state FROM checkpoint_deltas WHERE query = ?1 ORDER BY seq", &stmt, err);
+    sl_status st = prepare(
+        catalog_db, "SELECT seq, taken, position, state FROM checkpoint_deltas WHERE query = ?1 ORDER BY seq",
+        &stmt, err);
     int cap = 0, rc;
 
     if (st != SL_OK)
@@ -1196,7 +1198,11 @@ static sl_status read_deltas(sl_mcxt *cx, sl_cat_checkpoint *c, sl_error *err)
             c->delta_lens = l;
             cap = ncap;
         }
-        c->deltas[c->ndeltas] = column_blob(cx, stmt, 0, &c->delta_lens[c->ndeltas]);
+        /* The checkpoint is the last delta's: its number, time and position. */
+        c->seq = sqlite3_column_int64(stmt, 0);
+        c->taken = column_text(cx, stmt, 1);
+        c->position = column_blob(cx, stmt, 2, &c->position_len);
+        c->deltas[c->ndeltas] = column_blob(cx, stmt, 3, &c->delta_lens[c->ndeltas]);
         c->ndeltas++;
     }
     if (rc != SQLITE_DONE)

@@ -127,7 +127,8 @@ typedef struct sl_cat_checkpoint {
      * the row keeps its state and the delta is added after the others; a
      * whole state (delta false) deletes them. */
     bool delta;
-    /* get: the deltas saved since the row's whole state, in order. */
+    /* get: the deltas saved since the row's whole state, in order (seq,
+     * taken and position are then the last delta's). */
     int ndeltas;
     const char **deltas;
     size_t *delta_lens;
