@@ -209,7 +209,8 @@ char *sl_parse_set_value(sl_parse_state *ps, const char *name, const sl_list *it
 
         if (i > 0)
             sl_buf_puts(&b, ", ");
-        if (!names || plain_name(item)) {
+        /* a keyword is quoted too, so that the text parses again (PostgreSQL's quote_ident) */
+        if (!names || (plain_name(item) && sl_lexer_word_token(item) == TK_ID)) {
             sl_buf_puts(&b, item);
             continue;
         }
