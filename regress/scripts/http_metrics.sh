@@ -136,7 +136,10 @@ check "a monitor changes nothing: no such route" "405" "$(code -X DELETE -u mon:
 big=$(head -c 40000 /dev/zero | tr '\0' a)
 check "a huge header: 431" "431" "$(code -H "X-Big: $big" "$U/metrics")"
 head -c 1000000 /dev/zero | tr '\0' a >"$SL_TMP/big.txt"
-check "a huge body: 413" "413" "$(code --data-binary @"$SL_TMP/big.txt" "$U/login")"
+# With Expect: 100-continue the 413 comes before the body is sent; without
+# it, curl may still be sending when the server answers and closes, and
+# then sees the connection reset instead of the answer.
+check "a huge body: 413" "413" "$(code -H 'Expect: 100-continue' --data-binary @"$SL_TMP/big.txt" "$U/login")"
 out=$(code -H 'Transfer-Encoding: chunked' --data-binary @"$SL_TMP/big.txt" "$U/login")
 [ "$out" != 200 ] && ok "a huge chunked body is cut off ($out)" || notok "a huge chunked body"
 check "still serving after them" "200" "$(code -u mon:mon-pw "$U/metrics")"
