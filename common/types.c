@@ -610,10 +610,19 @@ sl_status sl_parse_timestamp(const char *s, int32_t len, int64_t *out, sl_error 
     /* PostgreSQL accepts a leap second by rolling it into the next minute.
      * Years of up to 9 digits are read: beyond about 294000 the microseconds
      * do not fit int64, which must be an error, not an overflow. */
-    if (__builtin_mul_overflow(sl_days_from_civil(year, (int)month, (int)day), US_PER_DAY, out) ||
-        __builtin_add_overflow(
-            *out, hour * US_PER_HOUR + minute * US_PER_MIN + second * US_PER_SEC + frac - zone_us, out))
-        goto range;
+    {
+        int64_t days = sl_days_from_civil(year, (int)month, (int)day);
+        int64_t tod = hour * US_PER_HOUR + minute * US_PER_MIN + second * US_PER_SEC + frac - zone_us;
+        /* Near the lower end the day alone may not fit in microseconds while
+         * the time is within range (what the formatter writes there must
+         * read back): count from the end of the day instead. */
+        if (days < 0) {
+            days += 1;
+            tod -= US_PER_DAY;
+        }
+        if (__builtin_mul_overflow(days, US_PER_DAY, out) || __builtin_add_overflow(*out, tod, out))
+            goto range;
+    }
     return SL_OK;
 bad:
     return sl_bad_input(err, SL_ERRCODE_INVALID_DATETIME_FORMAT, "timestamp", orig, orig_len);
